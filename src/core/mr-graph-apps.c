@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The extensions app id when the administrator did not configure it: found through Graph when the
+ * token allows, else the custom attributes come from the ID token's claims. */
+#include "mr-graph.h"
+#include "mr-graph-private.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include "mr-util.h"
+
+#define MAX_BODY_SIZE (1024 * 1024)
+#define EXTENSIONS_APP_PREFIX "b2c-extensions-app"
+
+char *
+mr_graph_extensions_app_url (const char *graph_url)
+{
+  g_autofree char *base = NULL;
+  gsize len;
+
+  g_return_val_if_fail (graph_url != NULL, NULL);
+
+  base = g_strdup (graph_url);
+  len = strlen (base);
+  while (len > 0 && base[len - 1] == '/')
+    base[--len] = '\0';
+  /* "$filter" and "$select" stay literal, as Graph documents them. */
+  return g_strconcat (base, "/applications?$filter=startswith(displayName,'"
+                      EXTENSIONS_APP_PREFIX "')&$select=appId,displayName", NULL);
+}
+
+static const MrGraphStatusTexts apps_texts = {
+  .forbidden = N_("The app may not look up the tenant's extensions app (that needs the "
+                  "Application.Read.All permission); it uses the sign-in's own details instead."),
+  .failed    = N_("Microsoft Graph could not list the tenant's applications (%u)."),
+};
+
+static gboolean
+is_guid_text (const char *text)
+{
+  if (text == NULL || strlen (text) != 36)
+    return FALSE;
+  for (int i = 0; i < 36; i++)
+    if ((i == 8 || i == 13 || i == 18 || i == 23) ? text[i] != '-' : !g_ascii_isxdigit (text[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* The first listed application that really is the extensions app and has a usable appId. */
+static const char *
+find_app_id (JsonArray *apps)
+{
+  for (guint i = 0; i < json_array_get_length (apps); i++)
+    {
+      JsonNode *node = json_array_get_element (apps, i);
+      JsonObject *app;
+      const char *name, *app_id;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      app = json_node_get_object (node);
+      name = mr_json_get_string (app, "displayName");
+      app_id = mr_json_get_string (app, "appId");
+      if (name != NULL && g_str_has_prefix (name, EXTENSIONS_APP_PREFIX) && is_guid_text (app_id))
+        return app_id;
+    }
+  return NULL;
+}
+
+char *
+mr_graph_parse_extensions_app (guint    status,
+                               GBytes  *body,
+                               GError **error)
+{
+  g_autoptr(JsonObject) root = NULL;
+  JsonNode *value;
+  const char *app_id;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (status != SOUP_STATUS_OK)
+    {
+      g_propagate_error (error, mr_graph_status_error (status, body, &apps_texts));
+      return NULL;
+    }
+  if (body != NULL && g_bytes_get_size (body) <= MAX_BODY_SIZE)
+    root = mr_json_parse_object (body, MR_GRAPH_ERROR, MR_GRAPH_ERROR_BAD_RESPONSE,
+                                 "Microsoft Graph", NULL);
+  value = root != NULL ? json_object_get_member (root, "value") : NULL;
+  if (value == NULL || !JSON_NODE_HOLDS_ARRAY (value))
+    {
+      g_set_error_literal (error, MR_GRAPH_ERROR, MR_GRAPH_ERROR_BAD_RESPONSE,
+                           _("Microsoft Graph sent an answer the app cannot read."));
+      return NULL;
+    }
+  if ((app_id = find_app_id (json_node_get_array (value))) == NULL)
+    {
+      g_set_error_literal (error, MR_GRAPH_ERROR, MR_GRAPH_ERROR_NOT_FOUND,
+                           _("The tenant has no b2c-extensions-app, so it keeps no custom patient "
+                             "attributes."));
+      return NULL;
+    }
+  return g_ascii_strdown (app_id, -1);
+}
+
+static void
+find_app_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SoupMessage *msg = g_task_get_task_data (task);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  char *app_id;
+
+  if ((body = mr_graph_read_finish (task, source, result)) == NULL)
+    return;
+  app_id = mr_graph_parse_extensions_app (soup_message_get_status (msg), body, &error);
+  if (app_id == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, app_id, g_free);
+}
+
+void
+mr_graph_find_extensions_app_async (SoupSession         *session,
+                                    const char          *graph_url,
+                                    const char          *access_token,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *authorization = NULL;
+  SoupMessageHeaders *headers;
+  SoupMessage *msg;
+
+  g_return_if_fail (SOUP_IS_SESSION (session));
+  g_return_if_fail (graph_url != NULL);
+  g_return_if_fail (access_token != NULL);
+
+  task = g_task_new (session, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mr_graph_find_extensions_app_async);
+  url = mr_graph_extensions_app_url (graph_url);
+  if ((msg = soup_message_new (SOUP_METHOD_GET, url)) == NULL)
+    {
+      g_task_return_new_error (task, MR_GRAPH_ERROR, MR_GRAPH_ERROR_NETWORK,
+                               _("The Microsoft Graph address in Preferences is not valid."));
+      return;
+    }
+  g_task_set_task_data (task, msg, g_object_unref);
+  headers = soup_message_get_request_headers (msg);
+  authorization = g_strconcat ("Bearer ", access_token, NULL);
+  soup_message_headers_replace (headers, "Authorization", authorization);
+  soup_message_headers_replace (headers, "Accept", "application/json");
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, cancellable,
+                                    find_app_cb, g_steal_pointer (&task));
+}
+
+char *
+mr_graph_find_extensions_app_finish (GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                        == mr_graph_find_extensions_app_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- Custom attributes from the ID token ---------------------------------------------------- */
+
+/* The first non-empty string claim among "extension_<app>_<graph_name>" and @short_names. */
+static const char *
+find_claim (JsonObject         *claims,
+            const char         *ext_app_id,
+            const char         *graph_name,
+            const char * const *short_names)
+{
+  g_autofree char *long_name = mr_graph_extension_name (ext_app_id, graph_name);
+  const char *value;
+
+  if (claims == NULL)
+    return NULL;
+  if (long_name != NULL && (value = mr_json_get_string (claims, long_name)) != NULL
+      && *value != '\0')
+    return value;
+  for (guint i = 0; short_names[i] != NULL; i++)
+    if ((value = mr_json_get_string (claims, short_names[i])) != NULL && *value != '\0')
+      return value;
+  return NULL;
+}
+
+char **
+mr_patient_fill_from_claims (MrPatient  *patient,
+                             JsonObject *claims,
+                             const char *ext_app_id)
+{
+  static const char * const dob_names[] = { "extension_DOB", "DOB", NULL };
+  static const char * const hn_names[] = { "extension_HN", "HN", NULL };
+  static const char * const gender_names[] = { "extension_Gender", "Gender", NULL };
+  GPtrArray *missing;
+
+  g_return_val_if_fail (patient != NULL, NULL);
+
+  struct {
+    char               **field;
+    const char          *graph_name;
+    const char * const  *short_names;
+  } fields[] = {
+    { &patient->date_of_birth, "DateofBirth", dob_names },
+    { &patient->hospital_number, "HospitalNumber", hn_names },
+    { &patient->gender, "Gender", gender_names },
+  };
+
+  missing = g_ptr_array_new ();
+  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      const char *value;
+
+      if (*fields[i].field != NULL && **fields[i].field != '\0')
+        continue;
+      value = find_claim (claims, ext_app_id, fields[i].graph_name, fields[i].short_names);
+      if (value != NULL)
+        {
+          g_free (*fields[i].field);
+          *fields[i].field = mr_text_clean (value);
+        }
+      else
+        g_ptr_array_add (missing, g_strdup (fields[i].graph_name));
+    }
+  g_ptr_array_add (missing, NULL);
+  return (char **) g_ptr_array_free (missing, FALSE);
+}

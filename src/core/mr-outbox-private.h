@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "mr-outbox.h"
+
+G_BEGIN_DECLS
+
+/* One request in the queue (main thread only). Reference-counted (g_rc_box) because an attempt in
+ * flight and a write in progress each hold it past a discard. */
+typedef struct {
+  MrOutboxRecord *record;
+  GBytes         *payload;      /* record->payload as bytes: the same body on every attempt */
+  gboolean        in_flight;
+  gboolean        writing;
+  gboolean        gone;         /* delivered or discarded: late callbacks leave it alone */
+  GCancellable   *cancellable;  /* of the attempt in flight */
+  GTask          *waiter;       /* mr_outbox_enqueue_async waiting for the first outcome */
+} MrOutboxEntry;
+
+struct _MrOutbox
+{
+  GObject          parent_instance;
+
+  char            *directory;
+  SoupSession     *session;
+  char            *workflow_url;
+  MrDeliveryAuth  *auth;
+
+  guint8           key[MR_OUTBOX_KEY_SIZE];
+  gboolean         have_key;
+  gboolean         persistent;
+  gboolean         opening;
+  gboolean         opened;
+  gboolean         shut_down;
+  char            *problem;
+  guint            n_damaged;
+
+  GHashTable      *items;         /* request id → MrOutboxEntry */
+  GPtrArray       *deferred;      /* enqueue tasks that came before the outbox opened */
+  guint            pending_count;
+  guint            held_count;
+  guint            in_flight;
+  guint            io_pending;    /* file jobs queued or running */
+  guint            timer_id;
+  gboolean         network_available;
+
+  GThreadPool     *io_pool;       /* one thread: file jobs run in the order they were queued */
+  MrOutboxClock    clock;
+  gpointer         clock_data;
+  GRand           *rand;
+};
+
+/* mr-outbox.c: properties and signals */
+void      mr_outbox_update_counts     (MrOutbox            *self);
+void      mr_outbox_set_problem       (MrOutbox            *self,
+                                       const char          *problem);
+void      mr_outbox_emit_delivered    (MrOutbox            *self,
+                                       const char          *request_id,
+                                       const char          *reference);
+
+/* mr-outbox-queue.c */
+MrOutboxEntry *mr_outbox_entry_ref    (MrOutboxEntry       *item);
+void      mr_outbox_entry_unref       (MrOutboxEntry       *item);
+gint64    mr_outbox_now               (MrOutbox            *self);
+/* Tells whoever waits in mr_outbox_enqueue_async what became of the first attempt. */
+void      mr_outbox_resolve_waiter    (MrOutboxEntry       *item,
+                                       MrOutboxOutcome      outcome,
+                                       const char          *detail);
+/* Takes @item out of the queue for good (delivered or discarded) and deletes its file. */
+void      mr_outbox_forget            (MrOutbox            *self,
+                                       MrOutboxEntry       *item);
+/* Starts the attempts that are due and sets the timer for the next. */
+void      mr_outbox_pump              (MrOutbox            *self);
+/* Adds the request that @task (of mr_outbox_enqueue_async) carries, saves it, then sends it. */
+void      mr_outbox_start_enqueue     (MrOutbox            *self,
+                                       GTask               *task);
+/* Called by mr-outbox-io.c once the key is known (or known to be missing) and the files read. */
+void      mr_outbox_opened            (MrOutbox            *self,
+                                       GPtrArray           *records,
+                                       guint                n_damaged);
+/* Whether requests reach the disk, and the sentence to show when they do not (or NULL). */
+void      mr_outbox_set_storage       (MrOutbox            *self,
+                                       gboolean             persistent,
+                                       const char          *problem);
+
+/* mr-outbox-io.c: the file thread and the key. Jobs run one at a time, in order; each finishes
+ * on the main context with @callback (source object: the outbox). */
+void      mr_outbox_io_init           (MrOutbox            *self);
+void      mr_outbox_io_clear          (MrOutbox            *self);
+void      mr_outbox_io_write_async    (MrOutbox            *self,
+                                       const char          *name,
+                                       GBytes              *contents,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+void      mr_outbox_io_remove_async   (MrOutbox            *self,
+                                       const char          *name,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+gboolean  mr_outbox_io_finish         (MrOutbox            *self,
+                                       GAsyncResult        *result,
+                                       GError             **error);
+/* Gets the key (or learns there is none), loads the files, then calls mr_outbox_opened. */
+void      mr_outbox_io_open_async     (MrOutbox            *self,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+gboolean  mr_outbox_io_open_finish    (MrOutbox            *self,
+                                       GAsyncResult        *result,
+                                       GError             **error);
+
+G_END_DECLS

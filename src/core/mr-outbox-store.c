@@ -1,0 +1,506 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "mr-outbox-store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/crypto.h>
+
+#include "mr-util.h"
+
+/* File layout (all of it is authenticated; only the part after the nonce is secret):
+ *
+ *   "MROX" | version (1) | id length (1) | request id | nonce (12) | AES-256-GCM ciphertext
+ *   | tag (16)
+ *
+ * The header up to the nonce is the associated data, so a file renamed to another request's name,
+ * or with its id edited, fails to decrypt. The request id is a random UUID: no patient data. */
+#define MAGIC         "MROX"
+#define MAGIC_LEN     4
+#define VERSION       1
+#define NONCE_LEN     12
+#define TAG_LEN       16
+#define MAX_ID_LEN    64
+#define MAX_FILE_SIZE (4 * 1024 * 1024)
+#define SUFFIX        ".mro"
+#define TEMP_PREFIX   ".tmp-"
+
+G_DEFINE_QUARK (mr-outbox-error-quark, mr_outbox_error)
+
+MrOutboxRecord *
+mr_outbox_record_new (void)
+{
+  return g_new0 (MrOutboxRecord, 1);
+}
+
+MrOutboxRecord *
+mr_outbox_record_copy (const MrOutboxRecord *record)
+{
+  MrOutboxRecord *copy = g_new0 (MrOutboxRecord, 1);
+
+  *copy = *record;
+  copy->request_id = g_strdup (record->request_id);
+  copy->payload = g_strdup (record->payload);
+  copy->last_error = g_strdup (record->last_error);
+  copy->patient = g_strdup (record->patient);
+  copy->medicines = g_strdupv (record->medicines);
+  return copy;
+}
+
+static void
+wipe_string (char *s)
+{
+  if (s != NULL)
+    explicit_bzero (s, strlen (s));
+  g_free (s);
+}
+
+void
+mr_outbox_record_free (MrOutboxRecord *record)
+{
+  if (record == NULL)
+    return;
+  g_free (record->request_id);
+  wipe_string (record->payload);
+  g_free (record->last_error);
+  wipe_string (record->patient);
+  if (record->medicines != NULL)
+    for (char **m = record->medicines; *m != NULL; m++)
+      explicit_bzero (*m, strlen (*m));
+  g_strfreev (record->medicines);
+  g_free (record);
+}
+
+gboolean
+mr_outbox_id_is_valid (const char *request_id)
+{
+  gsize len;
+
+  if (request_id == NULL)
+    return FALSE;
+  len = strlen (request_id);
+  if (len == 0 || len > MAX_ID_LEN)
+    return FALSE;
+  for (const char *p = request_id; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-')
+      return FALSE;
+  return TRUE;
+}
+
+/* ---- the envelope (clear text, only ever in memory) --------------------------------------- */
+
+static char *
+envelope_to_json (const MrOutboxRecord *record)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "request_id");
+  json_builder_add_string_value (builder, record->request_id);
+  json_builder_set_member_name (builder, "created_at");
+  json_builder_add_int_value (builder, record->created_at);
+  json_builder_set_member_name (builder, "payload");
+  json_builder_add_string_value (builder, record->payload);
+  json_builder_set_member_name (builder, "attempts");
+  json_builder_add_int_value (builder, record->attempts);
+  json_builder_set_member_name (builder, "next_attempt_at");
+  json_builder_add_int_value (builder, record->next_attempt_at);
+  json_builder_set_member_name (builder, "state");
+  json_builder_add_string_value (builder,
+                                 record->state == MR_OUTBOX_STATE_HELD ? "held" : "pending");
+  if (record->last_error != NULL)
+    {
+      json_builder_set_member_name (builder, "last_error");
+      json_builder_add_string_value (builder, record->last_error);
+    }
+  json_builder_set_member_name (builder, "summary");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "patient");
+  json_builder_add_string_value (builder, record->patient ? record->patient : "");
+  json_builder_set_member_name (builder, "medicines");
+  json_builder_begin_array (builder);
+  for (char **m = record->medicines; m != NULL && *m != NULL; m++)
+    json_builder_add_string_value (builder, *m);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  return mr_json_to_string (root);
+}
+
+/* Type-checked readers: the envelope is authenticated, but a fuzzer holds the key too. */
+static gboolean
+get_int (JsonObject *object,
+         const char *member,
+         gint64     *out)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_INT64)
+    return FALSE;
+  *out = json_node_get_int (node);
+  return TRUE;
+}
+
+static char **
+get_medicines (JsonObject *summary)
+{
+  JsonNode *node = summary ? json_object_get_member (summary, "medicines") : NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  JsonArray *array;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return g_strv_builder_end (builder);
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING)
+        g_strv_builder_add (builder, json_node_get_string (element));
+    }
+  return g_strv_builder_end (builder);
+}
+
+static JsonObject *
+get_object (JsonObject *object,
+            const char *member)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static MrOutboxRecord *
+envelope_from_json (const char *text,
+                    gsize       len)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(MrOutboxRecord) record = mr_outbox_record_new ();
+  JsonObject *object, *summary;
+  JsonNode *root;
+  const char *state;
+  gint64 attempts;
+
+  if (!g_utf8_validate (text, len, NULL) || !mr_json_text_is_safe (text, len) ||
+      !json_parser_load_from_data (parser, text, len, NULL))
+    return NULL;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  object = json_node_get_object (root);
+  record->request_id = g_strdup (mr_json_get_string (object, "request_id"));
+  record->payload = g_strdup (mr_json_get_string (object, "payload"));
+  state = mr_json_get_string (object, "state");
+  if (!mr_outbox_id_is_valid (record->request_id) || record->payload == NULL || state == NULL
+      || !get_int (object, "created_at", &record->created_at)
+      || !get_int (object, "next_attempt_at", &record->next_attempt_at)
+      || !get_int (object, "attempts", &attempts) || attempts < 0)
+    return NULL;
+  if (g_str_equal (state, "held"))
+    record->state = MR_OUTBOX_STATE_HELD;
+  else if (!g_str_equal (state, "pending"))
+    return NULL;
+  record->attempts = (guint) MIN (attempts, G_MAXUINT);
+  record->last_error = g_strdup (mr_json_get_string (object, "last_error"));
+  summary = get_object (object, "summary");
+  record->patient = g_strdup (summary ? mr_json_get_string (summary, "patient") : NULL);
+  record->medicines = get_medicines (summary);
+  return g_steal_pointer (&record);
+}
+
+/* ---- encryption ------------------------------------------------------------------------------ */
+
+static gnutls_aead_cipher_hd_t
+cipher_new (const guint8 key[MR_OUTBOX_KEY_SIZE])
+{
+  gnutls_aead_cipher_hd_t handle = NULL;
+  gnutls_datum_t datum = { (unsigned char *) key, MR_OUTBOX_KEY_SIZE };
+
+  if (gnutls_aead_cipher_init (&handle, GNUTLS_CIPHER_AES_256_GCM, &datum) < 0)
+    g_error ("AES-256-GCM is not available from GnuTLS");
+  return handle;
+}
+
+GBytes *
+mr_outbox_encode_file (const MrOutboxRecord *record,
+                       const guint8          key[MR_OUTBOX_KEY_SIZE])
+{
+  g_autofree char *clear = NULL;
+  gnutls_aead_cipher_hd_t cipher;
+  GByteArray *out;
+  gsize id_len, header_len, clear_len, cipher_len;
+  guint8 nonce[NONCE_LEN];
+
+  g_return_val_if_fail (record != NULL && mr_outbox_id_is_valid (record->request_id), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  clear = envelope_to_json (record);
+  clear_len = strlen (clear);
+  id_len = strlen (record->request_id);
+  header_len = MAGIC_LEN + 2 + id_len;
+  cipher_len = clear_len + TAG_LEN;
+
+  out = g_byte_array_sized_new (header_len + NONCE_LEN + cipher_len);
+  g_byte_array_append (out, (const guint8 *) MAGIC, MAGIC_LEN);
+  g_byte_array_append (out, (const guint8[]) { VERSION, (guint8) id_len }, 2);
+  g_byte_array_append (out, (const guint8 *) record->request_id, id_len);
+  mr_random_bytes (nonce, NONCE_LEN);
+  g_byte_array_append (out, nonce, NONCE_LEN);
+  g_byte_array_set_size (out, header_len + NONCE_LEN + cipher_len);
+
+  cipher = cipher_new (key);
+  if (gnutls_aead_cipher_encrypt (cipher, nonce, NONCE_LEN, out->data, header_len, TAG_LEN,
+                                  clear, clear_len, out->data + header_len + NONCE_LEN,
+                                  &cipher_len) < 0)
+    g_error ("AES-256-GCM encryption failed");
+  gnutls_aead_cipher_deinit (cipher);
+  explicit_bzero (clear, clear_len);
+  return g_byte_array_free_to_bytes (out);
+}
+
+static gpointer
+damaged (GError **error)
+{
+  g_set_error_literal (error, MR_OUTBOX_ERROR, MR_OUTBOX_ERROR_DAMAGED,
+                       _("A saved request could not be read: the file is damaged, or was saved "
+                         "with another keyring."));
+  return NULL;
+}
+
+MrOutboxRecord *
+mr_outbox_decode_file (const guint8  *data,
+                       gsize          len,
+                       const guint8   key[MR_OUTBOX_KEY_SIZE],
+                       GError       **error)
+{
+  g_autofree char *clear = NULL;
+  g_autofree char *id = NULL;
+  gnutls_aead_cipher_hd_t cipher;
+  MrOutboxRecord *record;
+  gsize id_len, header_len, clear_len;
+  int ret;
+
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  if (len < MAGIC_LEN + 2 || len > MAX_FILE_SIZE || memcmp (data, MAGIC, MAGIC_LEN) != 0
+      || data[MAGIC_LEN] != VERSION)
+    return damaged (error);
+  id_len = data[MAGIC_LEN + 1];
+  header_len = MAGIC_LEN + 2 + id_len;
+  if (len < header_len + NONCE_LEN + TAG_LEN)
+    return damaged (error);
+  id = g_strndup ((const char *) data + MAGIC_LEN + 2, id_len);
+  if (strlen (id) != id_len || !mr_outbox_id_is_valid (id))
+    return damaged (error);
+
+  clear_len = len - header_len - NONCE_LEN - TAG_LEN;
+  clear = g_malloc (clear_len + 1);
+  cipher = cipher_new (key);
+  ret = gnutls_aead_cipher_decrypt (cipher, data + header_len, NONCE_LEN, data, header_len,
+                                    TAG_LEN, data + header_len + NONCE_LEN,
+                                    len - header_len - NONCE_LEN, clear, &clear_len);
+  gnutls_aead_cipher_deinit (cipher);
+  if (ret < 0)
+    return damaged (error);
+
+  clear[clear_len] = '\0';
+  record = envelope_from_json (clear, clear_len);
+  explicit_bzero (clear, clear_len);
+  if (record == NULL || !g_str_equal (record->request_id, id))
+    {
+      mr_outbox_record_free (record);
+      return damaged (error);
+    }
+  return record;
+}
+
+/* ---- files ----------------------------------------------------------------------------------- */
+
+static gboolean
+set_storage_error (GError     **error,
+                   int          saved_errno)
+{
+  g_set_error (error, MR_OUTBOX_ERROR, MR_OUTBOX_ERROR_STORAGE,
+               _("The request could not be saved on this computer (%s)."),
+               g_strerror (saved_errno));
+  return FALSE;
+}
+
+static gboolean
+sync_dir (const char  *dir,
+          GError     **error)
+{
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int saved_errno;
+
+  if (fd < 0)
+    return set_storage_error (error, errno);
+  if (fsync (fd) != 0 && errno != EINVAL)
+    {
+      saved_errno = errno;
+      close (fd);
+      return set_storage_error (error, saved_errno);
+    }
+  close (fd);
+  return TRUE;
+}
+
+static gboolean
+write_all (int          fd,
+           const guint8 *data,
+           gsize        len)
+{
+  while (len > 0)
+    {
+      gssize n = write (fd, data, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return FALSE;
+      data += n;
+      len -= (gsize) n;
+    }
+  return TRUE;
+}
+
+gboolean
+mr_outbox_write_atomic (const char  *dir,
+                        const char  *name,
+                        GBytes      *contents,
+                        GError     **error)
+{
+  g_autofree char *temp = g_build_filename (dir, TEMP_PREFIX "XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  gsize len;
+  const guint8 *data = g_bytes_get_data (contents, &len);
+  int fd, saved_errno;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    return set_storage_error (error, errno);
+  fd = g_mkstemp_full (temp, O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return set_storage_error (error, errno);
+  if (!write_all (fd, data, len) || fsync (fd) != 0)
+    {
+      saved_errno = errno != 0 ? errno : EIO;
+      close (fd);
+      g_unlink (temp);
+      return set_storage_error (error, saved_errno);
+    }
+  if (close (fd) != 0 || g_rename (temp, path) != 0)
+    {
+      saved_errno = errno;
+      g_unlink (temp);
+      return set_storage_error (error, saved_errno);
+    }
+  return sync_dir (dir, error);
+}
+
+gboolean
+mr_outbox_remove_file (const char  *dir,
+                       const char  *name,
+                       GError     **error)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  if (g_unlink (path) != 0 && errno != ENOENT)
+    return set_storage_error (error, errno);
+  return sync_dir (dir, error);
+}
+
+static void
+move_aside (const char *dir,
+            const char *name)
+{
+  g_autofree char *damaged = g_build_filename (dir, "damaged", NULL);
+  g_autofree char *from = g_build_filename (dir, name, NULL);
+  g_autofree char *to = g_build_filename (damaged, name, NULL);
+
+  if (g_mkdir_with_parents (damaged, 0700) != 0 || g_rename (from, to) != 0)
+    g_message ("A damaged outbox file could not be moved aside: %s", g_strerror (errno));
+}
+
+/* The record in @dir/@name, or NULL when it is damaged. */
+static MrOutboxRecord *
+load_one (const char   *dir,
+          const char   *name,
+          const guint8  key[MR_OUTBOX_KEY_SIZE])
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *id = g_strndup (name, strlen (name) - strlen (SUFFIX));
+  g_autoptr(MrOutboxRecord) record = NULL;
+  GStatBuf st;
+  gsize len = 0;
+
+  if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size > MAX_FILE_SIZE)
+    return NULL;
+  if (!g_file_get_contents (path, &contents, &len, NULL))
+    return NULL;
+  record = mr_outbox_decode_file ((const guint8 *) contents, len, key, NULL);
+  explicit_bzero (contents, len);
+  if (record == NULL || !g_str_equal (record->request_id, id))
+    return NULL;
+  return g_steal_pointer (&record);
+}
+
+GPtrArray *
+mr_outbox_load_dir (const char    *dir,
+                    const guint8   key[MR_OUTBOX_KEY_SIZE],
+                    guint         *n_damaged,
+                    GError       **error)
+{
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GDir) handle = NULL;
+  const char *name;
+
+  records = g_ptr_array_new_with_free_func ((GDestroyNotify) mr_outbox_record_free);
+  *n_damaged = 0;
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      set_storage_error (error, errno);
+      return NULL;
+    }
+  handle = g_dir_open (dir, 0, NULL);
+  if (handle == NULL)
+    {
+      set_storage_error (error, errno);
+      return NULL;
+    }
+
+  while ((name = g_dir_read_name (handle)) != NULL)
+    {
+      MrOutboxRecord *record;
+
+      if (g_str_has_prefix (name, TEMP_PREFIX))
+        {
+          /* A write that a crash interrupted before its rename: the request is in the previous
+           * version of its file, or was never acknowledged to anyone. */
+          g_autofree char *path = g_build_filename (dir, name, NULL);
+
+          g_unlink (path);
+          continue;
+        }
+      if (!g_str_has_suffix (name, SUFFIX))
+        continue;
+      record = load_one (dir, name, key);
+      if (record != NULL)
+        g_ptr_array_add (records, record);
+      else
+        {
+          move_aside (dir, name);
+          (*n_damaged)++;
+        }
+    }
+  return g_steal_pointer (&records);
+}

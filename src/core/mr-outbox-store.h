@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* The outbox's files: one encrypted file per request, and the record it holds. Used by MrOutbox
+ * (mr-outbox.c); nothing here knows about HTTP or the main loop. The file functions block and are
+ * called from the outbox's I/O thread. */
+
+#define MR_OUTBOX_KEY_SIZE 32
+
+#define MR_OUTBOX_ERROR (mr_outbox_error_quark ())
+
+typedef enum {
+  MR_OUTBOX_ERROR_DAMAGED,      /* not an outbox file, or altered, or made with another key */
+  MR_OUTBOX_ERROR_STORAGE,      /* the outbox folder cannot be written */
+  MR_OUTBOX_ERROR_EXISTS,       /* a request with this id is already in the outbox */
+  MR_OUTBOX_ERROR_INVALID,      /* a request id or payload the outbox cannot take */
+} MrOutboxError;
+
+typedef enum {
+  MR_OUTBOX_STATE_PENDING,      /* will be sent when due */
+  MR_OUTBOX_STATE_HELD,         /* needs a person: see last_error */
+} MrOutboxState;
+
+/* What the outbox keeps about one request. */
+typedef struct {
+  char          *request_id;        /* also the Idempotency-Key and the file's name */
+  gint64         created_at;        /* µs since the epoch */
+  char          *payload;           /* the JSON text sent to the workflow, byte for byte */
+  guint          attempts;          /* failed attempts so far */
+  gint64         next_attempt_at;   /* µs since the epoch */
+  MrOutboxState  state;
+  char          *last_error;        /* plain words, never patient data; NULL before a failure */
+  char          *patient;           /* summary for staff: the patient's display name */
+  char         **medicines;         /* summary for staff: medicine names */
+} MrOutboxRecord;
+
+MrOutboxRecord *mr_outbox_record_new      (void);
+MrOutboxRecord *mr_outbox_record_copy     (const MrOutboxRecord *record);
+void            mr_outbox_record_free     (MrOutboxRecord       *record);
+
+/* TRUE for an id that is safe as a file name: 1–64 of [A-Za-z0-9-]. */
+gboolean        mr_outbox_id_is_valid     (const char           *request_id);
+
+GQuark          mr_outbox_error_quark     (void);
+
+/* Encrypts @record with AES-256-GCM under @key and a fresh random nonce: the whole file's bytes. */
+GBytes         *mr_outbox_encode_file     (const MrOutboxRecord *record,
+                                           const guint8          key[MR_OUTBOX_KEY_SIZE]);
+
+/* Decrypts and parses one outbox file. Pure (no I/O, no global state) and safe on any bytes: every
+ * malformed, truncated, altered or foreign input is MR_OUTBOX_ERROR_DAMAGED. A new record. */
+MrOutboxRecord *mr_outbox_decode_file     (const guint8         *data,
+                                           gsize                 len,
+                                           const guint8          key[MR_OUTBOX_KEY_SIZE],
+                                           GError              **error);
+
+/* Writes @contents to @dir/@name atomically and durably: a temporary file in @dir, fsync, rename,
+ * fsync of @dir. The file is readable by its owner only. */
+gboolean        mr_outbox_write_atomic    (const char           *dir,
+                                           const char           *name,
+                                           GBytes               *contents,
+                                           GError              **error);
+/* Removes @dir/@name and syncs @dir; TRUE also when the file was already gone. */
+gboolean        mr_outbox_remove_file     (const char           *dir,
+                                           const char           *name,
+                                           GError              **error);
+
+/* Loads every request file of @dir (made if missing, mode 0700): leftover temporary files are
+ * deleted, files that cannot be read or decrypted are moved to @dir/damaged/ and counted in
+ * @n_damaged. Returns a new array of MrOutboxRecord. */
+GPtrArray      *mr_outbox_load_dir        (const char           *dir,
+                                           const guint8          key[MR_OUTBOX_KEY_SIZE],
+                                           guint                *n_damaged,
+                                           GError              **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MrOutboxRecord, mr_outbox_record_free)
+
+G_END_DECLS

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "mr-secrets.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+#include <libsecret/secret.h>
+
+G_DEFINE_QUARK (mr-secrets-error-quark, mr_secrets_error)
+
+#define UNAVAILABLE_MESSAGE \
+  N_("This computer's keyring is not available. Sign in to the desktop session, or ask your " \
+     "administrator to set up the keyring.")
+
+/* One schema for every secret the app keeps: the "kind" says what it is for, the "account" whose
+ * it is. Fixed at compile time, as libsecret recommends, so that no attribute comes from data. */
+static const SecretSchema *
+get_schema (void)
+{
+  static const SecretSchema schema = {
+    "io.github.medrefill.MedRefill.Secret", SECRET_SCHEMA_NONE,
+    {
+      { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "account", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { NULL, 0 },
+    },
+    /* reserved fields */
+  };
+
+  return &schema;
+}
+
+static const char *
+kind_name (MrSecretKind kind)
+{
+  switch (kind)
+    {
+    case MR_SECRET_REFRESH_TOKEN:
+      return "refresh-token";
+    case MR_SECRET_OUTBOX_KEY:
+      return "outbox-key";
+    case MR_SECRET_WORKFLOW_AUTH:
+      return "workflow-auth";
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
+/* libsecret keeps the table (not a copy of its strings) until the call finishes, so the table owns
+ * copies. */
+static GHashTable *
+attributes_new (MrSecretKind  kind,
+                const char   *account)
+{
+  GHashTable *attributes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+
+  g_hash_table_insert (attributes, (gpointer) "kind", g_strdup (kind_name (kind)));
+  g_hash_table_insert (attributes, (gpointer) "account", g_strdup (account));
+  return attributes;
+}
+
+/* libsecret's own messages speak of D-Bus names and object paths: never shown to a person.
+ * Cancellation stays cancellation. */
+static void
+return_error (GTask  *task,
+              GError *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_debug ("Secret Service: %s", error->message);
+  g_error_free (error);
+  g_task_return_new_error (task, MR_SECRETS_ERROR, MR_SECRETS_ERROR_UNAVAILABLE,
+                           _(UNAVAILABLE_MESSAGE));
+}
+
+static void
+store_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (secret_password_store_finish (result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    return_error (task, error);
+}
+
+void
+mr_secret_store_async (MrSecretKind         kind,
+                       const char          *account,
+                       const char          *label,
+                       const char          *secret,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
+
+  g_return_if_fail (account != NULL);
+  g_return_if_fail (label != NULL);
+  g_return_if_fail (secret != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mr_secret_store_async);
+  attributes = attributes_new (kind, account);
+  secret_password_storev (get_schema (), attributes, SECRET_COLLECTION_DEFAULT, label, secret,
+                          cancellable, store_cb, g_steal_pointer (&task));
+}
+
+gboolean
+mr_secret_store_finish (GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == mr_secret_store_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+secret_string_free (gpointer secret)
+{
+  mr_secret_free (secret);
+}
+
+static void
+lookup_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  char *secret;
+
+  secret = secret_password_lookup_finish (result, &error);
+  if (error != NULL)
+    {
+      return_error (task, error);
+      return;
+    }
+  /* libsecret hands out non-pageable memory; the caller gets ordinary memory it can g_free. */
+  g_task_return_pointer (task, secret ? g_strdup (secret) : NULL, secret_string_free);
+  secret_password_free (secret);
+}
+
+void
+mr_secret_lookup_async (MrSecretKind         kind,
+                        const char          *account,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
+
+  g_return_if_fail (account != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mr_secret_lookup_async);
+  attributes = attributes_new (kind, account);
+  secret_password_lookupv (get_schema (), attributes, cancellable, lookup_cb,
+                           g_steal_pointer (&task));
+}
+
+char *
+mr_secret_lookup_finish (GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == mr_secret_lookup_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+clear_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  /* FALSE without an error only means there was nothing to remove. */
+  secret_password_clear_finish (result, &error);
+  if (error != NULL)
+    return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+mr_secret_clear_async (MrSecretKind         kind,
+                       const char          *account,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
+
+  g_return_if_fail (account != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mr_secret_clear_async);
+  attributes = attributes_new (kind, account);
+  secret_password_clearv (get_schema (), attributes, cancellable, clear_cb,
+                          g_steal_pointer (&task));
+}
+
+gboolean
+mr_secret_clear_finish (GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == mr_secret_clear_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+mr_secret_free (char *secret)
+{
+  if (secret == NULL)
+    return;
+  explicit_bzero (secret, strlen (secret));
+  g_free (secret);
+}

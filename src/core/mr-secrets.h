@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define MR_SECRETS_ERROR (mr_secrets_error_quark ())
+
+typedef enum {
+  MR_SECRETS_ERROR_UNAVAILABLE,  /* no Secret Service (no keyring running, locked and refused) */
+} MrSecretsError;
+
+/* What a secret is for. Each kind is one value of the schema's "kind" attribute. */
+typedef enum {
+  MR_SECRET_REFRESH_TOKEN,       /* a staff member's refresh token; account = object id */
+  MR_SECRET_OUTBOX_KEY,          /* the outbox's AES-256 key (base64); account = "outbox" */
+  MR_SECRET_WORKFLOW_AUTH,       /* the value of the workflow's auth header; account = header name */
+} MrSecretKind;
+
+GQuark    mr_secrets_error_quark   (void);
+
+/* Secrets live only in the Secret Service (gnome-keyring, or the secret portal inside Flatpak),
+ * under one static schema "io.github.medrefill.MedRefill.Secret" with the attributes "kind" and
+ * "account". Nothing here blocks. */
+void      mr_secret_store_async    (MrSecretKind          kind,
+                                    const char           *account,
+                                    const char           *label,
+                                    const char           *secret,
+                                    GCancellable         *cancellable,
+                                    GAsyncReadyCallback   callback,
+                                    gpointer              user_data);
+gboolean  mr_secret_store_finish   (GAsyncResult         *result,
+                                    GError              **error);
+/* Finishes with the secret (newly allocated; g_free it after wiping with memset or use
+ * mr_secret_free), or NULL and no error when there is none. */
+void      mr_secret_lookup_async   (MrSecretKind          kind,
+                                    const char           *account,
+                                    GCancellable         *cancellable,
+                                    GAsyncReadyCallback   callback,
+                                    gpointer              user_data);
+char     *mr_secret_lookup_finish  (GAsyncResult         *result,
+                                    GError              **error);
+/* Removes the secret; finishing TRUE also when there was none. */
+void      mr_secret_clear_async    (MrSecretKind          kind,
+                                    const char           *account,
+                                    GCancellable         *cancellable,
+                                    GAsyncReadyCallback   callback,
+                                    gpointer              user_data);
+gboolean  mr_secret_clear_finish   (GAsyncResult         *result,
+                                    GError              **error);
+/* Overwrites and frees a secret string. NULL is fine. */
+void      mr_secret_free           (char                 *secret);
+
+G_END_DECLS

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "mr-oidc.h"
+
+G_BEGIN_DECLS
+
+/* A front-desk staff member's session, once per shift: the tokens in memory, the refresh token
+ * in the keyring (account = the staff member's object id) and the account's id and name in the
+ * desk-account settings, so the next start signs in silently. Access tokens are refreshed before
+ * they expire; a rotated refresh token replaces the old one. Kiosks never use this: a patient's
+ * token is never written anywhere. */
+#define MR_TYPE_STAFF_SESSION (mr_staff_session_get_type ())
+G_DECLARE_FINAL_TYPE (MrStaffSession, mr_staff_session, MR, STAFF_SESSION, GObject)
+
+/* @settings: the app's settings (desk-account, desk-account-name). */
+MrStaffSession *mr_staff_session_new               (MrOidcClient        *oidc,
+                                                    GSettings           *settings);
+/* After an interactive sign-in: keeps @tokens (copied) and stores the refresh token. Returns
+ * FALSE when the ID token has no object id (nothing is kept then). Storing in the keyring runs in
+ * the background; a keyring that cannot be reached only means the next start asks again. */
+gboolean        mr_staff_session_begin             (MrStaffSession      *self,
+                                                    const MrTokenSet    *tokens);
+/* Signs in silently with the stored refresh token. Finishes TRUE when signed in, FALSE (no
+ * error) when there is nothing stored, or an error when the stored session is no longer good
+ * (it is then forgotten). Does not block. */
+void            mr_staff_session_resume_async      (MrStaffSession      *self,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+gboolean        mr_staff_session_resume_finish     (MrStaffSession      *self,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
+/* A valid access token: the one in memory, or a refreshed one when it expires within a minute. */
+void            mr_staff_session_get_token_async   (MrStaffSession      *self,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+/* Newly allocated. */
+char           *mr_staff_session_get_token_finish  (MrStaffSession      *self,
+                                                    GAsyncResult        *result,
+                                                    GError             **error);
+/* Forgets the tokens here, in the keyring and in the settings. Returns the provider's sign-out
+ * address (with id_token_hint) for the caller to visit, or NULL. Newly allocated. */
+char           *mr_staff_session_end               (MrStaffSession      *self);
+/* Forgets the tokens in memory only (idle lock): the next use needs an interactive sign-in,
+ * which may be the same person resuming. */
+void            mr_staff_session_lock              (MrStaffSession      *self);
+gboolean        mr_staff_session_is_signed_in      (MrStaffSession      *self);
+/* The staff member (object id and name), or NULL. Owned by the session. */
+const char     *mr_staff_session_get_id            (MrStaffSession      *self);
+const char     *mr_staff_session_get_name          (MrStaffSession      *self);
+
+G_END_DECLS

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Benchmark marks. When MEDREFILL_TRACE is set in the environment, prints
+ * "medrefill-trace: <what> <wall clock µs>" to stderr; otherwise does nothing. The benchmark
+ * scripts (bench/) read these lines; the marks never carry patient data. */
+void mr_trace_mark (const char *what);
+
+G_END_DECLS

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "config.h"
+#include "mr-application.h"
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(MrApplication) app = NULL;
+  const char *localedir = g_getenv ("MEDREFILL_LOCALEDIR");
+
+  setlocale (LC_ALL, "");
+  /* An uninstalled run (tests, screenshots) points this at the build's compiled catalogues. */
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  app = mr_application_new ();
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}

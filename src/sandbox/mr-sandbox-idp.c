@@ -1,0 +1,586 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The OpenID provider side of the sandbox: signing key, discovery, key set, token, sign-out. */
+#include "mr-sandbox.h"
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+
+#include "mr-sandbox-private.h"
+
+#define ACCESS_TOKEN_LIFETIME_S  3600
+#define REFRESH_TOKEN_LIFETIME_S (90 * 24 * 3600)
+#define ID_TOKEN_LIFETIME_S      3600
+#define GRANTED_SCOPE            "openid profile offline_access User.Read"
+
+/* ---- the signing key --------------------------------------------------------------------- */
+
+/* base64url of a big-endian integer without leading zero bytes, as JWK wants it. */
+static char *
+encode_integer (const gnutls_datum_t *datum)
+{
+  guint skip = 0;
+
+  while (skip + 1 < datum->size && datum->data[skip] == 0)
+    skip++;
+  return mr_base64url_encode (datum->data + skip, datum->size - skip);
+}
+
+static char *
+build_jwks (gnutls_privkey_t  key,
+            const char       *kid,
+            GError          **error)
+{
+  gnutls_datum_t m = { NULL, 0 }, e = { NULL, 0 };
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *n64 = NULL;
+  g_autofree char *e64 = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  if (gnutls_privkey_export_rsa_raw2 (key, &m, &e, NULL, NULL, NULL, NULL, NULL, NULL,
+                                      GNUTLS_EXPORT_FLAG_NO_LZ) != 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           "The sandbox could not read back its signing key.");
+      return NULL;
+    }
+  n64 = encode_integer (&m);
+  e64 = encode_integer (&e);
+  gnutls_free (m.data);
+  gnutls_free (e.data);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "keys");
+  json_builder_begin_array (builder);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "kty");
+  json_builder_add_string_value (builder, "RSA");
+  json_builder_set_member_name (builder, "use");
+  json_builder_add_string_value (builder, "sig");
+  json_builder_set_member_name (builder, "alg");
+  json_builder_add_string_value (builder, "RS256");
+  json_builder_set_member_name (builder, "kid");
+  json_builder_add_string_value (builder, kid);
+  json_builder_set_member_name (builder, "n");
+  json_builder_add_string_value (builder, n64);
+  json_builder_set_member_name (builder, "e");
+  json_builder_add_string_value (builder, e64);
+  json_builder_end_object (builder);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+gboolean
+mr_sandbox_idp_init (MrSandbox  *self,
+                     GError    **error)
+{
+  mr_sandbox_idp_clear (self);
+
+  if (gnutls_privkey_init (&self->key) != 0
+      || gnutls_privkey_generate (self->key, GNUTLS_PK_RSA, 2048, 0) != 0)
+    {
+      g_clear_pointer (&self->key, gnutls_privkey_deinit);
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           "The sandbox could not make its signing key.");
+      return FALSE;
+    }
+  self->kid = mr_random_token (6);
+  self->jwks_json = build_jwks (self->key, self->kid, error);
+  if (self->jwks_json == NULL)
+    {
+      mr_sandbox_idp_clear (self);
+      return FALSE;
+    }
+  if (self->codes == NULL)
+    self->codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) mr_sandbox_code_free);
+  return TRUE;
+}
+
+void
+mr_sandbox_idp_clear (MrSandbox *self)
+{
+  g_clear_pointer (&self->key, gnutls_privkey_deinit);
+  g_clear_pointer (&self->kid, g_free);
+  g_clear_pointer (&self->jwks_json, g_free);
+}
+
+/* ---- discovery and keys ------------------------------------------------------------------ */
+
+static void
+add_strings (JsonBuilder *builder,
+             const char  *member,
+             const char  *first,
+             ...)
+{
+  va_list args;
+
+  json_builder_set_member_name (builder, member);
+  json_builder_begin_array (builder);
+  va_start (args, first);
+  for (const char *s = first; s != NULL; s = va_arg (args, const char *))
+    json_builder_add_string_value (builder, s);
+  va_end (args);
+  json_builder_end_array (builder);
+}
+
+static void
+add_string (JsonBuilder *builder,
+            const char  *member,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_add_string_value (builder, value);
+}
+
+static void
+add_endpoint (JsonBuilder *builder,
+              MrSandbox   *self,
+              const char  *member,
+              const char  *path)
+{
+  g_autofree char *url = g_strdup_printf ("%s/%s%s", self->base_url, MR_SANDBOX_TENANT_ID, path);
+
+  add_string (builder, member, url);
+}
+
+void
+mr_sandbox_handle_discovery (MrSandbox         *self,
+                             SoupServerMessage *msg)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  add_endpoint (b, self, "token_endpoint", "/oauth2/v2.0/token");
+  add_strings (b, "token_endpoint_auth_methods_supported",
+               "client_secret_post", "private_key_jwt", "client_secret_basic", NULL);
+  add_endpoint (b, self, "jwks_uri", "/discovery/v2.0/keys");
+  add_strings (b, "response_modes_supported", "query", "fragment", "form_post", NULL);
+  add_strings (b, "subject_types_supported", "pairwise", NULL);
+  add_strings (b, "id_token_signing_alg_values_supported", "RS256", NULL);
+  add_strings (b, "response_types_supported",
+               "code", "id_token", "code id_token", "id_token token", NULL);
+  add_strings (b, "scopes_supported", "openid", "profile", "email", "offline_access", NULL);
+  add_string (b, "issuer", self->issuer);
+  json_builder_set_member_name (b, "request_uri_parameter_supported");
+  json_builder_add_boolean_value (b, FALSE);
+  add_endpoint (b, self, "authorization_endpoint", "/oauth2/v2.0/authorize");
+  json_builder_set_member_name (b, "http_logout_supported");
+  json_builder_add_boolean_value (b, TRUE);
+  json_builder_set_member_name (b, "frontchannel_logout_supported");
+  json_builder_add_boolean_value (b, TRUE);
+  add_endpoint (b, self, "end_session_endpoint", "/oauth2/v2.0/logout");
+  add_strings (b, "claims_supported", "sub", "iss", "aud", "exp", "iat", "auth_time", "acr",
+               "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email",
+               NULL);
+  add_strings (b, "code_challenge_methods_supported", "S256", NULL);
+  json_builder_end_object (b);
+
+  mr_sandbox_respond_json (msg, SOUP_STATUS_OK, json_builder_get_root (b));
+}
+
+void
+mr_sandbox_handle_keys (MrSandbox         *self,
+                        SoupServerMessage *msg)
+{
+  mr_sandbox_respond_text (msg, SOUP_STATUS_OK, "application/json; charset=utf-8",
+                           self->jwks_json);
+}
+
+/* ---- the ID token ------------------------------------------------------------------------ */
+
+static char *
+encode_json (JsonBuilder *builder)
+{
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autofree char *text = json_to_string (root, FALSE);
+
+  return mr_base64url_encode ((const guchar *) text, strlen (text));
+}
+
+static void
+add_int (JsonBuilder *builder,
+         const char  *member,
+         gint64       value)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_add_int_value (builder, value);
+}
+
+/* A pairwise subject: stable for this user and this client, not the object id. */
+static char *
+pairwise_subject (const MrSandboxUser *user)
+{
+  g_autofree char *seed = g_strconcat (MR_SANDBOX_CLIENT_ID, ":", user->id, NULL);
+  g_autofree char *digest = mr_sandbox_s256 (seed);
+
+  return g_strdup (digest);
+}
+
+static char *
+encode_claims (MrSandbox           *self,
+               const MrSandboxUser *user,
+               const char          *nonce)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *sub = pairwise_subject (user);
+
+  json_builder_begin_object (b);
+  add_string (b, "aud", MR_SANDBOX_CLIENT_ID);
+  add_string (b, "iss", self->issuer);
+  add_int (b, "iat", now);
+  add_int (b, "nbf", now);
+  add_int (b, "exp", now + ID_TOKEN_LIFETIME_S);
+  add_string (b, "email", user->mail);
+  add_string (b, "family_name", user->surname);
+  add_string (b, "given_name", user->given_name);
+  add_string (b, "name", user->display_name);
+  if (nonce != NULL)
+    add_string (b, "nonce", nonce);
+  add_string (b, "oid", user->id);
+  add_string (b, "preferred_username", user->mail);
+  add_string (b, "sub", sub);
+  add_string (b, "tid", MR_SANDBOX_TENANT_ID);
+  add_string (b, "ver", "2.0");
+  json_builder_end_object (b);
+  return encode_json (b);
+}
+
+char *
+mr_sandbox_sign_id_token (MrSandbox           *self,
+                          const MrSandboxUser *user,
+                          const char          *nonce)
+{
+  g_autoptr(JsonBuilder) header = json_builder_new ();
+  g_autofree char *h64 = NULL;
+  g_autofree char *p64 = NULL;
+  g_autofree char *input = NULL;
+  g_autofree char *s64 = NULL;
+  gnutls_datum_t data, signature = { NULL, 0 };
+
+  json_builder_begin_object (header);
+  add_string (header, "typ", "JWT");
+  add_string (header, "alg", "RS256");
+  add_string (header, "kid", self->kid);
+  json_builder_end_object (header);
+  h64 = encode_json (header);
+  p64 = encode_claims (self, user, nonce);
+  input = g_strconcat (h64, ".", p64, NULL);
+
+  data.data = (guchar *) input;
+  data.size = strlen (input);
+  if (gnutls_privkey_sign_data2 (self->key, GNUTLS_SIGN_RSA_SHA256, 0, &data, &signature) != 0)
+    g_error ("the sandbox could not sign an ID token");
+  s64 = mr_base64url_encode (signature.data, signature.size);
+  gnutls_free (signature.data);
+  return g_strconcat (input, ".", s64, NULL);
+}
+
+/* ---- token endpoint ---------------------------------------------------------------------- */
+
+/* An error body shaped like Entra's: the description ends with trace, correlation and time. */
+static void
+respond_token_error (SoupServerMessage *msg,
+                     const char        *error,
+                     guint              code,
+                     const char        *description)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *timestamp = g_date_time_format (now, "%Y-%m-%d %H:%M:%SZ");
+  g_autofree char *trace = mr_sandbox_random_uuid ();
+  g_autofree char *correlation = mr_sandbox_random_uuid ();
+  g_autofree char *text = NULL;
+
+  text = g_strdup_printf ("AADSTS%u: %s\r\nTrace ID: %s\r\nCorrelation ID: %s\r\nTimestamp: %s",
+                          code, description, trace, correlation, timestamp);
+  json_builder_begin_object (b);
+  add_string (b, "error", error);
+  add_string (b, "error_description", text);
+  json_builder_set_member_name (b, "error_codes");
+  json_builder_begin_array (b);
+  json_builder_add_int_value (b, code);
+  json_builder_end_array (b);
+  add_string (b, "timestamp", timestamp);
+  add_string (b, "trace_id", trace);
+  add_string (b, "correlation_id", correlation);
+  json_builder_end_object (b);
+  mr_sandbox_respond_json (msg, SOUP_STATUS_BAD_REQUEST, json_builder_get_root (b));
+}
+
+static void
+respond_missing (SoupServerMessage *msg,
+                 const char        *parameter)
+{
+  g_autofree char *text = g_strdup_printf ("The request body must contain the following "
+                                           "parameter: '%s'.", parameter);
+
+  respond_token_error (msg, "invalid_request", 900144, text);
+}
+
+static void
+respond_expired (SoupServerMessage *msg)
+{
+  respond_token_error (msg, "invalid_grant", 70008,
+                       "The provided authorization code or refresh token has expired due to "
+                       "inactivity. Send a new interactive authorization request for this user "
+                       "and resource.");
+}
+
+static void
+issue_tokens (MrSandbox           *self,
+              SoupServerMessage   *msg,
+              const MrSandboxUser *user,
+              const char          *nonce)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *id_token = mr_sandbox_sign_id_token (self, user, nonce);
+  char *access = mr_random_token (32);
+  char *refresh = mr_random_token (48);
+
+  json_builder_begin_object (b);
+  add_string (b, "token_type", "Bearer");
+  add_string (b, "scope", GRANTED_SCOPE);
+  add_int (b, "expires_in", ACCESS_TOKEN_LIFETIME_S - 1);
+  add_int (b, "ext_expires_in", ACCESS_TOKEN_LIFETIME_S - 1);
+  add_string (b, "access_token", access);
+  add_string (b, "refresh_token", refresh);
+  add_string (b, "id_token", id_token);
+  json_builder_end_object (b);
+
+  g_hash_table_insert (self->access_tokens, access,
+                       mr_sandbox_grant_new (user, GRANTED_SCOPE, ACCESS_TOKEN_LIFETIME_S));
+  g_hash_table_insert (self->refresh_tokens, refresh,
+                       mr_sandbox_grant_new (user, GRANTED_SCOPE, REFRESH_TOKEN_LIFETIME_S));
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Pragma", "no-cache");
+  mr_sandbox_respond_json (msg, SOUP_STATUS_OK, json_builder_get_root (b));
+}
+
+static void
+redeem_code (MrSandbox         *self,
+             SoupServerMessage *msg,
+             GHashTable        *form)
+{
+  const char *code = g_hash_table_lookup (form, "code");
+  const char *redirect_uri = g_hash_table_lookup (form, "redirect_uri");
+  const char *verifier = g_hash_table_lookup (form, "code_verifier");
+  g_autofree char *challenge = NULL;
+  MrSandboxCode *entry;
+
+  if (code == NULL)
+    {
+      respond_missing (msg, "code");
+      return;
+    }
+  entry = g_hash_table_lookup (self->codes, code);
+  if (entry == NULL || entry->expires < g_get_real_time ())
+    {
+      respond_expired (msg);
+      return;
+    }
+  if (entry->redeemed)
+    {
+      respond_token_error (msg, "invalid_grant", 54005,
+                           "OAuth2 Authorization code was already redeemed, please retry "
+                           "with a new valid code or use an existing refresh token.");
+      return;
+    }
+  if (g_strcmp0 (g_hash_table_lookup (form, "client_id"), entry->client_id) != 0)
+    {
+      respond_token_error (msg, "invalid_grant", 70000,
+                           "The provided authorization code was issued to another client.");
+      return;
+    }
+  if (redirect_uri == NULL)
+    {
+      respond_missing (msg, "redirect_uri");
+      return;
+    }
+  if (!g_str_equal (redirect_uri, entry->redirect_uri))
+    {
+      respond_token_error (msg, "invalid_grant", 50011,
+                           "The redirect URI specified in the request does not match the "
+                           "redirect URI of the authorization request that issued the code.");
+      return;
+    }
+
+  challenge = verifier != NULL ? mr_sandbox_s256 (verifier) : NULL;
+  if (challenge == NULL || !g_str_equal (challenge, entry->code_challenge))
+    {
+      respond_token_error (msg, "invalid_grant", 50148,
+                           "The code_verifier does not match the code_challenge supplied in "
+                           "the authorization request for PKCE.");
+      return;
+    }
+
+  entry->redeemed = TRUE;
+  issue_tokens (self, msg, entry->user, entry->nonce);
+}
+
+/* Refresh tokens rotate: the one presented is gone once it has been used. */
+static void
+redeem_refresh_token (MrSandbox         *self,
+                      SoupServerMessage *msg,
+                      GHashTable        *form)
+{
+  const char *token = g_hash_table_lookup (form, "refresh_token");
+  gpointer key = NULL, value = NULL;
+  MrSandboxGrant *grant;
+  const MrSandboxUser *user;
+
+  if (token == NULL)
+    {
+      respond_missing (msg, "refresh_token");
+      return;
+    }
+  if (!g_hash_table_steal_extended (self->refresh_tokens, token, &key, &value))
+    {
+      respond_expired (msg);
+      return;
+    }
+  g_free (key);
+  grant = value;
+  user = grant->expires >= g_get_real_time () ? grant->user : NULL;
+  mr_sandbox_grant_free (grant);
+  if (user == NULL)
+    {
+      respond_expired (msg);
+      return;
+    }
+  issue_tokens (self, msg, user, NULL);
+}
+
+static void
+respond_unknown_client (SoupServerMessage *msg,
+                        const char        *client_id)
+{
+  g_autofree char *text = NULL;
+
+  text = g_strdup_printf ("Application with identifier '%s' was not found in the directory '%s'. "
+                          "This can happen if the application has not been installed by the "
+                          "administrator of the tenant or consented to by any user in the "
+                          "tenant. You might have sent your authentication request to the "
+                          "wrong tenant.", client_id, MR_SANDBOX_TENANT_ID);
+  respond_token_error (msg, "invalid_client", 700016, text);
+}
+
+void
+mr_sandbox_handle_token (MrSandbox         *self,
+                         SoupServerMessage *msg)
+{
+  g_autoptr(GHashTable) form = NULL;
+  const char *client_id, *grant_type;
+
+  if (soup_server_message_get_method (msg) != SOUP_METHOD_POST)
+    {
+      respond_token_error (msg, "invalid_request", 900561,
+                           "The endpoint only accepts POST, OPTIONS requests.");
+      return;
+    }
+
+  form = mr_sandbox_decode_body (msg);
+  client_id = g_hash_table_lookup (form, "client_id");
+  grant_type = g_hash_table_lookup (form, "grant_type");
+  if (client_id == NULL)
+    {
+      respond_missing (msg, "client_id");
+      return;
+    }
+  if (!g_str_equal (client_id, MR_SANDBOX_CLIENT_ID))
+    {
+      respond_unknown_client (msg, client_id);
+      return;
+    }
+  if (g_hash_table_contains (form, "client_secret")
+      || g_hash_table_contains (form, "client_assertion"))
+    {
+      respond_token_error (msg, "invalid_client", 700025,
+                           "Client is public so neither 'client_assertion' nor "
+                           "'client_secret' should be presented.");
+      return;
+    }
+  if (grant_type == NULL)
+    {
+      respond_missing (msg, "grant_type");
+      return;
+    }
+
+  if (g_str_equal (grant_type, "authorization_code"))
+    redeem_code (self, msg, form);
+  else if (g_str_equal (grant_type, "refresh_token"))
+    redeem_refresh_token (self, msg, form);
+  else
+    respond_token_error (msg, "unsupported_grant_type", 70003,
+                         "The app requested an unsupported grant type.");
+}
+
+/* ---- sign-out ---------------------------------------------------------------------------- */
+
+/* Whom an id_token_hint names. Its signature is not checked: it only picks whom to sign out. */
+static const MrSandboxUser *
+user_from_id_token (const char *id_token)
+{
+  g_auto(GStrv) parts = g_strsplit (id_token, ".", 4);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree guchar *payload = NULL;
+  gsize len = 0;
+  JsonNode *root;
+
+  if (g_strv_length (parts) != 3)
+    return NULL;
+  payload = mr_base64url_decode (parts[1], &len);
+  if (payload == NULL || !json_parser_load_from_data (parser, (const char *) payload, len, NULL))
+    return NULL;
+  root = json_parser_get_root (parser);
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  return mr_sandbox_find_user_by_id (mr_json_get_string (json_node_get_object (root), "oid"));
+}
+
+static gboolean
+grant_of_user_cb (gpointer key,
+                  gpointer value,
+                  gpointer user_data)
+{
+  MrSandboxGrant *grant = value;
+
+  return user_data == NULL || grant->user == user_data;
+}
+
+void
+mr_sandbox_handle_logout (MrSandbox         *self,
+                          SoupServerMessage *msg,
+                          GHashTable        *query)
+{
+  const char *post_logout = query ? g_hash_table_lookup (query, "post_logout_redirect_uri") : NULL;
+  const char *hint = query ? g_hash_table_lookup (query, "id_token_hint") : NULL;
+  const char *login = query ? g_hash_table_lookup (query, "logout_hint") : NULL;
+  const char *state = query ? g_hash_table_lookup (query, "state") : NULL;
+  const MrSandboxUser *user = NULL;
+  g_autofree char *page = NULL;
+
+  if (hint != NULL)
+    user = user_from_id_token (hint);
+  if (user == NULL && login != NULL)
+    user = mr_sandbox_find_user (login);
+  /* Without a hint it knows, everyone is signed out: the sandbox has no browser session to tell. */
+  g_hash_table_foreach_remove (self->refresh_tokens, grant_of_user_cb, (gpointer) user);
+
+  if (post_logout != NULL && mr_sandbox_redirect_uri_is_usable (post_logout))
+    {
+      g_autofree char *extra = state ? soup_form_encode ("state", state, NULL) : NULL;
+      g_autofree char *target = NULL;
+
+      target = extra ? g_strconcat (post_logout, strchr (post_logout, '?') ? "&" : "?", extra,
+                                    NULL)
+                     : g_strdup (post_logout);
+      soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, target);
+      return;
+    }
+  page = mr_sandbox_page_message ("Signed out", "You have signed out of the sandbox tenant. "
+                                  "You can close this window.");
+  mr_sandbox_respond_text (msg, SOUP_STATUS_OK, "text/html; charset=utf-8", page);
+}

@@ -1,0 +1,690 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The workflow sink: answers like an n8n Webhook node and remembers what it received. On request
+ * it misbehaves (mr-sandbox-faults.c), as networks and workflows do. */
+#include "mr-sandbox.h"
+
+#include "mr-sandbox-private.h"
+
+/* No 0/O or 1/I, so a reference read aloud at the desk is unambiguous. */
+static const char reference_alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+static void
+respond_n8n (SoupServerMessage *msg,
+             guint              status,
+             const char        *message,
+             const char        *hint)
+{
+  JsonObject *object = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  if (status != SOUP_STATUS_INTERNAL_SERVER_ERROR)
+    json_object_set_int_member (object, "code", status);
+  json_object_set_string_member (object, "message", message);
+  if (hint != NULL)
+    json_object_set_string_member (object, "hint", hint);
+  json_node_take_object (node, object);
+  mr_sandbox_respond_json (msg, status, node);
+}
+
+static void
+add_header_cb (const char *name,
+               const char *value,
+               gpointer    user_data)
+{
+  JsonObject *headers = user_data;
+  g_autofree char *key = g_ascii_strdown (name, -1);
+  const char *before = json_object_get_string_member_with_default (headers, key, NULL);
+  g_autofree char *joined = before ? g_strconcat (before, ", ", value, NULL) : NULL;
+
+  json_object_set_string_member (headers, key, joined ? joined : value);
+}
+
+/* {"headers":{…},"body":…}; takes @body. */
+static JsonNode *
+build_record (SoupServerMessage *msg,
+              JsonNode          *body)
+{
+  JsonObject *headers = json_object_new ();
+  JsonObject *record = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  soup_message_headers_foreach (soup_server_message_get_request_headers (msg),
+                                add_header_cb, headers);
+  json_object_set_object_member (record, "headers", headers);
+  json_object_set_member (record, "body", body);
+  json_node_take_object (node, record);
+  return node;
+}
+
+static JsonNode *
+parse_body (SoupServerMessage *msg)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  gsize size = g_bytes_get_size (bytes);
+
+  if (size == 0 || !g_utf8_validate (g_bytes_get_data (bytes, NULL), size, NULL))
+    return NULL;
+  if (!json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), size, NULL))
+    return NULL;
+  if (json_parser_get_root (parser) == NULL)
+    return NULL;
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+/* Appends @line and a newline to the sink file: opened, written and closed each time, so a
+ * reader sees whole lines and nothing is lost if the sandbox is killed. */
+static gboolean
+append_line (const char  *path,
+             const char  *line,
+             GError     **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileOutputStream) stream = g_file_append_to (file, G_FILE_CREATE_NONE, NULL, error);
+  g_autofree char *text = g_strconcat (line, "\n", NULL);
+
+  if (stream == NULL)
+    return FALSE;
+  return g_output_stream_write_all (G_OUTPUT_STREAM (stream), text, strlen (text), NULL, NULL,
+                                    error)
+         && g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, error);
+}
+
+static char *
+new_reference (MrSandbox *self)
+{
+  for (;;)
+    {
+      char reference[] = "MR-XXXXXX";
+      guchar random[6];
+
+      mr_random_bytes (random, sizeof random);
+      for (guint i = 0; i < sizeof random; i++)
+        reference[3 + i] = reference_alphabet[random[i] % (sizeof reference_alphabet - 1)];
+      if (!g_hash_table_contains (self->references, reference))
+        {
+          g_hash_table_add (self->references, g_strdup (reference));
+          return g_strdup (reference);
+        }
+    }
+}
+
+/* ---- faults and the record of attempts ---------------------------------------------------- */
+
+typedef struct {
+  GMutex      lock;
+  GArray     *script;       /* of MrSinkFault */
+  guint       position;
+  guint       used;         /* attempts the current script entry has had */
+  GRand      *rand;
+  guint       percent;
+  GArray     *choices;      /* of MrSinkFault */
+  GHashTable *accepted;     /* Idempotency-Key → Accepted */
+  guint       delivered;
+  guint       duplicates;
+  guint       faults;
+  JsonArray  *attempts;
+  GPtrArray  *hung;         /* messages that will never be answered */
+} SinkState;
+
+typedef struct {
+  char  *reference;
+  guint  times;             /* 1 + duplicates */
+} Accepted;
+
+static void
+accepted_free (gpointer data)
+{
+  Accepted *accepted = data;
+
+  g_free (accepted->reference);
+  g_free (accepted);
+}
+
+static const MrSinkFault default_choices[] = {
+  { MR_SINK_FAULT_REFUSE, 0, 1 },
+  { MR_SINK_FAULT_ERROR_500, 0, 1 },
+  { MR_SINK_FAULT_RATE_LIMIT, 1, 1 },
+  { MR_SINK_FAULT_CLOSE_MID_RESPONSE, 0, 1 },
+  { MR_SINK_FAULT_SLOW, 20, 1 },
+};
+
+static const char * const fault_names[] = {
+  "none", "refuse", "500", "429", "403", "404", "hang", "close", "slow",
+};
+
+static void
+sink_state_free (gpointer data)
+{
+  SinkState *state = data;
+
+  g_array_unref (state->script);
+  g_array_unref (state->choices);
+  g_clear_pointer (&state->rand, g_rand_free);
+  g_hash_table_unref (state->accepted);
+  json_array_unref (state->attempts);
+  g_ptr_array_unref (state->hung);
+  g_mutex_clear (&state->lock);
+  g_free (state);
+}
+
+/* Kept as object data (freed with the sandbox, after its thread has stopped), made on first use
+ * from whichever thread comes first. */
+static SinkState *
+sink_state (MrSandbox *self)
+{
+  static GQuark quark;
+  SinkState *state;
+
+  if (quark == 0)
+    quark = g_quark_from_static_string ("mr-sandbox-sink-state");
+  g_mutex_lock (&self->lock);
+  state = g_object_get_qdata (G_OBJECT (self), quark);
+  if (state == NULL)
+    {
+      state = g_new0 (SinkState, 1);
+      g_mutex_init (&state->lock);
+      state->script = g_array_new (FALSE, FALSE, sizeof (MrSinkFault));
+      state->choices = g_array_new (FALSE, FALSE, sizeof (MrSinkFault));
+      state->accepted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, accepted_free);
+      state->attempts = json_array_new ();
+      state->hung = g_ptr_array_new_with_free_func (g_object_unref);
+      g_object_set_qdata_full (G_OBJECT (self), quark, state, sink_state_free);
+    }
+  g_mutex_unlock (&self->lock);
+  return state;
+}
+
+/* Behind state->lock. */
+static MrSinkFault
+pick_fault (SinkState *state)
+{
+  MrSinkFault none = { MR_SINK_FAULT_NONE, 0, 0 };
+
+  if (state->position < state->script->len)
+    {
+      MrSinkFault fault = g_array_index (state->script, MrSinkFault, state->position);
+
+      if (fault.count > 0 && ++state->used >= fault.count)
+        {
+          state->position++;
+          state->used = 0;
+        }
+      return fault;
+    }
+  if (state->percent > 0 && state->rand != NULL
+      && (guint) g_rand_int_range (state->rand, 0, 100) < state->percent)
+    return g_array_index (state->choices, MrSinkFault,
+                          g_rand_int_range (state->rand, 0, state->choices->len));
+  return none;
+}
+
+static MrSinkFault
+next_fault (MrSandbox *self)
+{
+  SinkState *state = sink_state (self);
+  MrSinkFault fault;
+
+  g_mutex_lock (&state->lock);
+  fault = pick_fault (state);
+  if (fault.kind != MR_SINK_FAULT_NONE)
+    state->faults++;
+  g_mutex_unlock (&state->lock);
+  return fault;
+}
+
+/* One line of the attempts record; @status 0 when no answer was given. */
+static void
+record_attempt (MrSandbox         *self,
+                SoupServerMessage *msg,
+                MrSinkFaultKind    kind,
+                guint              status)
+{
+  SinkState *state = sink_state (self);
+  const char *key = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                  "Idempotency-Key");
+  JsonObject *attempt = json_object_new ();
+
+  if (key != NULL)
+    json_object_set_string_member (attempt, "key", key);
+  else
+    json_object_set_null_member (attempt, "key");
+  json_object_set_string_member (attempt, "fault", fault_names[kind]);
+  json_object_set_int_member (attempt, "status", status);
+  g_mutex_lock (&state->lock);
+  json_array_add_object_element (state->attempts, attempt);
+  g_mutex_unlock (&state->lock);
+}
+
+/* The reference given to @key before (newly allocated), counting a duplicate; or NULL. */
+static char *
+find_reference (MrSandbox  *self,
+                const char *key)
+{
+  SinkState *state = sink_state (self);
+  Accepted *accepted;
+  char *reference = NULL;
+
+  if (key == NULL)
+    return NULL;
+  g_mutex_lock (&state->lock);
+  accepted = g_hash_table_lookup (state->accepted, key);
+  if (accepted != NULL)
+    {
+      accepted->times++;
+      state->duplicates++;
+      reference = g_strdup (accepted->reference);
+    }
+  g_mutex_unlock (&state->lock);
+  return reference;
+}
+
+static void
+remember_reference (MrSandbox  *self,
+                    const char *key,
+                    const char *reference)
+{
+  SinkState *state = sink_state (self);
+
+  Accepted *accepted = g_new0 (Accepted, 1);
+
+  accepted->reference = g_strdup (reference);
+  accepted->times = 1;
+  g_mutex_lock (&state->lock);
+  state->delivered++;
+  if (key != NULL)
+    g_hash_table_insert (state->accepted, g_strdup (key), accepted);
+  else
+    accepted_free (accepted);
+  g_mutex_unlock (&state->lock);
+}
+
+/* Takes the connection from libsoup, writes @partial (may be NULL) and closes it: to the client,
+ * a refused request or an answer cut off. */
+static void
+close_connection (SoupServerMessage *msg,
+                  const char        *partial)
+{
+  g_autoptr(GIOStream) stream = soup_server_message_steal_connection (msg);
+
+  if (stream == NULL)
+    return;
+  if (partial != NULL)
+    g_output_stream_write_all (g_io_stream_get_output_stream (stream), partial, strlen (partial),
+                               NULL, NULL, NULL);
+  g_io_stream_close (stream, NULL, NULL);
+}
+
+static void
+hang (MrSandbox         *self,
+      SoupServerMessage *msg)
+{
+  SinkState *state = sink_state (self);
+
+  soup_server_message_pause (msg);
+  g_mutex_lock (&state->lock);
+  g_ptr_array_add (state->hung, g_object_ref (msg));
+  g_mutex_unlock (&state->lock);
+}
+
+static gboolean
+unpause_cb (gpointer data)
+{
+  soup_server_message_unpause (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Holds the answer already set on @msg back for @ms milliseconds. */
+static void
+delay (SoupServerMessage *msg,
+       guint              ms)
+{
+  g_autoptr(GSource) source = g_timeout_source_new (ms);
+
+  soup_server_message_pause (msg);
+  g_source_set_callback (source, unpause_cb, g_object_ref (msg), g_object_unref);
+  g_source_attach (source, g_main_context_get_thread_default ());
+}
+
+static void
+respond_received (SoupServerMessage *msg,
+                  const char        *reference)
+{
+  JsonObject *object = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_object_set_string_member (object, "status", "received");
+  json_object_set_string_member (object, "reference", reference);
+  json_node_take_object (node, object);
+  mr_sandbox_respond_json (msg, SOUP_STATUS_OK, node);
+}
+
+/* Takes the request in, once per Idempotency-Key: the reference to answer with, or NULL when the
+ * sink file cannot be written (then the answer is n8n's 500, already set). */
+static char *
+take_in (MrSandbox         *self,
+         SoupServerMessage *msg,
+         JsonNode          *body)
+{
+  const char *key = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                  "Idempotency-Key");
+  g_autoptr(JsonNode) record = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  char *reference;
+
+  reference = find_reference (self, key);
+  if (reference != NULL)
+    {
+      json_node_unref (body);
+      return reference;
+    }
+
+  record = build_record (msg, body);
+  line = json_to_string (record, FALSE);
+  if (self->sink_path != NULL && !append_line (self->sink_path, line, &error))
+    {
+      g_message ("The sandbox could not write to its sink file: %s", error->message);
+      respond_n8n (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "Error in workflow", NULL);
+      return NULL;
+    }
+
+  g_mutex_lock (&self->lock);
+  json_array_add_element (self->received, g_steal_pointer (&record));
+  g_mutex_unlock (&self->lock);
+
+  reference = new_reference (self);
+  remember_reference (self, key, reference);
+  return reference;
+}
+
+static void
+respond_fault (MrSandbox         *self,
+               SoupServerMessage *msg,
+               const MrSinkFault *fault)
+{
+  g_autofree char *seconds = NULL;
+
+  switch (fault->kind)
+    {
+    case MR_SINK_FAULT_ERROR_500:
+      respond_n8n (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "Error in workflow", NULL);
+      break;
+    case MR_SINK_FAULT_RATE_LIMIT:
+      seconds = g_strdup_printf ("%u", fault->param > 0 ? fault->param : 1);
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Retry-After", seconds);
+      respond_n8n (msg, 429, "Too many requests", NULL);
+      break;
+    case MR_SINK_FAULT_FORBIDDEN:
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "WWW-Authenticate", "Basic realm=\"Webhook\"");
+      mr_sandbox_respond_text (msg, SOUP_STATUS_FORBIDDEN, "text/plain; charset=utf-8",
+                               "Authorization data is wrong!");
+      break;
+    case MR_SINK_FAULT_NOT_FOUND:
+      respond_n8n (msg, SOUP_STATUS_NOT_FOUND,
+                   "The requested webhook \"POST medication-refill\" is not registered.",
+                   "The workflow must be active for a production URL to run successfully. You "
+                   "can activate the workflow using the toggle in the top-right of the editor. "
+                   "Note that unlike test URL calls, production URL calls aren't shown on the "
+                   "canvas (only in the executions list)");
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Answers a fault that needs no body; FALSE for the others. */
+static gboolean
+apply_early_fault (MrSandbox         *self,
+                   SoupServerMessage *msg,
+                   const MrSinkFault *fault)
+{
+  switch (fault->kind)
+    {
+    case MR_SINK_FAULT_REFUSE:
+      record_attempt (self, msg, fault->kind, 0);
+      close_connection (msg, NULL);
+      return TRUE;
+    case MR_SINK_FAULT_HANG:
+      record_attempt (self, msg, fault->kind, 0);
+      hang (self, msg);
+      return TRUE;
+    case MR_SINK_FAULT_ERROR_500:
+    case MR_SINK_FAULT_RATE_LIMIT:
+    case MR_SINK_FAULT_FORBIDDEN:
+    case MR_SINK_FAULT_NOT_FOUND:
+      respond_fault (self, msg, fault);
+      record_attempt (self, msg, fault->kind, soup_server_message_get_status (msg));
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+void
+mr_sandbox_handle_sink (MrSandbox         *self,
+                        SoupServerMessage *msg)
+{
+  const char *method = soup_server_message_get_method (msg);
+  g_autofree char *reference = NULL;
+  MrSinkFault fault;
+  JsonNode *body;
+
+  if (method != SOUP_METHOD_POST)
+    {
+      g_autofree char *text = g_strdup_printf ("This webhook is not registered for %s requests. "
+                                               "Did you mean to make a POST request?", method);
+      respond_n8n (msg, SOUP_STATUS_NOT_FOUND, text, NULL);
+      return;
+    }
+
+  fault = next_fault (self);
+  if (apply_early_fault (self, msg, &fault))
+    return;
+
+  body = parse_body (msg);
+  if (body == NULL)
+    {
+      respond_n8n (msg, SOUP_STATUS_BAD_REQUEST, "Failed to parse request body",
+                   "The workflow expects a JSON body.");
+      record_attempt (self, msg, fault.kind, SOUP_STATUS_BAD_REQUEST);
+      return;
+    }
+  reference = take_in (self, msg, body);
+  if (reference == NULL)
+    record_attempt (self, msg, fault.kind, soup_server_message_get_status (msg));
+  else if (fault.kind == MR_SINK_FAULT_CLOSE_MID_RESPONSE)
+    {
+      /* The workflow has the request; only its answer is lost on the way. */
+      record_attempt (self, msg, fault.kind, 0);
+      close_connection (msg, "HTTP/1.1 200 OK\r\n"
+                             "Content-Type: application/json; charset=utf-8\r\n"
+                             "Content-Length: 64\r\n"
+                             "\r\n"
+                             "{\"status\":\"rec");
+    }
+  else
+    {
+      respond_received (msg, reference);
+      record_attempt (self, msg, fault.kind, SOUP_STATUS_OK);
+      if (fault.kind == MR_SINK_FAULT_SLOW)
+        delay (msg, fault.param > 0 ? fault.param : 1000);
+    }
+}
+
+/* ---- the test API -------------------------------------------------------------------------- */
+
+void
+mr_sandbox_set_sink_faults (MrSandbox         *self,
+                            const MrSinkFault *script,
+                            guint              n_faults)
+{
+  SinkState *state;
+
+  g_return_if_fail (MR_IS_SANDBOX (self));
+  g_return_if_fail (script != NULL || n_faults == 0);
+
+  state = sink_state (self);
+  g_mutex_lock (&state->lock);
+  g_array_set_size (state->script, 0);
+  g_array_append_vals (state->script, script, n_faults);
+  state->position = 0;
+  state->used = 0;
+  g_mutex_unlock (&state->lock);
+}
+
+void
+mr_sandbox_set_sink_random_faults (MrSandbox         *self,
+                                   guint32            seed,
+                                   guint              percent,
+                                   const MrSinkFault *choices,
+                                   guint              n_choices)
+{
+  SinkState *state;
+
+  g_return_if_fail (MR_IS_SANDBOX (self));
+  g_return_if_fail (percent <= 100);
+
+  if (choices == NULL || n_choices == 0)
+    {
+      choices = default_choices;
+      n_choices = G_N_ELEMENTS (default_choices);
+    }
+  state = sink_state (self);
+  g_mutex_lock (&state->lock);
+  g_clear_pointer (&state->rand, g_rand_free);
+  state->rand = g_rand_new_with_seed (seed);
+  state->percent = percent;
+  g_array_set_size (state->choices, 0);
+  g_array_append_vals (state->choices, choices, n_choices);
+  g_mutex_unlock (&state->lock);
+}
+
+const char *
+mr_sandbox_fault_name (MrSinkFaultKind kind)
+{
+  g_return_val_if_fail ((guint) kind < G_N_ELEMENTS (fault_names), NULL);
+
+  return fault_names[kind];
+}
+
+static gboolean
+parse_number (const char *text,
+              guint      *out)
+{
+  guint64 n;
+
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT32, &n, NULL))
+    return FALSE;
+  *out = (guint) n;
+  return TRUE;
+}
+
+gboolean
+mr_sandbox_parse_fault (const char   *text,
+                        MrSinkFault  *fault,
+                        GError      **error)
+{
+  g_auto(GStrv) count_split = NULL;
+  g_auto(GStrv) param_split = NULL;
+  MrSinkFault parsed = { MR_SINK_FAULT_NONE, 0, 0 };
+  guint i;
+
+  g_return_val_if_fail (text != NULL && fault != NULL, FALSE);
+
+  count_split = g_strsplit (text, "*", 2);
+  param_split = g_strsplit (count_split[0] ? count_split[0] : "", ":", 2);
+  for (i = 0; i < G_N_ELEMENTS (fault_names); i++)
+    if (param_split[0] != NULL && g_ascii_strcasecmp (param_split[0], fault_names[i]) == 0)
+      break;
+  if (i == G_N_ELEMENTS (fault_names)
+      || (param_split[0] != NULL && param_split[1] != NULL
+          && !parse_number (param_split[1], &parsed.param))
+      || (count_split[1] != NULL && !parse_number (count_split[1], &parsed.count)))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "“%s” is not a fault. Use MODE[:N][*COUNT], where MODE is one of none, "
+                   "refuse, "
+                   "500, 429, 403, 404, hang, close, slow.", text);
+      return FALSE;
+    }
+  parsed.kind = (MrSinkFaultKind) i;
+  *fault = parsed;
+  return TRUE;
+}
+
+static guint
+read_counter (MrSandbox *self,
+              gsize      offset)
+{
+  SinkState *state = sink_state (self);
+  guint n;
+
+  g_mutex_lock (&state->lock);
+  n = G_STRUCT_MEMBER (guint, state, offset);
+  g_mutex_unlock (&state->lock);
+  return n;
+}
+
+guint
+mr_sandbox_get_delivered_count (MrSandbox *self)
+{
+  g_return_val_if_fail (MR_IS_SANDBOX (self), 0);
+
+  return read_counter (self, G_STRUCT_OFFSET (SinkState, delivered));
+}
+
+guint
+mr_sandbox_get_duplicate_count (MrSandbox *self)
+{
+  g_return_val_if_fail (MR_IS_SANDBOX (self), 0);
+
+  return read_counter (self, G_STRUCT_OFFSET (SinkState, duplicates));
+}
+
+guint
+mr_sandbox_get_faults_injected (MrSandbox *self)
+{
+  g_return_val_if_fail (MR_IS_SANDBOX (self), 0);
+
+  return read_counter (self, G_STRUCT_OFFSET (SinkState, faults));
+}
+
+guint
+mr_sandbox_get_key_count (MrSandbox  *self,
+                          const char *key)
+{
+  SinkState *state;
+  Accepted *accepted;
+  guint n;
+
+  g_return_val_if_fail (MR_IS_SANDBOX (self), 0);
+  g_return_val_if_fail (key != NULL, 0);
+
+  state = sink_state (self);
+  g_mutex_lock (&state->lock);
+  accepted = g_hash_table_lookup (state->accepted, key);
+  n = accepted != NULL ? accepted->times : 0;
+  g_mutex_unlock (&state->lock);
+  return n;
+}
+
+JsonArray *
+mr_sandbox_dup_sink_attempts (MrSandbox *self)
+{
+  SinkState *state;
+  JsonArray *copy;
+
+  g_return_val_if_fail (MR_IS_SANDBOX (self), NULL);
+
+  state = sink_state (self);
+  g_mutex_lock (&state->lock);
+  copy = json_array_sized_new (json_array_get_length (state->attempts));
+  for (guint i = 0; i < json_array_get_length (state->attempts); i++)
+    json_array_add_element (copy, json_node_copy (json_array_get_element (state->attempts, i)));
+  g_mutex_unlock (&state->lock);
+  return copy;
+}

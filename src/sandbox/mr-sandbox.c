@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "mr-sandbox.h"
+
+#include <gnutls/crypto.h>
+
+#include "mr-sandbox-private.h"
+#include "mr-util.h"
+
+G_DEFINE_FINAL_TYPE (MrSandbox, mr_sandbox, G_TYPE_OBJECT)
+
+#define TENANT_PREFIX "/" MR_SANDBOX_TENANT_ID
+
+/* ---- shared helpers ---------------------------------------------------------------------- */
+
+/* The PKCE S256 transform: base64url (SHA-256 (verifier)). */
+char *
+mr_sandbox_s256 (const char *verifier)
+{
+  guchar digest[32];
+
+  if (gnutls_hash_fast (GNUTLS_DIG_SHA256, verifier, strlen (verifier), digest) != 0)
+    g_error ("SHA-256 is not available");
+  return mr_base64url_encode (digest, sizeof digest);
+}
+
+char *
+mr_sandbox_random_uuid (void)
+{
+  guchar b[16];
+
+  mr_random_bytes (b, sizeof b);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  return g_strdup_printf ("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                          b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+                          b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+void
+mr_sandbox_respond_text (SoupServerMessage *msg,
+                         guint              status,
+                         const char        *content_type,
+                         const char        *text)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, content_type, SOUP_MEMORY_COPY, text, strlen (text));
+}
+
+/* Takes @node. */
+void
+mr_sandbox_respond_json (SoupServerMessage *msg,
+                         guint              status,
+                         JsonNode          *node)
+{
+  g_autoptr(JsonNode) owned = node;
+  g_autofree char *text = mr_json_to_string (owned);
+
+  mr_sandbox_respond_text (msg, status, "application/json; charset=utf-8", text);
+}
+
+/* The request body decoded as a form, or an empty table. */
+GHashTable *
+mr_sandbox_decode_body (SoupServerMessage *msg)
+{
+  g_autoptr(GBytes) bytes = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  gsize size = 0;
+  const char *data = g_bytes_get_data (bytes, &size);
+  g_autofree char *text = g_strndup (data != NULL ? data : "", size);
+
+  return soup_form_decode (text);
+}
+
+MrSandboxGrant *
+mr_sandbox_grant_new (const MrSandboxUser *user,
+                      const char          *scope,
+                      gint64               lifetime_s)
+{
+  MrSandboxGrant *grant = g_new0 (MrSandboxGrant, 1);
+
+  grant->user = user;
+  grant->scope = g_strdup (scope);
+  grant->expires = g_get_real_time () + lifetime_s * G_USEC_PER_SEC;
+  return grant;
+}
+
+void
+mr_sandbox_grant_free (MrSandboxGrant *grant)
+{
+  g_free (grant->scope);
+  g_free (grant);
+}
+
+/* ---- routing ----------------------------------------------------------------------------- */
+
+static void
+count_request (MrSandbox  *self,
+               const char *path)
+{
+  guint n;
+
+  g_mutex_lock (&self->lock);
+  n = GPOINTER_TO_UINT (g_hash_table_lookup (self->counts, path));
+  g_hash_table_insert (self->counts, g_strdup (path), GUINT_TO_POINTER (n + 1));
+  self->total_count++;
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+respond_not_found (SoupServerMessage *msg)
+{
+  mr_sandbox_respond_text (msg, SOUP_STATUS_NOT_FOUND, "text/plain; charset=utf-8",
+                           "Not found: the sandbox serves no such page.\n");
+}
+
+static gboolean
+route_tenant (MrSandbox         *self,
+              SoupServerMessage *msg,
+              const char        *rest,
+              GHashTable        *query)
+{
+  const char *method = soup_server_message_get_method (msg);
+
+  if (g_str_equal (rest, "/v2.0/.well-known/openid-configuration") && method == SOUP_METHOD_GET)
+    mr_sandbox_handle_discovery (self, msg);
+  else if (g_str_equal (rest, "/discovery/v2.0/keys") && method == SOUP_METHOD_GET)
+    mr_sandbox_handle_keys (self, msg);
+  else if (g_str_equal (rest, "/oauth2/v2.0/authorize"))
+    mr_sandbox_handle_authorize (self, msg, query);
+  else if (g_str_equal (rest, "/oauth2/v2.0/token"))
+    mr_sandbox_handle_token (self, msg);
+  else if (g_str_equal (rest, "/oauth2/v2.0/logout"))
+    mr_sandbox_handle_logout (self, msg, query);
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static void
+route_cb (SoupServer        *server,
+          SoupServerMessage *msg,
+          const char        *path,
+          GHashTable        *query,
+          gpointer           user_data)
+{
+  MrSandbox *self = user_data;
+  gboolean handled = FALSE;
+
+  count_request (self, path);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Cache-Control", "no-store");
+
+  if (g_str_has_prefix (path, TENANT_PREFIX "/"))
+    handled = route_tenant (self, msg, path + strlen (TENANT_PREFIX), query);
+  else if (g_str_equal (path, "/v1.0/me"))
+    {
+      mr_sandbox_handle_me (self, msg, query);
+      handled = TRUE;
+    }
+  else if (g_str_has_prefix (path, "/v1.0/"))  /* /users, /users/{id}, /applications */
+    handled = mr_sandbox_handle_graph (self, msg, path, query);
+  else if (g_str_equal (path, "/webhook/medication-refill"))
+    {
+      mr_sandbox_handle_sink (self, msg);
+      handled = TRUE;
+    }
+
+  if (!handled)
+    respond_not_found (msg);
+}
+
+/* ---- the server thread ------------------------------------------------------------------- */
+
+static void
+signal_started (MrSandbox *self,
+                GError    *error)
+{
+  g_mutex_lock (&self->lock);
+  self->start_error = error;
+  self->started = TRUE;
+  g_cond_signal (&self->ready);
+  g_mutex_unlock (&self->lock);
+}
+
+static gboolean
+listen_in_thread (MrSandbox  *self,
+                  GError    **error)
+{
+  g_autoslist(GUri) uris = NULL;
+
+  self->server = soup_server_new ("server-header", "medrefill-sandbox", NULL);
+  soup_server_add_handler (self->server, NULL, route_cb, self, NULL);
+  if (!soup_server_listen_local (self->server, self->port, SOUP_SERVER_LISTEN_IPV4_ONLY, error))
+    return FALSE;
+
+  uris = soup_server_get_uris (self->server);
+  g_assert (uris != NULL);
+  self->base_url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  self->issuer = g_strdup_printf ("%s/%s/v2.0", self->base_url, MR_SANDBOX_TENANT_ID);
+  return TRUE;
+}
+
+static gpointer
+server_thread (gpointer data)
+{
+  MrSandbox *self = data;
+  GError *error = NULL;
+
+  g_main_context_push_thread_default (self->context);
+  if (listen_in_thread (self, &error))
+    {
+      signal_started (self, NULL);
+      g_main_loop_run (self->loop);
+      soup_server_disconnect (self->server);
+    }
+  else
+    signal_started (self, error);
+
+  g_clear_object (&self->server);
+  /* Let the server's pending sources finish before the context goes away. */
+  while (g_main_context_iteration (self->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (self->context);
+  return NULL;
+}
+
+static void
+join_thread (MrSandbox *self)
+{
+  g_thread_join (g_steal_pointer (&self->thread));
+  g_clear_pointer (&self->loop, g_main_loop_unref);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  self->started = FALSE;
+}
+
+gboolean
+mr_sandbox_start (MrSandbox   *self,
+                  guint        port,
+                  const char  *sink_path,
+                  GError     **error)
+{
+  g_return_val_if_fail (MR_IS_SANDBOX (self), FALSE);
+  g_return_val_if_fail (self->thread == NULL, FALSE);
+  g_return_val_if_fail (port <= G_MAXUINT16, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!mr_sandbox_idp_init (self, error))
+    return FALSE;
+
+  g_clear_pointer (&self->base_url, g_free);
+  g_clear_pointer (&self->issuer, g_free);
+  g_free (self->sink_path);
+  self->sink_path = g_strdup (sink_path);
+  self->port = port;
+  self->context = g_main_context_new ();
+  self->loop = g_main_loop_new (self->context, FALSE);
+  self->thread = g_thread_new ("mr-sandbox", server_thread, self);
+
+  g_mutex_lock (&self->lock);
+  while (!self->started)
+    g_cond_wait (&self->ready, &self->lock);
+  g_mutex_unlock (&self->lock);
+
+  if (self->start_error != NULL)
+    {
+      join_thread (self);
+      g_propagate_prefixed_error (error, g_steal_pointer (&self->start_error),
+                                  "The sandbox cannot listen on 127.0.0.1 port %u: ", port);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+quit_cb (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+void
+mr_sandbox_stop (MrSandbox *self)
+{
+  g_autoptr(GSource) source = NULL;
+
+  g_return_if_fail (MR_IS_SANDBOX (self));
+
+  if (self->thread == NULL)
+    return;
+
+  source = g_idle_source_new ();
+  g_source_set_callback (source, quit_cb, self->loop, NULL);
+  g_source_attach (source, self->context);
+  join_thread (self);
+}
+
+/* ---- public accessors -------------------------------------------------------------------- */
+
+const char *
+mr_sandbox_get_base_url (MrSandbox *self)
+{
+  g_return_val_if_fail (MR_IS_SANDBOX (self), NULL);
+
+  return self->base_url;
+}
+
+char *
+mr_sandbox_dup_settings_text (MrSandbox *self)
+{
+  g_return_val_if_fail (MR_IS_SANDBOX (self), NULL);
+  g_return_val_if_fail (self->base_url != NULL, NULL);
+
+  return g_strdup_printf ("authority=%s/%s\n"
+                          "tenant-id=%s\n"
+                          "client-id=%s\n"
+                          "graph-url=%s/v1.0\n"
+                          "workflow-url=%s/webhook/medication-refill\n"
+                          "extensions-app-id=%s\n",
+                          self->base_url, MR_SANDBOX_TENANT_ID,
+                          MR_SANDBOX_TENANT_ID,
+                          MR_SANDBOX_CLIENT_ID,
+                          self->base_url,
+                          self->base_url,
+                          MR_SANDBOX_EXTENSIONS_APP_ID);
+}
+
+JsonArray *
+mr_sandbox_dup_received (MrSandbox *self)
+{
+  JsonArray *copy;
+
+  g_return_val_if_fail (MR_IS_SANDBOX (self), NULL);
+
+  g_mutex_lock (&self->lock);
+  copy = json_array_sized_new (json_array_get_length (self->received));
+  for (guint i = 0; i < json_array_get_length (self->received); i++)
+    json_array_add_element (copy, json_node_copy (json_array_get_element (self->received, i)));
+  g_mutex_unlock (&self->lock);
+  return copy;
+}
+
+guint
+mr_sandbox_get_request_count (MrSandbox  *self,
+                              const char *path)
+{
+  guint n;
+
+  g_return_val_if_fail (MR_IS_SANDBOX (self), 0);
+
+  g_mutex_lock (&self->lock);
+  if (path == NULL)
+    n = self->total_count;
+  else
+    n = GPOINTER_TO_UINT (g_hash_table_lookup (self->counts, path));
+  g_mutex_unlock (&self->lock);
+  return n;
+}
+
+/* ---- life cycle -------------------------------------------------------------------------- */
+
+static void
+mr_sandbox_finalize (GObject *object)
+{
+  MrSandbox *self = MR_SANDBOX (object);
+
+  mr_sandbox_stop (self);
+  mr_sandbox_idp_clear (self);
+  g_clear_pointer (&self->base_url, g_free);
+  g_clear_pointer (&self->issuer, g_free);
+  g_clear_pointer (&self->sink_path, g_free);
+  g_clear_pointer (&self->counts, g_hash_table_unref);
+  g_clear_pointer (&self->received, json_array_unref);
+  g_clear_pointer (&self->codes, g_hash_table_unref);
+  g_clear_pointer (&self->access_tokens, g_hash_table_unref);
+  g_clear_pointer (&self->refresh_tokens, g_hash_table_unref);
+  g_clear_pointer (&self->references, g_hash_table_unref);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->ready);
+
+  G_OBJECT_CLASS (mr_sandbox_parent_class)->finalize (object);
+}
+
+static void
+mr_sandbox_class_init (MrSandboxClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = mr_sandbox_finalize;
+}
+
+static void
+mr_sandbox_init (MrSandbox *self)
+{
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->ready);
+  self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->received = json_array_new ();
+  self->access_tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                               (GDestroyNotify) mr_sandbox_grant_free);
+  self->refresh_tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                (GDestroyNotify) mr_sandbox_grant_free);
+  self->references = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+MrSandbox *
+mr_sandbox_new (void)
+{
+  return g_object_new (MR_TYPE_SANDBOX, NULL);
+}

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* The built-in stand-in tenant: OpenID provider, Graph and workflow sink on 127.0.0.1. It runs a
+ * SoupServer in a thread of its own with its own GMainContext, so it answers even while the
+ * caller's main loop is blocked, and the same code serves --sandbox, medrefill-sandbox and tests. */
+#define MR_TYPE_SANDBOX (mr_sandbox_get_type ())
+G_DECLARE_FINAL_TYPE (MrSandbox, mr_sandbox, MR, SANDBOX, GObject)
+
+/* Fixed identifiers of the stand-in tenant (the spec's placeholders). */
+#define MR_SANDBOX_TENANT_ID         "9a674bb7-0000-0000-0000-000000000000"
+#define MR_SANDBOX_CLIENT_ID         "877afb01-0000-0000-0000-000000000000"
+#define MR_SANDBOX_EXTENSIONS_APP_ID "3888d42c-cd5f-4582-afa2-f9b641643fac"
+#define MR_SANDBOX_PASSWORD          "sandbox"
+
+MrSandbox  *mr_sandbox_new                (void);
+/* Makes the signing key and starts listening on 127.0.0.1:@port (0: any free port). When
+ * @sink_path is set, each request the workflow sink receives is appended to it as one JSON line
+ * {"headers":{…},"body":{…}}. Blocks until the server listens (key generation: tens of ms). */
+gboolean    mr_sandbox_start              (MrSandbox   *self,
+                                           guint        port,
+                                           const char  *sink_path,
+                                           GError     **error);
+/* Stops the server and joins its thread. Also done on finalize. */
+void        mr_sandbox_stop               (MrSandbox   *self);
+
+/* "http://127.0.0.1:PORT" (no trailing slash). Owned by the sandbox. */
+const char *mr_sandbox_get_base_url       (MrSandbox   *self);
+/* The settings a client needs, one "key=value" a line, in this order: authority, tenant-id,
+ * client-id, graph-url, workflow-url, extensions-app-id. Newly allocated. */
+char       *mr_sandbox_dup_settings_text  (MrSandbox   *self);
+
+/* What the workflow sink has received so far: a new array of {"headers":{…},"body":{…}} objects
+ * (copies, safe to use from any thread). */
+JsonArray  *mr_sandbox_dup_received       (MrSandbox   *self);
+/* How many HTTP requests the server has answered for @path (e.g. "/v1.0/me"); NULL counts all. */
+guint       mr_sandbox_get_request_count  (MrSandbox   *self,
+                                           const char  *path);
+
+/* ---- faults of the workflow sink, for tests and demos ---------------------------------------- */
+
+typedef enum {
+  MR_SINK_FAULT_NONE,               /* answer as usual */
+  MR_SINK_FAULT_REFUSE,             /* close the connection without an answer */
+  MR_SINK_FAULT_ERROR_500,          /* n8n's 500 "Error in workflow" */
+  MR_SINK_FAULT_RATE_LIMIT,         /* 429 with Retry-After: param seconds */
+  MR_SINK_FAULT_FORBIDDEN,          /* n8n Header Auth's 403 "Authorization data is wrong!" */
+  MR_SINK_FAULT_NOT_FOUND,          /* n8n's 404 for a workflow that is not active */
+  MR_SINK_FAULT_HANG,               /* never answer (until the sandbox stops) */
+  MR_SINK_FAULT_CLOSE_MID_RESPONSE, /* take the request, then cut the answer off after its start */
+  MR_SINK_FAULT_SLOW,               /* take the request, answer after param milliseconds */
+} MrSinkFaultKind;
+
+typedef struct {
+  MrSinkFaultKind kind;
+  guint           param;            /* seconds (429) or milliseconds (slow); 0: 1 s / 1000 ms */
+  guint           count;            /* how many attempts it applies to; 0: every one from then on */
+} MrSinkFault;
+
+/* The sink applies @script to the POSTs it receives, in order, then answers as usual. Replaces
+ * any earlier script; @n_faults 0 clears it. Safe from any thread. */
+void        mr_sandbox_set_sink_faults        (MrSandbox         *self,
+                                               const MrSinkFault *script,
+                                               guint              n_faults);
+/* After the script, each POST meets a fault with probability @percent %, chosen uniformly (from
+ * a GRand seeded with @seed) from @choices, or when @choices is NULL from the faults a client
+ * should ride out: refuse, 500, 429 (Retry-After 1), close mid-response, slow (20 ms). @percent
+ * 0 turns it off. */
+void        mr_sandbox_set_sink_random_faults (MrSandbox         *self,
+                                               guint32            seed,
+                                               guint              percent,
+                                               const MrSinkFault *choices,
+                                               guint              n_choices);
+/* "MODE[:N][*COUNT]" as --fault takes it: MODE is none, refuse, 500, 429, 403, 404, hang, close or
+ * slow; N the param; COUNT the count (absent: 0, every attempt). */
+gboolean    mr_sandbox_parse_fault            (const char        *text,
+                                               MrSinkFault       *fault,
+                                               GError           **error);
+const char *mr_sandbox_fault_name             (MrSinkFaultKind    kind);
+
+/* Requests the sink took in (answered 2xx, or taken and then cut off), counted once per
+ * Idempotency-Key: a key seen again is a duplicate, answered with the first reference and not
+ * recorded again, as a workflow that drops repeats would. */
+guint       mr_sandbox_get_delivered_count    (MrSandbox         *self);
+guint       mr_sandbox_get_duplicate_count    (MrSandbox         *self);
+/* How many times the sink took in @key (1 + its duplicates), 0 if never. */
+guint       mr_sandbox_get_key_count          (MrSandbox         *self,
+                                               const char        *key);
+/* Every POST the sink saw, in order: a new array of {"key":…, "fault":…, "status":N} (status 0
+ * when no answer was given: refused, hung, cut off). */
+JsonArray  *mr_sandbox_dup_sink_attempts      (MrSandbox         *self);
+guint       mr_sandbox_get_faults_injected    (MrSandbox         *self);
+
+G_END_DECLS

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "mr-application.h"
+
+#include <glib/gi18n.h>
+
+#include "config.h"
+#include "mr-config.h"
+#include "mr-preferences.h"
+#include "mr-sandbox.h"
+#include "mr-window.h"
+
+struct _MrApplication {
+  AdwApplication  parent_instance;
+
+  GSettings      *settings;
+  MrSandbox      *sandbox;
+  gboolean        use_sandbox;
+  gboolean        kiosk;
+};
+
+G_DEFINE_FINAL_TYPE (MrApplication, mr_application, ADW_TYPE_APPLICATION)
+
+static const GOptionEntry options[] = {
+  { "sandbox", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Use the built-in stand-in tenant on this computer (no Azure account needed)"), NULL },
+  { "kiosk", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Run as a patient kiosk"), NULL },
+  { "import-env", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Import the sign-in settings from a tutorial .env file and quit"), N_("FILE") },
+  { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and quit"), NULL },
+  { NULL }
+};
+
+/* The settings an .env file can set, with their keys; a locked key is left as the administrator
+ * locked it. */
+static gboolean
+store_imported (GSettings      *settings,
+                const MrConfig *config)
+{
+  const struct { const char *key; const char *value; } values[] = {
+    { "authority",    config->authority },
+    { "tenant-id",    config->tenant_id },
+    { "client-id",    config->client_id },
+    { "redirect-uri", config->redirect_uri },
+  };
+  gboolean all = TRUE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      if (!g_settings_is_writable (settings, values[i].key))
+        {
+          g_printerr (_("%s is locked by your administrator and was left as it is.\n"),
+                      values[i].key);
+          all = FALSE;
+          continue;
+        }
+      g_settings_set_string (settings, values[i].key, values[i].value ? values[i].value : "");
+      g_print ("%s=%s\n", values[i].key, values[i].value ? values[i].value : "");
+    }
+  g_settings_sync ();
+  return all;
+}
+
+static int
+import_env (const char *path)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(MrConfig) config = mr_config_new_from_settings (settings);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) warnings = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, &error))
+    {
+      g_printerr (_("Could not read %s: %s\n"), path, error->message);
+      return 1;
+    }
+  if (!mr_config_import_env (config, text, &warnings, &error))
+    {
+      g_printerr (_("Nothing was imported:\n%s\n"), error->message);
+      return 1;
+    }
+  for (guint i = 0; warnings && warnings[i]; i++)
+    g_printerr ("%s\n", warnings[i]);
+  return store_imported (settings, config) ? 0 : 1;
+}
+
+static int
+mr_application_handle_local_options (GApplication *app,
+                                     GVariantDict *dict)
+{
+  MrApplication *self = MR_APPLICATION (app);
+  g_autofree char *env_path = NULL;
+
+  if (g_variant_dict_contains (dict, "version"))
+    {
+      g_print ("medrefill %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  if (g_variant_dict_lookup (dict, "import-env", "^ay", &env_path))
+    return import_env (env_path);
+  self->use_sandbox = g_variant_dict_contains (dict, "sandbox");
+  self->kiosk = g_variant_dict_contains (dict, "kiosk");
+  return -1;
+}
+
+static MrConfig *
+build_config (MrApplication *self)
+{
+  g_autoptr(MrConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->settings == NULL)
+    self->settings = g_settings_new (APP_ID);
+  config = mr_config_new_from_settings (self->settings);
+  if (self->kiosk)
+    config->mode = MR_MODE_KIOSK;
+  if (self->sandbox != NULL)
+    {
+      g_autofree char *lines = mr_sandbox_dup_settings_text (self->sandbox);
+
+      if (!mr_config_apply_lines (config, lines, &error))
+        g_critical ("the sandbox's settings do not apply: %s", error->message);
+    }
+  return g_steal_pointer (&config);
+}
+
+static void
+settings_changed_cb (GSettings     *settings,
+                     const char    *key,
+                     MrApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  g_autoptr(MrConfig) config = NULL;
+
+  if (!MR_IS_WINDOW (window))
+    return;
+  config = build_config (self);
+  mr_window_set_config (MR_WINDOW (window), config);
+}
+
+static gboolean
+configure_window_cb (gpointer data)
+{
+  g_autoptr(MrWindow) window = data;
+  MrApplication *self = MR_APPLICATION (gtk_window_get_application (GTK_WINDOW (window)));
+  g_autoptr(MrConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self == NULL)
+    return G_SOURCE_REMOVE;
+  /* The stand-in tenant makes its signing key: done after the first frame, not before. */
+  if (self->use_sandbox && self->sandbox == NULL)
+    {
+      self->sandbox = mr_sandbox_new ();
+      if (!mr_sandbox_start (self->sandbox, 0, NULL, &error))
+        {
+          g_printerr ("%s\n", error->message);
+          g_clear_object (&self->sandbox);
+        }
+    }
+  config = build_config (self);
+  mr_window_set_sandbox (window, self->sandbox != NULL);
+  mr_window_set_config (window, config);
+  g_signal_connect (self->settings, "changed", G_CALLBACK (settings_changed_cb), self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+preferences_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  MrApplication *self = user_data;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  /* A kiosk has no menu; the action is refused too, in case a shortcut reaches it. */
+  if (self->kiosk || (self->settings && g_settings_get_enum (self->settings, "mode") == MR_MODE_KIOSK))
+    return;
+  gtk_window_present (GTK_WINDOW (mr_preferences_new (window, self->settings)));
+}
+
+static void
+about_cb (GSimpleAction *action,
+          GVariant      *parameter,
+          gpointer       user_data)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  adw_show_about_window (window,
+                         "application-name", _("Medication Refill"),
+                         "application-icon", APP_ID,
+                         "version", PACKAGE_VERSION,
+                         "developer-name", _("The Medication Refill developers"),
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         NULL);
+}
+
+static void
+quit_cb (GSimpleAction *action,
+         GVariant      *parameter,
+         gpointer       user_data)
+{
+  MrApplication *self = user_data;
+
+  if (!self->kiosk)
+    g_application_quit (G_APPLICATION (self));
+}
+
+static const GActionEntry app_actions[] = {
+  { "preferences", preferences_cb },
+  { "about", about_cb },
+  { "quit", quit_cb },
+};
+
+static void
+mr_application_startup (GApplication *app)
+{
+  MrApplication *self = MR_APPLICATION (app);
+  const char *quit_accels[] = { "<Control>q", NULL };
+
+  G_APPLICATION_CLASS (mr_application_parent_class)->startup (app);
+  g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
+  if (!self->kiosk)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+}
+
+static void
+mr_application_activate (GApplication *app)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    {
+      window = GTK_WINDOW (mr_window_new (GTK_APPLICATION (app)));
+      g_idle_add_full (G_PRIORITY_LOW, configure_window_cb, g_object_ref (window), NULL);
+    }
+  gtk_window_present (window);
+}
+
+static void
+mr_application_shutdown (GApplication *app)
+{
+  MrApplication *self = MR_APPLICATION (app);
+
+  G_APPLICATION_CLASS (mr_application_parent_class)->shutdown (app);
+  if (self->sandbox != NULL)
+    mr_sandbox_stop (self->sandbox);
+  g_clear_object (&self->sandbox);
+  g_clear_object (&self->settings);
+}
+
+static void
+mr_application_class_init (MrApplicationClass *klass)
+{
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  app_class->handle_local_options = mr_application_handle_local_options;
+  app_class->startup = mr_application_startup;
+  app_class->activate = mr_application_activate;
+  app_class->shutdown = mr_application_shutdown;
+}
+
+static void
+mr_application_init (MrApplication *self)
+{
+  g_application_add_main_option_entries (G_APPLICATION (self), options);
+}
+
+MrApplication *
+mr_application_new (void)
+{
+  /* NON_UNIQUE: a kiosk and a sandbox demo must not hand their work to a running instance. */
+  return g_object_new (MR_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_NON_UNIQUE,
+                       "resource-base-path", "/io/github/medrefill/MedRefill",
+                       NULL);
+}

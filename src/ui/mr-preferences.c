@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "mr-preferences.h"
+
+#include <glib/gi18n.h>
+
+#include "mr-config.h"
+#include "mr-secrets.h"
+
+typedef enum {
+  KIND_URL,        /* absolute, https unless loopback */
+  KIND_REDIRECT,   /* http(s) loopback or https */
+  KIND_TEXT,
+  KIND_GUID,       /* empty, or a GUID */
+  KIND_LIST,       /* an "as" key edited as a comma-separated list */
+} Kind;
+
+typedef struct {
+  const char *key;
+  const char *group;
+  const char *title;
+  Kind        kind;
+} Field;
+
+static const Field fields[] = {
+  { "authority",            N_("Sign-in"),  N_("Authority (sign-in address)"),        KIND_URL },
+  { "tenant-id",            N_("Sign-in"),  N_("Tenant ID"),                          KIND_GUID },
+  { "client-id",            N_("Sign-in"),  N_("Client ID"),                          KIND_GUID },
+  { "redirect-uri",         N_("Sign-in"),  N_("Redirect URI"),                       KIND_REDIRECT },
+  { "scopes",               N_("Sign-in"),  N_("Scopes (comma-separated)"),           KIND_LIST },
+  { "extensions-app-id",    N_("Sign-in"),  N_("Extensions app ID (b2c-extensions-app)"), KIND_GUID },
+  { "sign-in-hosts",        N_("Sign-in"),  N_("More sign-in hosts (comma-separated)"), KIND_LIST },
+  { "graph-url",            N_("Services"), N_("Microsoft Graph address"),            KIND_URL },
+  { "workflow-url",         N_("Services"), N_("Workflow address (n8n webhook)"),     KIND_URL },
+  { "workflow-auth-header", N_("Services"), N_("Workflow authentication header name"), KIND_TEXT },
+  { "pickup-locations",     N_("Requests"), N_("Pickup locations (comma-separated)"), KIND_LIST },
+  { "formulary-path",       N_("Requests"), N_("Formulary file"),                     KIND_TEXT },
+  { "consent-text",         N_("Requests"), N_("Consent text"),                       KIND_TEXT },
+};
+
+struct _MrPreferences {
+  AdwPreferencesWindow  parent_instance;
+
+  GSettings            *settings;
+  GHashTable           *rows;      /* key → row (borrowed) */
+  GHashTable           *problems;  /* key → sentence */
+  AdwPasswordEntryRow  *secret_row;
+};
+
+G_DEFINE_FINAL_TYPE (MrPreferences, mr_preferences, ADW_TYPE_PREFERENCES_WINDOW)
+
+static gboolean
+is_guid (const char *text)
+{
+  static const char pattern[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+
+  if (strlen (text) != sizeof pattern - 1)
+    return FALSE;
+  for (guint i = 0; pattern[i] != '\0'; i++)
+    if (pattern[i] == '-' ? text[i] != '-' : !g_ascii_isxdigit (text[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* NULL when @text may be stored under @field; otherwise the sentence that says why not. */
+static const char *
+check (const Field *field,
+       const char  *text)
+{
+  g_autoptr(GUri) uri = NULL;
+
+  switch (field->kind)
+    {
+    case KIND_URL:
+      if (*text == '\0')
+        return NULL;
+      uri = g_uri_parse (text, G_URI_FLAGS_NONE, NULL);
+      if (uri == NULL || g_uri_get_host (uri) == NULL)
+        return _("This is not a web address. It should start with https://");
+      if (!mr_url_is_secure_or_loopback (text))
+        return _("Use https:// — plain http:// is only allowed for this computer (127.0.0.1 or localhost).");
+      return NULL;
+    case KIND_REDIRECT:
+      uri = g_uri_parse (text, G_URI_FLAGS_NONE, NULL);
+      if (uri == NULL || g_uri_get_host (uri) == NULL || !mr_url_is_secure_or_loopback (text))
+        return _("The redirect URI must be a loopback address such as http://localhost:5000/auth/callback, as registered in Entra.");
+      return NULL;
+    case KIND_GUID:
+      if (*text != '\0' && !is_guid (text))
+        return _("This should be an ID such as 9a674bb7-0000-0000-0000-000000000000, copied from the Entra admin center.");
+      return NULL;
+    case KIND_TEXT:
+    case KIND_LIST:
+    default:
+      return NULL;
+    }
+}
+
+static char *
+list_text (GSettings  *settings,
+           const char *key)
+{
+  g_auto(GStrv) items = g_settings_get_strv (settings, key);
+
+  return g_strjoinv (", ", items);
+}
+
+static void
+store (MrPreferences *self,
+       const Field   *field,
+       const char    *text)
+{
+  if (field->kind == KIND_LIST)
+    {
+      g_auto(GStrv) parts = g_strsplit_set (text, ",", -1);
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto(GStrv) items = NULL;
+
+      for (guint i = 0; parts[i] != NULL; i++)
+        if (*g_strstrip (parts[i]) != '\0')
+          g_strv_builder_add (builder, parts[i]);
+      items = g_strv_builder_end (builder);
+      g_settings_set_strv (self->settings, field->key, (const char * const *) items);
+    }
+  else
+    g_settings_set_string (self->settings, field->key, text);
+}
+
+static void
+apply_cb (AdwEntryRow   *row,
+          MrPreferences *self)
+{
+  const Field *field = g_object_get_data (G_OBJECT (row), "mr-field");
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (row))));
+  const char *problem = check (field, text);
+
+  if (problem != NULL)
+    {
+      g_hash_table_insert (self->problems, (gpointer) field->key, (gpointer) problem);
+      gtk_widget_add_css_class (GTK_WIDGET (row), "error");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (row), problem);
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (problem));
+      return;
+    }
+  g_hash_table_remove (self->problems, field->key);
+  gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (row), NULL);
+  store (self, field, text);
+}
+
+static GtkWidget *
+make_row (MrPreferences *self,
+          const Field   *field)
+{
+  GtkWidget *row = adw_entry_row_new ();
+  g_autofree char *value = NULL;
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _(field->title));
+  adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (row), TRUE);
+  value = field->kind == KIND_LIST ? list_text (self->settings, field->key)
+                                   : g_settings_get_string (self->settings, field->key);
+  gtk_editable_set_text (GTK_EDITABLE (row), value);
+  g_object_set_data (G_OBJECT (row), "mr-field", (gpointer) field);
+  g_signal_connect (row, "apply", G_CALLBACK (apply_cb), self);
+  if (!g_settings_is_writable (self->settings, field->key))
+    {
+      gtk_widget_set_sensitive (row, FALSE);
+      gtk_widget_set_tooltip_text (row, _("Locked by your administrator"));
+    }
+  g_hash_table_insert (self->rows, (gpointer) field->key, row);
+  return row;
+}
+
+static GtkWidget *
+make_choice_row (MrPreferences      *self,
+                 const char         *key,
+                 const char         *title,
+                 const char * const *labels)
+{
+  GtkWidget *row = adw_combo_row_new ();
+  g_autoptr(GtkStringList) model = gtk_string_list_new (labels);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (model));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row), g_settings_get_enum (self->settings, key));
+  gtk_widget_set_sensitive (row, g_settings_is_writable (self->settings, key));
+  g_object_set_data (G_OBJECT (row), "mr-key", (gpointer) key);
+  g_hash_table_insert (self->rows, (gpointer) key, row);
+  return row;
+}
+
+static void
+choice_changed_cb (AdwComboRow   *row,
+                   GParamSpec    *pspec,
+                   MrPreferences *self)
+{
+  g_settings_set_enum (self->settings, g_object_get_data (G_OBJECT (row), "mr-key"),
+                       adw_combo_row_get_selected (row));
+}
+
+static void
+secret_stored_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(MrPreferences) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!mr_secret_store_finish (result, &error))
+    adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (error->message));
+  else
+    adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                      adw_toast_new (_("Saved in the keyring.")));
+}
+
+static void
+secret_apply_cb (AdwEntryRow   *row,
+                 MrPreferences *self)
+{
+  g_autofree char *header = g_settings_get_string (self->settings, "workflow-auth-header");
+  const char *value = gtk_editable_get_text (GTK_EDITABLE (row));
+
+  if (*header == '\0')
+    {
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                        adw_toast_new (_("Set the header name first.")));
+      return;
+    }
+  mr_secret_store_async (MR_SECRET_WORKFLOW_AUTH, header, _("Medication Refill workflow credential"),
+                         value, NULL, secret_stored_cb, g_object_ref (self));
+  /* The value lives in the keyring only, never in this window longer than needed. */
+  gtk_editable_set_text (GTK_EDITABLE (row), "");
+}
+
+static void
+build_pages (MrPreferences *self)
+{
+  static const char *modes[] = { N_("Front desk (staff)"), N_("Kiosk (patients)"), NULL };
+  static const char *browsers[] = { N_("Built-in sign-in page"), N_("The system's web browser"), NULL };
+  static const char *formats[] = { N_("refill-v1 (JSON)"), N_("FHIR R4 Task"), NULL };
+  g_autofree const char **modes_t = NULL, **browsers_t = NULL, **formats_t = NULL;
+  GtkWidget *page = adw_preferences_page_new ();
+  GHashTable *groups = g_hash_table_new (g_str_hash, g_str_equal);
+  GtkWidget *row, *group;
+
+  modes_t = g_new0 (const char *, 3);
+  browsers_t = g_new0 (const char *, 3);
+  formats_t = g_new0 (const char *, 3);
+  for (guint i = 0; i < 2; i++)
+    {
+      modes_t[i] = _(modes[i]);
+      browsers_t[i] = _(browsers[i]);
+      formats_t[i] = _(formats[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      group = g_hash_table_lookup (groups, fields[i].group);
+      if (group == NULL)
+        {
+          group = adw_preferences_group_new ();
+          adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _(fields[i].group));
+          adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
+          g_hash_table_insert (groups, (gpointer) fields[i].group, group);
+        }
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), make_row (self, &fields[i]));
+    }
+
+  group = g_hash_table_lookup (groups, "Services");
+  self->secret_row = ADW_PASSWORD_ENTRY_ROW (adw_password_entry_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->secret_row),
+                                 _("Workflow authentication value (kept in the keyring)"));
+  adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (self->secret_row), TRUE);
+  g_signal_connect (self->secret_row, "apply", G_CALLBACK (secret_apply_cb), self);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->secret_row));
+
+  group = g_hash_table_lookup (groups, "Sign-in");
+  row = make_choice_row (self, "sign-in-browser", _("Sign in with"), browsers_t);
+  g_signal_connect (row, "notify::selected", G_CALLBACK (choice_changed_cb), self);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+
+  group = g_hash_table_lookup (groups, "Requests");
+  row = make_choice_row (self, "payload-format", _("Request format"), formats_t);
+  g_signal_connect (row, "notify::selected", G_CALLBACK (choice_changed_cb), self);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+  row = make_choice_row (self, "mode", _("This computer is a"), modes_t);
+  g_signal_connect (row, "notify::selected", G_CALLBACK (choice_changed_cb), self);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+
+  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self), ADW_PREFERENCES_PAGE (page));
+  g_hash_table_unref (groups);
+}
+
+GtkWidget *
+mr_preferences_get_row (MrPreferences *self,
+                        const char    *key)
+{
+  g_return_val_if_fail (MR_IS_PREFERENCES (self), NULL);
+
+  return g_hash_table_lookup (self->rows, key);
+}
+
+const char *
+mr_preferences_get_problem (MrPreferences *self,
+                            const char    *key)
+{
+  g_return_val_if_fail (MR_IS_PREFERENCES (self), NULL);
+
+  return g_hash_table_lookup (self->problems, key);
+}
+
+static void
+mr_preferences_finalize (GObject *object)
+{
+  MrPreferences *self = MR_PREFERENCES (object);
+
+  g_clear_object (&self->settings);
+  g_hash_table_unref (self->rows);
+  g_hash_table_unref (self->problems);
+  G_OBJECT_CLASS (mr_preferences_parent_class)->finalize (object);
+}
+
+static void
+mr_preferences_class_init (MrPreferencesClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = mr_preferences_finalize;
+}
+
+static void
+mr_preferences_init (MrPreferences *self)
+{
+  self->rows = g_hash_table_new (g_str_hash, g_str_equal);
+  self->problems = g_hash_table_new (g_str_hash, g_str_equal);
+}
+
+MrPreferences *
+mr_preferences_new (GtkWindow *parent,
+                    GSettings *settings)
+{
+  MrPreferences *self;
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  self = g_object_new (MR_TYPE_PREFERENCES,
+                       "transient-for", parent,
+                       "modal", TRUE,
+                       "search-enabled", FALSE,
+                       NULL);
+  self->settings = g_object_ref (settings);
+  build_pages (self);
+  return self;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+/* The administrator's settings (design.md), each row read-only where the key is locked. A value
+ * is checked when it is applied (Enter or the row's apply button) and kept only when it can work;
+ * otherwise the row says why. The workflow's auth header value goes to the keyring. */
+#define MR_TYPE_PREFERENCES (mr_preferences_get_type ())
+G_DECLARE_FINAL_TYPE (MrPreferences, mr_preferences, MR, PREFERENCES, AdwPreferencesWindow)
+
+MrPreferences *mr_preferences_new       (GtkWindow  *parent,
+                                         GSettings  *settings);
+/* The row showing @key (for tests). */
+GtkWidget     *mr_preferences_get_row   (MrPreferences *self,
+                                         const char    *key);
+/* The sentence shown under @key's row after a refused value, or NULL. */
+const char    *mr_preferences_get_problem (MrPreferences *self,
+                                           const char    *key);
+
+G_END_DECLS

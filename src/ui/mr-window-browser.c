@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Sign-in in the system browser (sign-in-browser = system), as RFC 8252 prefers: for
+ * workstations where passkeys, security keys or Conditional Access need a real browser. The
+ * authorize URL opens in the default browser (through the OpenURI portal inside Flatpak) and the
+ * redirect comes back to a listener on 127.0.0.1. */
+#include "mr-window-private.h"
+
+#include <glib/gi18n.h>
+
+enum {
+  SIGNAL_OPEN_URI,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+gboolean
+mr_window_uses_system_browser (MrWindow *self)
+{
+  return self->config != NULL && self->config->sign_in_browser == MR_SIGN_IN_SYSTEM_BROWSER &&
+         !mr_window_is_kiosk (self);
+}
+
+void
+mr_window_browser_stop (MrWindow *self)
+{
+  g_clear_object (&self->listener);
+}
+
+static void
+callback_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(MrWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *redirect_uri = NULL;
+
+  uri = mr_loopback_listener_wait_finish (MR_LOOPBACK_LISTENER (source), result, &error);
+  if (uri == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        mr_window_show_error (self, error);
+      return;
+    }
+  redirect_uri = g_strdup (mr_loopback_listener_get_redirect_uri (MR_LOOPBACK_LISTENER (source)));
+  /* One callback per sign-in: the port closes now. */
+  mr_window_browser_stop (self);
+  gtk_window_present (GTK_WINDOW (self));
+  mr_window_complete_sign_in (self, redirect_uri, uri);
+}
+
+static void
+launched_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(MrWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_app_info_launch_default_for_uri_finish (result, &error))
+    {
+      g_autoptr(GError) shown = g_error_new (MR_OIDC_ERROR, MR_OIDC_ERROR_CONFIG,
+                                             _("No web browser could be opened for the sign-in. "
+                                               "Ask your administrator to install one, or to use the "
+                                               "built-in sign-in page."));
+
+      g_debug ("opening the browser failed: %s", error->message);
+      mr_window_browser_stop (self);
+      mr_window_show_error (self, shown);
+    }
+}
+
+/* The default handler of ::open-uri: the desktop's browser. */
+static gboolean
+open_uri (MrWindow   *self,
+          const char *uri)
+{
+  g_autoptr(GAppLaunchContext) context =
+    G_APP_LAUNCH_CONTEXT (gdk_display_get_app_launch_context (gtk_widget_get_display (GTK_WIDGET (self))));
+
+  g_app_info_launch_default_for_uri_async (uri, context, NULL, launched_cb, g_object_ref (self));
+  return TRUE;
+}
+
+static char *
+redirect_path (MrWindow *self)
+{
+  g_autoptr(GUri) uri = g_uri_parse (self->config->redirect_uri, G_URI_FLAGS_NONE, NULL);
+
+  return g_strdup (uri != NULL && *g_uri_get_path (uri) == '/' ? g_uri_get_path (uri) : "/auth/callback");
+}
+
+void
+mr_window_browser_open (MrWindow *self)
+{
+  const MrOidcDiscovery *discovery = mr_oidc_client_get_discovery (self->oidc);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = redirect_path (self);
+  g_autofree char *url = NULL;
+  gboolean handled = FALSE;
+
+  mr_window_browser_stop (self);
+  self->listener = mr_loopback_listener_new (path, &error);
+  if (self->listener == NULL)
+    {
+      mr_window_show_error (self, error);
+      return;
+    }
+  self->auth_request->redirect_uri = g_strdup (mr_loopback_listener_get_redirect_uri (self->listener));
+  url = mr_oidc_build_authorize_url (discovery, self->config, self->auth_request, "login", NULL);
+  mr_loopback_listener_wait_async (self->listener, self->auth_request->state, self->cancellable,
+                                   callback_cb, g_object_ref (self));
+  mr_window_show_page (self, "browser");
+  g_signal_emit (self, signals[SIGNAL_OPEN_URI], 0, url, &handled);
+}
+
+void
+mr_window_browser_class_init (MrWindowClass *klass)
+{
+  /* ::open-uri (uri) → handled: opens the sign-in address; the default handler uses the
+   * desktop's browser, a test can stand in for it. */
+  signals[SIGNAL_OPEN_URI] = g_signal_new_class_handler ("open-uri", G_TYPE_FROM_CLASS (klass),
+                                                         G_SIGNAL_RUN_LAST, G_CALLBACK (open_uri),
+                                                         g_signal_accumulator_true_handled, NULL,
+                                                         NULL, G_TYPE_BOOLEAN, 1, G_TYPE_STRING);
+}
+
+void
+mr_window_browser_init (MrWindow *self)
+{
+  GtkWidget *page = adw_status_page_new ();
+  GtkWidget *cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
+
+  adw_status_page_set_icon_name (ADW_STATUS_PAGE (page), "web-browser-symbolic");
+  adw_status_page_set_title (ADW_STATUS_PAGE (page), _("Continue in Your Web Browser"));
+  adw_status_page_set_description (ADW_STATUS_PAGE (page),
+                                   _("Sign in in the browser window that opened. This page moves on by "
+                                     "itself when you are done."));
+  gtk_widget_set_halign (cancel, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (cancel, "pill");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (cancel), "win.cancel-sign-in");
+  adw_status_page_set_child (ADW_STATUS_PAGE (page), cancel);
+  gtk_stack_add_named (self->stack, page, "browser");
+}

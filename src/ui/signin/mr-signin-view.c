@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "mr-signin-view.h"
+
+#include <glib/gi18n.h>
+
+#include "mr-oidc.h"
+#include "mr-trace.h"
+#include "mr-util.h"
+
+struct _MrSigninView {
+  GtkWidget   parent_instance;
+
+  WebKitWebView *web_view;
+  char          *redirect_uri;
+  GStrv          allowed_hosts;
+  gboolean       done;
+};
+
+G_DEFINE_FINAL_TYPE (MrSigninView, mr_signin_view, GTK_TYPE_WIDGET)
+
+enum {
+  SIGNAL_REDIRECT,
+  SIGNAL_FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static gboolean
+host_is_allowed (MrSigninView *self,
+                 const char   *uri)
+{
+  g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+  const char *scheme, *host;
+
+  if (parsed == NULL)
+    return FALSE;
+  scheme = g_uri_get_scheme (parsed);
+  host = g_uri_get_host (parsed);
+  if (host == NULL)
+    return g_strcmp0 (scheme, "about") == 0 && g_strcmp0 (g_uri_get_path (parsed), "blank") == 0;
+  /* https everywhere; http only to this machine (the sandbox, tests). */
+  if (g_ascii_strcasecmp (scheme, "https") != 0 &&
+      !(g_ascii_strcasecmp (scheme, "http") == 0 && mr_host_is_loopback (host)))
+    return FALSE;
+  for (guint i = 0; self->allowed_hosts && self->allowed_hosts[i]; i++)
+    if (g_ascii_strcasecmp (self->allowed_hosts[i], host) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+finish_with_redirect (MrSigninView *self,
+                      const char   *uri)
+{
+  g_autofree char *copy = g_strdup (uri);
+
+  self->done = TRUE;
+  g_signal_emit (self, signals[SIGNAL_REDIRECT], 0, copy);
+}
+
+static gboolean
+decide_policy_cb (WebKitWebView            *web_view,
+                  WebKitPolicyDecision     *decision,
+                  WebKitPolicyDecisionType  type,
+                  MrSigninView             *self)
+{
+  WebKitNavigationAction *action;
+  const char *uri;
+
+  if (type == WEBKIT_POLICY_DECISION_TYPE_RESPONSE)
+    {
+      WebKitResponsePolicyDecision *response = WEBKIT_RESPONSE_POLICY_DECISION (decision);
+
+      /* Anything the view cannot show would become a download: refuse it. */
+      if (!webkit_response_policy_decision_is_mime_type_supported (response))
+        webkit_policy_decision_ignore (decision);
+      else
+        webkit_policy_decision_use (decision);
+      return TRUE;
+    }
+
+  action = webkit_navigation_policy_decision_get_navigation_action (
+      WEBKIT_NAVIGATION_POLICY_DECISION (decision));
+  uri = webkit_uri_request_get_uri (webkit_navigation_action_get_request (action));
+
+  if (type == WEBKIT_POLICY_DECISION_TYPE_NEW_WINDOW_ACTION)
+    {
+      webkit_policy_decision_ignore (decision);
+      return TRUE;
+    }
+
+  /* The redirect URI is never loaded: nothing listens there. Seeing it, link or 302, ends sign-in. */
+  if (mr_oidc_is_redirect (self->redirect_uri, uri))
+    {
+      webkit_policy_decision_ignore (decision);
+      if (!self->done)
+        finish_with_redirect (self, uri);
+      return TRUE;
+    }
+
+  if (!host_is_allowed (self, uri))
+    {
+      g_debug ("sign-in view refused a navigation outside the identity provider");
+      webkit_policy_decision_ignore (decision);
+      return TRUE;
+    }
+
+  webkit_policy_decision_use (decision);
+  return TRUE;
+}
+
+static void
+load_changed_cb (WebKitWebView   *web_view,
+                 WebKitLoadEvent  event,
+                 MrSigninView    *self)
+{
+  if (event == WEBKIT_LOAD_FINISHED)
+    mr_trace_mark ("signin-page-loaded");
+}
+
+static void
+load_failed_cb (WebKitWebView   *web_view,
+                WebKitLoadEvent  event,
+                const char      *failing_uri,
+                GError          *error,
+                MrSigninView    *self)
+{
+  if (self->done)
+    return;
+  /* Our own refusals end a load this way; they are not failures of the sign-in. */
+  if (g_error_matches (error, WEBKIT_POLICY_ERROR,
+                       WEBKIT_POLICY_ERROR_FRAME_LOAD_INTERRUPTED_BY_POLICY_CHANGE) ||
+      g_error_matches (error, WEBKIT_NETWORK_ERROR, WEBKIT_NETWORK_ERROR_CANCELLED))
+    return;
+  g_debug ("sign-in page failed to load: %s", error->message);
+  g_signal_emit (self, signals[SIGNAL_FAILED], 0,
+                 _("The sign-in page could not be loaded. Check the network connection and try again."));
+}
+
+static gboolean
+load_failed_tls_cb (WebKitWebView       *web_view,
+                    const char          *failing_uri,
+                    GTlsCertificate     *certificate,
+                    GTlsCertificateFlags errors,
+                    MrSigninView        *self)
+{
+  /* Fail closed: never offer to continue past a bad certificate. */
+  g_signal_emit (self, signals[SIGNAL_FAILED], 0,
+                 _("The sign-in service's security certificate is not valid, so the app stopped. "
+                   "Ask your administrator to check the clinic's sign-in address."));
+  return TRUE;
+}
+
+static gboolean
+refuse_cb (void)
+{
+  return TRUE;
+}
+
+static GtkWidget *
+create_cb (WebKitWebView          *web_view,
+           WebKitNavigationAction *action,
+           MrSigninView           *self)
+{
+  return NULL;
+}
+
+static gboolean
+permission_request_cb (WebKitWebView           *web_view,
+                       WebKitPermissionRequest *request,
+                       MrSigninView            *self)
+{
+  webkit_permission_request_deny (request);
+  return TRUE;
+}
+
+static void
+build_web_view (MrSigninView *self)
+{
+  g_autoptr(WebKitNetworkSession) session = webkit_network_session_new_ephemeral ();
+  g_autoptr(WebKitWebContext) context = webkit_web_context_new ();
+  WebKitSettings *settings;
+
+  self->web_view = g_object_new (WEBKIT_TYPE_WEB_VIEW,
+                                 "network-session", session,
+                                 "web-context", context,
+                                 NULL);
+  settings = webkit_web_view_get_settings (self->web_view);
+  webkit_settings_set_enable_developer_extras (settings, FALSE);
+  webkit_settings_set_javascript_can_open_windows_automatically (settings, FALSE);
+  webkit_settings_set_enable_back_forward_navigation_gestures (settings, FALSE);
+
+  g_signal_connect (self->web_view, "decide-policy", G_CALLBACK (decide_policy_cb), self);
+  g_signal_connect (self->web_view, "load-failed", G_CALLBACK (load_failed_cb), self);
+  g_signal_connect (self->web_view, "load-changed", G_CALLBACK (load_changed_cb), self);
+  g_signal_connect (self->web_view, "load-failed-with-tls-errors",
+                    G_CALLBACK (load_failed_tls_cb), self);
+  g_signal_connect (self->web_view, "create", G_CALLBACK (create_cb), self);
+  g_signal_connect (self->web_view, "context-menu", G_CALLBACK (refuse_cb), NULL);
+  g_signal_connect (self->web_view, "run-file-chooser", G_CALLBACK (refuse_cb), NULL);
+  g_signal_connect (self->web_view, "permission-request", G_CALLBACK (permission_request_cb), self);
+
+  gtk_widget_set_hexpand (GTK_WIDGET (self->web_view), TRUE);
+  gtk_widget_set_vexpand (GTK_WIDGET (self->web_view), TRUE);
+  gtk_widget_set_parent (GTK_WIDGET (self->web_view), GTK_WIDGET (self));
+}
+
+void
+mr_signin_view_shutdown (MrSigninView *self)
+{
+  g_return_if_fail (MR_IS_SIGNIN_VIEW (self));
+
+  if (self->web_view == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (self->web_view, self);
+  webkit_web_view_terminate_web_process (self->web_view);
+  gtk_widget_unparent (GTK_WIDGET (self->web_view));
+  self->web_view = NULL;
+}
+
+static void
+mr_signin_view_dispose (GObject *object)
+{
+  MrSigninView *self = MR_SIGNIN_VIEW (object);
+
+  mr_signin_view_shutdown (self);
+  G_OBJECT_CLASS (mr_signin_view_parent_class)->dispose (object);
+}
+
+static void
+mr_signin_view_finalize (GObject *object)
+{
+  MrSigninView *self = MR_SIGNIN_VIEW (object);
+
+  g_free (self->redirect_uri);
+  g_strfreev (self->allowed_hosts);
+  G_OBJECT_CLASS (mr_signin_view_parent_class)->finalize (object);
+}
+
+static void
+mr_signin_view_class_init (MrSigninViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = mr_signin_view_dispose;
+  object_class->finalize = mr_signin_view_finalize;
+
+  /* ::redirect (uri): the provider sent the browser to the redirect URI. */
+  signals[SIGNAL_REDIRECT] = g_signal_new ("redirect", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                           G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* ::failed (message): a sentence for the user. */
+  signals[SIGNAL_FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass),
+                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                         G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+mr_signin_view_init (MrSigninView *self)
+{
+}
+
+GtkWidget *
+mr_signin_view_new (const char         *redirect_uri,
+                    const char * const *allowed_hosts)
+{
+  MrSigninView *self;
+
+  g_return_val_if_fail (redirect_uri != NULL, NULL);
+
+  self = g_object_new (MR_TYPE_SIGNIN_VIEW, NULL);
+  self->redirect_uri = g_strdup (redirect_uri);
+  self->allowed_hosts = g_strdupv ((char **) allowed_hosts);
+  build_web_view (self);
+  /* Starts the web and network processes now, while nobody waits for them. */
+  webkit_web_view_load_uri (self->web_view, "about:blank");
+  return GTK_WIDGET (self);
+}
+
+void
+mr_signin_view_allow_hosts (MrSigninView       *self,
+                            const char * const *hosts)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_if_fail (MR_IS_SIGNIN_VIEW (self));
+
+  if (self->allowed_hosts != NULL)
+    g_strv_builder_addv (builder, (const char **) self->allowed_hosts);
+  for (guint i = 0; hosts != NULL && hosts[i] != NULL; i++)
+    if (*hosts[i] != '\0')
+      g_strv_builder_add (builder, hosts[i]);
+  g_strfreev (self->allowed_hosts);
+  self->allowed_hosts = g_strv_builder_end (builder);
+}
+
+void
+mr_signin_view_load (MrSigninView *self,
+                     const char   *authorize_url)
+{
+  g_autoptr(GUri) uri = NULL;
+
+  g_return_if_fail (MR_IS_SIGNIN_VIEW (self));
+  g_return_if_fail (self->web_view != NULL);
+
+  /* The authorize endpoint's own host is always one of the provider's. */
+  uri = g_uri_parse (authorize_url, G_URI_FLAGS_NONE, NULL);
+  if (uri != NULL && g_uri_get_host (uri) != NULL)
+    {
+      const char *host[] = { g_uri_get_host (uri), NULL };
+
+      mr_signin_view_allow_hosts (self, host);
+    }
+  self->done = FALSE;
+  webkit_web_view_load_uri (self->web_view, authorize_url);
+}
+
+WebKitWebView *
+mr_signin_view_get_web_view (MrSigninView *self)
+{
+  g_return_val_if_fail (MR_IS_SIGNIN_VIEW (self), NULL);
+
+  return self->web_view;
+}

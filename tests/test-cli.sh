@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The command line: --version, --help, and --import-env (settings kept, CLIENT_SECRET never
+# stored, field-level errors, a locked key left alone). TAP output.
+set -u
+app=$1
+schemas=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export GSETTINGS_SCHEMA_DIR=$schemas GSETTINGS_BACKEND=keyfile XDG_CONFIG_HOME=$tmp/config HOME=$tmp
+n=0
+ok() { n=$((n + 1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi; }
+echo "1..9"
+
+ok "--version prints the version" '"$app" --version | grep -q "^medrefill [0-9]"'
+ok "--help names --sandbox, --kiosk and --import-env" \
+   '"$app" --help | grep -q -- --sandbox && "$app" --help | grep -q -- --kiosk && "$app" --help | grep -q -- --import-env'
+
+cat > "$tmp/good.env" <<'ENV'
+# the tutorial's file
+export TENANT_ID="9a674bb7-0000-0000-0000-000000000000"
+TENANT_NAME=contosoclinic
+CLIENT_ID='877afb01-0000-0000-0000-000000000000'
+CLIENT_SECRET=test-only-not-real
+REDIRECT_URI=http://localhost:5000/auth/callback
+ENV
+"$app" --import-env "$tmp/good.env" >"$tmp/out" 2>"$tmp/err"; rc=$?
+ok "a good file is imported (exit 0)" '[ $rc -eq 0 ]'
+ok "the authority is derived" \
+   'gsettings get io.github.medrefill.MedRefill authority | grep -q "https://contosoclinic.ciamlogin.com/9a674bb7-0000-0000-0000-000000000000"'
+ok "the client id is kept" \
+   'gsettings get io.github.medrefill.MedRefill client-id | grep -q 877afb01-0000-0000-0000-000000000000'
+ok "the secret is refused with a reason" 'grep -q "public client" "$tmp/err"'
+ok "the secret is nowhere on disk" '! grep -rq "test-only-not-real" "$tmp/config"'
+
+printf 'TENANT_ID=not-a-guid\nTENANT_NAME=contosoclinic\nCLIENT_ID=877afb01-0000-0000-0000-000000000000\n' > "$tmp/bad.env"
+"$app" --import-env "$tmp/bad.env" >"$tmp/out" 2>"$tmp/err"; rc=$?
+ok "a bad file is refused (exit 1) naming the key" '[ $rc -eq 1 ] && grep -q "TENANT_ID" "$tmp/err"'
+ok "a refused file changes nothing" \
+   'gsettings get io.github.medrefill.MedRefill tenant-id | grep -q 9a674bb7-0000-0000-0000-000000000000'

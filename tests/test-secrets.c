@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "mr-secrets.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "mr-test-server.h"
+
+/* These tests talk to a real Secret Service (scripts/run-tests starts gnome-keyring in a private
+ * session bus). Without one they skip, unless MEDREFILL_REQUIRE_KEYRING=1 says one must be
+ * there. */
+
+typedef struct {
+  gboolean  done;
+  gboolean  ok;
+  char     *secret;
+  GError   *error;
+} Result;
+
+static void
+result_clear (Result *r)
+{
+  mr_secret_free (g_steal_pointer (&r->secret));
+  g_clear_error (&r->error);
+  r->done = FALSE;
+  r->ok = FALSE;
+}
+
+static void
+store_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Result *r = user_data;
+
+  r->ok = mr_secret_store_finish (result, &r->error);
+  r->done = TRUE;
+}
+
+static void
+lookup_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Result *r = user_data;
+
+  r->secret = mr_secret_lookup_finish (result, &r->error);
+  r->done = TRUE;
+}
+
+static void
+clear_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Result *r = user_data;
+
+  r->ok = mr_secret_clear_finish (result, &r->error);
+  r->done = TRUE;
+}
+
+static void
+store (MrSecretKind  kind,
+       const char   *account,
+       const char   *secret,
+       Result       *r)
+{
+  result_clear (r);
+  mr_secret_store_async (kind, account, "Medication Refill test secret", secret, NULL, store_cb, r);
+  g_assert_false (r->done);
+  g_assert_true (mr_test_wait_for (&r->done, 20000));
+}
+
+static void
+lookup (MrSecretKind  kind,
+        const char   *account,
+        Result       *r)
+{
+  result_clear (r);
+  mr_secret_lookup_async (kind, account, NULL, lookup_cb, r);
+  g_assert_true (mr_test_wait_for (&r->done, 20000));
+}
+
+static void
+clear (MrSecretKind  kind,
+       const char   *account,
+       Result       *r)
+{
+  result_clear (r);
+  mr_secret_clear_async (kind, account, NULL, clear_cb, r);
+  g_assert_true (mr_test_wait_for (&r->done, 20000));
+}
+
+/* TRUE when a Secret Service answers; otherwise skips the test, or fails it when required. */
+static gboolean
+have_keyring (void)
+{
+  Result r = { 0 };
+  gboolean available;
+
+  lookup (MR_SECRET_REFRESH_TOKEN, "medrefill-test-probe", &r);
+  available = r.error == NULL;
+  if (!available)
+    {
+      g_assert_error (r.error, MR_SECRETS_ERROR, MR_SECRETS_ERROR_UNAVAILABLE);
+      if (g_strcmp0 (g_getenv ("MEDREFILL_REQUIRE_KEYRING"), "1") == 0)
+        {
+          g_test_message ("MEDREFILL_REQUIRE_KEYRING=1 but no Secret Service answered: %s",
+                          r.error->message);
+          g_test_fail ();
+        }
+      else
+        g_test_skip ("No Secret Service (run under scripts/run-tests, or set up gnome-keyring)");
+    }
+  result_clear (&r);
+  return available;
+}
+
+/* An account no real user has, so that a test run in a desktop session touches nothing else. */
+static char *
+test_account (const char *what)
+{
+  return g_strdup_printf ("medrefill-test-%s-%u-%08x", what, (guint) getpid (),
+                          g_random_int ());
+}
+
+static void
+test_round_trip (void)
+{
+  static const MrSecretKind kinds[] = {
+    MR_SECRET_REFRESH_TOKEN, MR_SECRET_OUTBOX_KEY, MR_SECRET_WORKFLOW_AUTH,
+  };
+  Result r = { 0 };
+
+  if (!have_keyring ())
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      g_autofree char *account = test_account ("round-trip");
+      g_autofree char *value = g_strdup_printf ("s3cret-%u-Zoë-Ødegård", i);
+
+      lookup (kinds[i], account, &r);
+      g_assert_no_error (r.error);
+      g_assert_null (r.secret);
+
+      store (kinds[i], account, value, &r);
+      g_assert_no_error (r.error);
+      g_assert_true (r.ok);
+      lookup (kinds[i], account, &r);
+      g_assert_no_error (r.error);
+      g_assert_cmpstr (r.secret, ==, value);
+
+      /* Storing again replaces, it does not add a second item. */
+      store (kinds[i], account, "replaced", &r);
+      g_assert_true (r.ok);
+      lookup (kinds[i], account, &r);
+      g_assert_cmpstr (r.secret, ==, "replaced");
+
+      clear (kinds[i], account, &r);
+      g_assert_no_error (r.error);
+      g_assert_true (r.ok);
+      lookup (kinds[i], account, &r);
+      g_assert_no_error (r.error);
+      g_assert_null (r.secret);
+    }
+  result_clear (&r);
+}
+
+/* The kind and the account together name a secret: neither alone finds another's. */
+static void
+test_separate (void)
+{
+  g_autofree char *a = test_account ("a");
+  g_autofree char *b = test_account ("b");
+  Result r = { 0 };
+
+  if (!have_keyring ())
+    return;
+
+  store (MR_SECRET_WORKFLOW_AUTH, a, "value-a", &r);
+  g_assert_true (r.ok);
+  store (MR_SECRET_WORKFLOW_AUTH, b, "value-b", &r);
+  g_assert_true (r.ok);
+  store (MR_SECRET_REFRESH_TOKEN, a, "token-a", &r);
+  g_assert_true (r.ok);
+
+  lookup (MR_SECRET_WORKFLOW_AUTH, a, &r);
+  g_assert_cmpstr (r.secret, ==, "value-a");
+  lookup (MR_SECRET_WORKFLOW_AUTH, b, &r);
+  g_assert_cmpstr (r.secret, ==, "value-b");
+  lookup (MR_SECRET_REFRESH_TOKEN, a, &r);
+  g_assert_cmpstr (r.secret, ==, "token-a");
+  lookup (MR_SECRET_OUTBOX_KEY, a, &r);
+  g_assert_null (r.secret);
+
+  clear (MR_SECRET_WORKFLOW_AUTH, a, &r);
+  lookup (MR_SECRET_WORKFLOW_AUTH, b, &r);
+  g_assert_cmpstr (r.secret, ==, "value-b");
+  lookup (MR_SECRET_REFRESH_TOKEN, a, &r);
+  g_assert_cmpstr (r.secret, ==, "token-a");
+
+  clear (MR_SECRET_WORKFLOW_AUTH, b, &r);
+  clear (MR_SECRET_REFRESH_TOKEN, a, &r);
+  lookup (MR_SECRET_REFRESH_TOKEN, a, &r);
+  g_assert_null (r.secret);
+  result_clear (&r);
+}
+
+/* Removing what is not there is not an error. */
+static void
+test_clear_missing (void)
+{
+  g_autofree char *account = test_account ("missing");
+  Result r = { 0 };
+
+  if (!have_keyring ())
+    return;
+
+  clear (MR_SECRET_REFRESH_TOKEN, account, &r);
+  g_assert_no_error (r.error);
+  g_assert_true (r.ok);
+  result_clear (&r);
+}
+
+/* With no Secret Service at all, every call finishes with UNAVAILABLE and a sentence a person can
+ * act on; nothing of libsecret's D-Bus vocabulary shows through. */
+static void
+test_unavailable (void)
+{
+  Result r = { 0 };
+
+  if (!g_test_subprocess ())
+    {
+      /* Another process, so that libsecret's cached connection of the other tests plays no part. */
+      g_test_trap_subprocess (NULL, 30 * G_USEC_PER_SEC, 0);
+      g_test_trap_assert_passed ();
+      return;
+    }
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/medrefill-test-bus", TRUE);
+
+  lookup (MR_SECRET_REFRESH_TOKEN, "x", &r);
+  g_assert_error (r.error, MR_SECRETS_ERROR, MR_SECRETS_ERROR_UNAVAILABLE);
+  g_assert_true (g_str_has_prefix (r.error->message, "This computer's keyring is not available."));
+  g_assert_null (strstr (r.error->message, "org.freedesktop"));
+  g_assert_null (strstr (r.error->message, "DBus"));
+  store (MR_SECRET_OUTBOX_KEY, "x", "value", &r);
+  g_assert_error (r.error, MR_SECRETS_ERROR, MR_SECRETS_ERROR_UNAVAILABLE);
+  g_assert_false (r.ok);
+  clear (MR_SECRET_OUTBOX_KEY, "x", &r);
+  g_assert_error (r.error, MR_SECRETS_ERROR, MR_SECRETS_ERROR_UNAVAILABLE);
+  result_clear (&r);
+}
+
+static void
+test_free (void)
+{
+  char *secret = g_strdup ("wipe me");
+
+  mr_secret_free (NULL);
+  mr_secret_free (secret);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  mr_test_init (&argc, &argv);
+
+  g_test_add_func ("/secrets/round-trip", test_round_trip);
+  g_test_add_func ("/secrets/separate", test_separate);
+  g_test_add_func ("/secrets/clear-missing", test_clear_missing);
+  g_test_add_func ("/secrets/unavailable", test_unavailable);
+  g_test_add_func ("/secrets/free", test_free);
+  return g_test_run ();
+}

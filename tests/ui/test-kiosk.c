@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Kiosk mode: the idle guard warns and wipes, a finished visit returns to Welcome by itself, the
+ * window cannot be closed from inside, and nothing of a patient survives into the next visit. */
+#define _GNU_SOURCE
+#include <adwaita.h>
+#include <string.h>
+
+#include "mr-config.h"
+#include "mr-refill-form.h"
+#include "mr-sandbox.h"
+#include "mr-test-server.h"
+#include "mr-ui-test.h"
+#include "mr-window.h"
+
+typedef struct {
+  MrSandbox *sandbox;
+  MrWindow  *window;
+} Fixture;
+
+static const char *home_root;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->sandbox = mr_ui_start_sandbox ();
+  fixture->window = mr_ui_open_window (fixture->sandbox, MR_MODE_KIOSK);
+  /* The Done page's way back is quick; the idle timers are set short only by the tests that
+   * wait for them, once the page they test is on screen (a slow sign-in must not be wiped). */
+  mr_window_set_kiosk_timeouts (fixture->window, 600000, 600000, 400);
+}
+
+/* Short idle timings: the test waits on events, these only set how soon they come. */
+static void
+idle_soon (Fixture *fixture)
+{
+  mr_window_set_kiosk_timeouts (fixture->window, 1500, 1500, 400);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_clear_object (&fixture->sandbox);
+}
+
+static const char *
+field_text (Fixture    *fixture,
+            const char *id)
+{
+  GtkWidget *widget = mr_ui_find_by_id (mr_window_get_form (fixture->window), id);
+
+  g_assert_nonnull (widget);
+  return gtk_editable_get_text (GTK_EDITABLE (widget));
+}
+
+static void
+sign_in_to_form (Fixture    *fixture,
+                 const char *email)
+{
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sign-in", NULL);
+  mr_ui_wait_for_signin (fixture->window, MR_UI_EMAIL_FIELD_READY);
+  /* A fresh ephemeral session: no account is remembered from the last visit. */
+  g_assert_true (mr_ui_run_js (mr_ui_signin_web_view (fixture->window),
+                               "document.getElementById('email').value === '' && "
+                               "document.cookie === ''"));
+  mr_ui_sign_in_as (fixture->window, email, MR_SANDBOX_PASSWORD);
+  mr_ui_wait_for_page (fixture->window, "form");
+}
+
+static void
+fill_and_submit (Fixture *fixture)
+{
+  GtkWidget *form = mr_window_get_form (fixture->window);
+
+  gtk_editable_set_text (GTK_EDITABLE (mr_ui_find_by_name (form, "medication-name", 0)), "Metformin");
+  gtk_editable_set_text (GTK_EDITABLE (mr_ui_find_by_name (form, "medication-strength", 0)), "500 mg");
+  gtk_editable_set_text (GTK_EDITABLE (mr_ui_find_by_name (form, "medication-quantity", 0)), "60");
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (mr_ui_find_by_id (form, "consent")), TRUE);
+  g_assert_true (mr_refill_form_get_valid (MR_REFILL_FORM (form)));
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.submit", NULL);
+  mr_ui_wait_for_page (fixture->window, "done");
+}
+
+/* Every file under the test's private HOME and XDG directories that holds @needle. */
+static guint
+files_containing (const char *dir,
+                  const char *needle)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint found = 0;
+
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+
+      if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        continue;
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        found += files_containing (path, needle);
+      else if (g_file_get_contents (path, &contents, &length, NULL) &&
+               memmem (contents, length, needle, strlen (needle)) != NULL)
+        {
+          g_test_message ("%s holds patient data", path);
+          found++;
+        }
+    }
+  return found;
+}
+
+static void
+test_idle_wipe (Fixture       *fixture,
+                gconstpointer  data)
+{
+  GtkWidget *notes;
+
+  sign_in_to_form (fixture, "jack.smith@example.org");
+  g_assert_cmpstr (field_text (fixture, "hospital_number"), ==, "HN11112");
+  notes = mr_ui_find_by_id (mr_window_get_form (fixture->window), "notes");
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (notes)), "Left at the kiosk", -1);
+
+  /* Nobody touches the screen: first the warning, then the wipe. */
+  idle_soon (fixture);
+  while (!mr_window_get_idle_warning (fixture->window))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (mr_window_get_page (fixture->window), ==, "form");
+  mr_ui_wait_for_page (fixture->window, "welcome");
+  g_assert_false (mr_window_get_idle_warning (fixture->window));
+  g_assert_cmpstr (field_text (fixture, "hospital_number"), ==, "");
+  g_assert_cmpstr (field_text (fixture, "given_name"), ==, "");
+  {
+    GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (notes));
+    GtkTextIter start, end;
+    g_autofree char *text = NULL;
+
+    gtk_text_buffer_get_bounds (buffer, &start, &end);
+    text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+    g_assert_cmpstr (text, ==, "");
+  }
+
+  g_assert_cmpuint (files_containing (home_root, "jack.smith@example.org"), ==, 0);
+  g_assert_cmpuint (files_containing (home_root, "HN11112"), ==, 0);
+  g_assert_cmpuint (files_containing (home_root, "Left at the kiosk"), ==, 0);
+
+  /* The next person starts clean. */
+  mr_window_set_kiosk_timeouts (fixture->window, 600000, 600000, 400);
+  sign_in_to_form (fixture, "ana.garcia@example.org");
+  g_assert_cmpstr (field_text (fixture, "given_name"), ==, "Ana");
+  g_assert_cmpstr (field_text (fixture, "hospital_number"), ==, "");
+}
+
+static GtkWidget *
+find_idle_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window))
+        return GTK_WIDGET (window);
+    }
+  return NULL;
+}
+
+static void
+test_still_here (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  GtkWidget *dialog;
+
+  sign_in_to_form (fixture, "jack.smith@example.org");
+  idle_soon (fixture);
+  while (!mr_window_get_idle_warning (fixture->window))
+    g_main_context_iteration (NULL, TRUE);
+  dialog = find_idle_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==, "Still there?");
+  /* The patient taps "I'm still here": nothing is lost. */
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "continue");
+  g_assert_false (mr_window_get_idle_warning (fixture->window));
+  g_assert_cmpstr (mr_window_get_page (fixture->window), ==, "form");
+  g_assert_cmpstr (field_text (fixture, "hospital_number"), ==, "HN11112");
+}
+
+static void
+test_done_returns_and_cannot_close (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  g_assert_false (gtk_window_get_deletable (GTK_WINDOW (fixture->window)));
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->window)));
+
+  sign_in_to_form (fixture, "zoe.nunez@example.org");
+  fill_and_submit (fixture);
+  /* The Done page goes back to Welcome by itself, wiped. */
+  mr_ui_wait_for_page (fixture->window, "welcome");
+  g_assert_cmpstr (field_text (fixture, "given_name"), ==, "");
+  g_assert_cmpuint (files_containing (home_root, "zoe.nunez@example.org"), ==, 0);
+  g_assert_cmpuint (files_containing (home_root, "HN20457"), ==, 0);
+}
+
+/* Consecutive visits (MEDREFILL_KIOSK_SESSIONS, default 3; bench/kiosk-sessions.sh runs 200):
+ * each signs in, fills, submits and is wiped; memory is reported after each wipe. */
+static void
+test_sessions (Fixture       *fixture,
+               gconstpointer  data)
+{
+  static const char *patients[] = {
+    "jack.smith@example.org", "ana.garcia@example.org", "zoe.nunez@example.org",
+  };
+  const char *count = g_getenv ("MEDREFILL_KIOSK_SESSIONS");
+  guint n = count ? (guint) g_ascii_strtoull (count, NULL, 10) : 3;
+  g_autoptr(JsonArray) received = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *stage = g_strdup_printf ("after-wipe-%u", i + 1);
+
+      sign_in_to_form (fixture, patients[i % G_N_ELEMENTS (patients)]);
+      fill_and_submit (fixture);
+      mr_ui_wait_for_page (fixture->window, "welcome");
+      /* Measure with the next person's spare view up, as the kiosk stands between visits. */
+      mr_ui_wait_webkit_count (2, 30000);
+      mr_ui_report_memory (stage);
+    }
+  received = mr_sandbox_dup_received (fixture->sandbox);
+  g_assert_cmpuint (json_array_get_length (received), ==, n);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  home_root = mr_test_init_with_home (&argc, &argv);
+  if (!mr_ui_have_display ("/ui/kiosk/needs-display"))
+    return g_test_run ();
+  adw_init ();
+
+  g_test_add ("/ui/kiosk/idle-wipe", Fixture, NULL, fixture_set_up, test_idle_wipe,
+              fixture_tear_down);
+  g_test_add ("/ui/kiosk/still-here", Fixture, NULL, fixture_set_up, test_still_here,
+              fixture_tear_down);
+  g_test_add ("/ui/kiosk/done-returns-and-cannot-close", Fixture, NULL, fixture_set_up,
+              test_done_returns_and_cannot_close, fixture_tear_down);
+  g_test_add ("/ui/kiosk/sessions", Fixture, NULL, fixture_set_up, test_sessions,
+              fixture_tear_down);
+  return g_test_run ();
+}

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The outbox as people see it: when the workflow is down the Done page says the request is saved
+ * (and nothing about the patient), desk staff see it waiting and can retry or discard it, and it
+ * arrives exactly once when the workflow is back. */
+#include <adwaita.h>
+
+#include "mr-config.h"
+#include "mr-outbox-view.h"
+#include "mr-refill-form.h"
+#include "mr-sandbox.h"
+#include "mr-test-server.h"
+#include "mr-ui-test.h"
+#include "mr-window.h"
+
+typedef struct {
+  MrSandbox *sandbox;
+  MrWindow  *window;
+  MrMode     mode;
+} Fixture;
+
+static void
+set_up (Fixture *fixture,
+        MrMode   mode)
+{
+  fixture->mode = mode;
+  fixture->sandbox = mr_ui_start_sandbox ();
+  fixture->window = mr_ui_open_window (fixture->sandbox, mode);
+}
+
+static void
+desk_set_up (Fixture       *fixture,
+             gconstpointer  data)
+{
+  set_up (fixture, MR_MODE_DESK);
+}
+
+static void
+kiosk_set_up (Fixture       *fixture,
+              gconstpointer  data)
+{
+  set_up (fixture, MR_MODE_KIOSK);
+}
+
+static void
+tear_down (Fixture       *fixture,
+           gconstpointer  data)
+{
+  MrOutbox *outbox = mr_window_get_outbox (fixture->window);
+  g_autoptr(GPtrArray) items = mr_outbox_list_items (outbox);
+
+  /* Leave no request behind for the next test (they share the test's data folder). */
+  for (guint i = 0; i < items->len; i++)
+    mr_outbox_discard (outbox, ((MrOutboxItem *) g_ptr_array_index (items, i))->request_id);
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_clear_object (&fixture->sandbox);
+}
+
+static void
+sign_in_fill_submit (Fixture *fixture)
+{
+  GtkWidget *form;
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sign-in", NULL);
+  mr_ui_wait_for_signin (fixture->window, MR_UI_EMAIL_FIELD_READY);
+  if (fixture->mode == MR_MODE_DESK)
+    {
+      /* At a desk the staff member signs in and opens the patient. */
+      mr_ui_sign_in_as (fixture->window, "staff@example.org", MR_SANDBOX_PASSWORD);
+      mr_ui_open_patient (fixture->window, "HN11112");
+    }
+  else
+    mr_ui_sign_in_as (fixture->window, "jack.smith@example.org", MR_SANDBOX_PASSWORD);
+  mr_ui_wait_for_page (fixture->window, "form");
+  form = mr_window_get_form (fixture->window);
+  gtk_editable_set_text (GTK_EDITABLE (mr_ui_find_by_name (form, "medication-name", 0)), "Lisinopril");
+  gtk_editable_set_text (GTK_EDITABLE (mr_ui_find_by_name (form, "medication-strength", 0)), "10 mg");
+  gtk_editable_set_text (GTK_EDITABLE (mr_ui_find_by_name (form, "medication-quantity", 0)), "30");
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (mr_ui_find_by_id (form, "consent")), TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.submit", NULL);
+  mr_ui_wait_for_page (fixture->window, "done");
+}
+
+static void
+fault (Fixture         *fixture,
+       MrSinkFaultKind  kind)
+{
+  MrSinkFault script = { kind, 0, 0 };
+
+  mr_sandbox_set_sink_faults (fixture->sandbox, &script, 1);
+}
+
+static MrOutboxView *
+find_outbox_view (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (MR_IS_OUTBOX_VIEW (window))
+        return MR_OUTBOX_VIEW (window);
+    }
+  return NULL;
+}
+
+static void
+wait_until_delivered (Fixture *fixture)
+{
+  MrOutbox *outbox = mr_window_get_outbox (fixture->window);
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  mr_outbox_send_all_now (outbox);
+  while (mr_outbox_get_pending_count (outbox) > 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (mr_outbox_get_pending_count (outbox), ==, 0);
+}
+
+static void
+test_saved_then_delivered_once (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  MrOutbox *outbox;
+  MrOutboxView *view;
+  GtkWidget *button;
+  g_autofree char *button_label = NULL;
+
+  fault (fixture, MR_SINK_FAULT_ERROR_500);
+  sign_in_fill_submit (fixture);
+  g_assert_nonnull (strstr (mr_window_get_message (fixture->window), "sent automatically"));
+  g_assert_null (strstr (mr_window_get_message (fixture->window), "Jack"));
+  g_assert_null (strstr (mr_window_get_message (fixture->window), "HN11112"));
+  outbox = mr_window_get_outbox (fixture->window);
+  g_assert_cmpuint (mr_outbox_get_pending_count (outbox), ==, 1);
+  g_assert_cmpuint (mr_sandbox_get_delivered_count (fixture->sandbox), ==, 0);
+
+  /* Desk staff see it waiting, and what it is. */
+  button = mr_ui_find_by_id (GTK_WIDGET (fixture->window), "outbox_button");
+  g_assert_true (gtk_widget_get_visible (button));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "1 Waiting");
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-outbox", NULL);
+  view = find_outbox_view ();
+  g_assert_nonnull (view);
+  g_assert_cmpuint (mr_outbox_view_get_n_rows (view), ==, 1);
+
+  /* The workflow comes back: the request arrives once, and the list empties. */
+  mr_sandbox_set_sink_faults (fixture->sandbox, NULL, 0);
+  wait_until_delivered (fixture);
+  g_assert_cmpuint (mr_sandbox_get_delivered_count (fixture->sandbox), ==, 1);
+  g_assert_cmpuint (mr_sandbox_get_duplicate_count (fixture->sandbox), ==, 0);
+  g_assert_cmpuint (mr_outbox_view_get_n_rows (view), ==, 0);
+  g_assert_false (gtk_widget_get_visible (button));
+  gtk_window_destroy (GTK_WINDOW (view));
+}
+
+static void
+test_refused_is_held (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  MrOutbox *outbox;
+
+  fault (fixture, MR_SINK_FAULT_FORBIDDEN);
+  sign_in_fill_submit (fixture);
+  g_assert_nonnull (strstr (mr_window_get_message (fixture->window), "did not accept"));
+  outbox = mr_window_get_outbox (fixture->window);
+  g_assert_cmpuint (mr_outbox_get_held_count (outbox), ==, 1);
+  g_assert_cmpuint (mr_outbox_get_pending_count (outbox), ==, 0);
+}
+
+static void
+test_kiosk_says_nothing_of_the_patient (Fixture       *fixture,
+                                        gconstpointer  data)
+{
+  fault (fixture, MR_SINK_FAULT_FORBIDDEN);
+  sign_in_fill_submit (fixture);
+  g_assert_nonnull (strstr (mr_window_get_message (fixture->window), "staff will check"));
+  g_assert_null (strstr (mr_window_get_message (fixture->window), "Jack"));
+  /* No count or list of requests on a kiosk. */
+  g_assert_false (gtk_widget_get_visible (mr_ui_find_by_id (GTK_WIDGET (fixture->window),
+                                                            "outbox_button")));
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-outbox", NULL);
+  g_assert_null (find_outbox_view ());
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  mr_test_init_with_home (&argc, &argv);
+  if (!mr_ui_have_display ("/ui/outbox/needs-display"))
+    return g_test_run ();
+  adw_init ();
+
+  g_test_add ("/ui/outbox/saved-then-delivered-once", Fixture, NULL, desk_set_up,
+              test_saved_then_delivered_once, tear_down);
+  g_test_add ("/ui/outbox/refused-is-held", Fixture, NULL, desk_set_up, test_refused_is_held,
+              tear_down);
+  g_test_add ("/ui/outbox/kiosk-says-nothing", Fixture, NULL, kiosk_set_up,
+              test_kiosk_says_nothing_of_the_patient, tear_down);
+  return g_test_run ();
+}

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The preferences window: values that cannot work are refused with a sentence and not stored,
+ * good ones are stored, and a key an administrator locked is read-only. */
+#define G_SETTINGS_ENABLE_BACKEND
+#include <gio/gsettingsbackend.h>
+#include <adwaita.h>
+
+#include "mr-preferences.h"
+#include "mr-test-server.h"
+#include "mr-ui-test.h"
+
+/* A settings backend with one locked key, as a dconf lock would make it. */
+#define TEST_TYPE_BACKEND (test_backend_get_type ())
+G_DECLARE_FINAL_TYPE (TestBackend, test_backend, TEST, BACKEND, GSettingsBackend)
+
+struct _TestBackend {
+  GSettingsBackend  parent_instance;
+  GHashTable       *values;
+};
+
+G_DEFINE_FINAL_TYPE (TestBackend, test_backend, G_TYPE_SETTINGS_BACKEND)
+
+#define LOCKED_KEY "/io/github/medrefill/MedRefill/client-id"
+
+static GVariant *
+backend_read (GSettingsBackend   *backend,
+              const char         *key,
+              const GVariantType *type,
+              gboolean            default_value)
+{
+  GVariant *value = default_value ? NULL : g_hash_table_lookup (TEST_BACKEND (backend)->values, key);
+
+  return value ? g_variant_ref (value) : NULL;
+}
+
+static gboolean
+backend_write (GSettingsBackend *backend,
+               const char       *key,
+               GVariant         *value,
+               gpointer          origin_tag)
+{
+  if (g_str_equal (key, LOCKED_KEY))
+    return FALSE;
+  g_hash_table_insert (TEST_BACKEND (backend)->values, g_strdup (key), g_variant_ref_sink (value));
+  g_settings_backend_changed (backend, key, origin_tag);
+  return TRUE;
+}
+
+static gboolean
+backend_get_writable (GSettingsBackend *backend,
+                      const char       *key)
+{
+  return !g_str_equal (key, LOCKED_KEY);
+}
+
+static void
+backend_reset (GSettingsBackend *backend,
+               const char       *key,
+               gpointer          origin_tag)
+{
+  g_hash_table_remove (TEST_BACKEND (backend)->values, key);
+}
+
+static void
+test_backend_finalize (GObject *object)
+{
+  g_hash_table_unref (TEST_BACKEND (object)->values);
+  G_OBJECT_CLASS (test_backend_parent_class)->finalize (object);
+}
+
+static void
+test_backend_class_init (TestBackendClass *klass)
+{
+  GSettingsBackendClass *backend_class = G_SETTINGS_BACKEND_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = test_backend_finalize;
+  backend_class->read = backend_read;
+  backend_class->write = backend_write;
+  backend_class->get_writable = backend_get_writable;
+  backend_class->reset = backend_reset;
+}
+
+static void
+test_backend_init (TestBackend *self)
+{
+  self->values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) g_variant_unref);
+}
+
+typedef struct {
+  GSettings     *settings;
+  MrPreferences *window;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GSettingsBackend) backend = g_object_new (TEST_TYPE_BACKEND, NULL);
+
+  fixture->settings = g_settings_new_with_backend ("io.github.medrefill.MedRefill", backend);
+  fixture->window = mr_preferences_new (NULL, fixture->settings);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_clear_object (&fixture->settings);
+}
+
+/* Types @text into @key's row and applies it, as Enter or the row's apply button does. */
+static void
+apply (Fixture    *fixture,
+       const char *key,
+       const char *text)
+{
+  GtkWidget *row = mr_preferences_get_row (fixture->window, key);
+
+  g_assert_nonnull (row);
+  gtk_editable_set_text (GTK_EDITABLE (row), text);
+  g_signal_emit_by_name (row, "apply");
+}
+
+static void
+test_url_checked (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *stored = NULL;
+
+  apply (fixture, "workflow-url", "http://n8n.clinic.example/webhook/medication-refill");
+  g_assert_nonnull (strstr (mr_preferences_get_problem (fixture->window, "workflow-url"), "https://"));
+  stored = g_settings_get_string (fixture->settings, "workflow-url");
+  g_assert_cmpstr (stored, ==, "");
+  g_clear_pointer (&stored, g_free);
+
+  apply (fixture, "workflow-url", "not a url");
+  g_assert_nonnull (mr_preferences_get_problem (fixture->window, "workflow-url"));
+
+  apply (fixture, "workflow-url", "  https://n8n.clinic.example/webhook/medication-refill ");
+  g_assert_null (mr_preferences_get_problem (fixture->window, "workflow-url"));
+  stored = g_settings_get_string (fixture->settings, "workflow-url");
+  g_assert_cmpstr (stored, ==, "https://n8n.clinic.example/webhook/medication-refill");
+  g_clear_pointer (&stored, g_free);
+
+  /* This computer may use plain http (the sandbox, a local n8n). */
+  apply (fixture, "workflow-url", "http://127.0.0.1:5678/webhook/medication-refill");
+  g_assert_null (mr_preferences_get_problem (fixture->window, "workflow-url"));
+}
+
+static void
+test_ids_and_lists (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_auto(GStrv) locations = NULL;
+  g_autofree char *tenant = NULL;
+
+  apply (fixture, "tenant-id", "contoso");
+  g_assert_nonnull (mr_preferences_get_problem (fixture->window, "tenant-id"));
+  apply (fixture, "tenant-id", "9a674bb7-0000-0000-0000-000000000000");
+  g_assert_null (mr_preferences_get_problem (fixture->window, "tenant-id"));
+  tenant = g_settings_get_string (fixture->settings, "tenant-id");
+  g_assert_cmpstr (tenant, ==, "9a674bb7-0000-0000-0000-000000000000");
+
+  apply (fixture, "pickup-locations", "Main pharmacy, Clínica Norte ,, ");
+  locations = g_settings_get_strv (fixture->settings, "pickup-locations");
+  g_assert_cmpuint (g_strv_length (locations), ==, 2);
+  g_assert_cmpstr (locations[0], ==, "Main pharmacy");
+  g_assert_cmpstr (locations[1], ==, "Clínica Norte");
+
+  apply (fixture, "redirect-uri", "https://evil.example/callback");
+  g_assert_null (mr_preferences_get_problem (fixture->window, "redirect-uri"));
+  apply (fixture, "redirect-uri", "http://evil.example/callback");
+  g_assert_nonnull (mr_preferences_get_problem (fixture->window, "redirect-uri"));
+}
+
+static void
+test_locked_key (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  GtkWidget *row = mr_preferences_get_row (fixture->window, "client-id");
+
+  g_assert_false (gtk_widget_get_sensitive (row));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (row), ==, "Locked by your administrator");
+  g_assert_true (gtk_widget_get_sensitive (mr_preferences_get_row (fixture->window, "authority")));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  mr_test_init_with_home (&argc, &argv);
+  if (!mr_ui_have_display ("/ui/preferences/needs-display"))
+    return g_test_run ();
+  adw_init ();
+
+  g_test_add ("/ui/preferences/url-checked", Fixture, NULL, fixture_set_up, test_url_checked,
+              fixture_tear_down);
+  g_test_add ("/ui/preferences/ids-and-lists", Fixture, NULL, fixture_set_up, test_ids_and_lists,
+              fixture_tear_down);
+  g_test_add ("/ui/preferences/locked-key", Fixture, NULL, fixture_set_up, test_locked_key,
+              fixture_tear_down);
+  return g_test_run ();
+}
