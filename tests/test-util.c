@@ -241,7 +241,8 @@ test_json_parse_errors (void)
 }
 
 /* Found by tests/fuzz: json-glib 1.6 overflows the stack on deep nesting, keeps the last of several
- * top-level values (leaking the others) and leaks on a broken surrogate escape. All are refused. */
+ * top-level values (leaking the others), leaks on a broken surrogate escape and reads octal
+ * escapes into bytes that are not UTF-8. All are refused. */
 static JsonObject *
 parse_text (const char  *text,
             gsize        len,
@@ -259,7 +260,10 @@ test_json_hostile (void)
     "{\"a\":1}{\"id\":\"second\"}", "\"x\"{\"a\":1}", "[]{}", "{} x", "/*\"*/{}{}/*\"*/",
     "{\"a\":\"\\ud800\"}", "{\"a\":\"\\ud800\\u0041\"}", "{\"a\":\"\\udc00\"}", "{\"a\":\"\\u12\"}",
     "{\"a\":\"unterminated}",
+    /* Octal escapes (json-glib 1.6 makes the byte 0xe5 of this one) and other non-JSON escapes. */
+    "{\"a\":\"H12\\34567\"}", "{\"a\":\"\\0\"}", "{\"a\":\"\\x41\"}", "{\"a\":\"\\q\"}",
   };
+  const char *all_escapes = "{\"a\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\"}";
   const char *bom_text = "\xef\xbb\xbf {\"a\":\"\\ud83d\\ude00\",\"b\":'x\"{'} ";
   g_autoptr(GString) deep = g_string_new ("{\"a\":");
   g_autoptr(JsonObject) object = NULL;
@@ -291,7 +295,12 @@ test_json_hostile (void)
   g_assert_true (json_object_has_member (object, "a"));
   g_clear_pointer (&object, json_object_unref);
 
-  /* A surrogate pair, a byte order mark and single-quoted strings still parse. */
+  /* A surrogate pair, a byte order mark and single-quoted strings still parse, and so does every
+   * escape JSON has. */
+  object = parse_text (all_escapes, strlen (all_escapes), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (mr_json_get_string (object, "a"), ==, "\"\\/\b\f\n\r\t\xc3\xa9");
+  g_clear_pointer (&object, json_object_unref);
   object = parse_text (bom_text, strlen (bom_text), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (mr_json_get_string (object, "a"), ==, "\xf0\x9f\x98\x80");

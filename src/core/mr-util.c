@@ -144,8 +144,9 @@ mr_random_token (gsize n_bytes)
 
 /* json-glib 1.6 (the Debian 12 floor) recurses once per nesting level with no limit, so a deep
  * enough answer overflows the stack; it keeps only the last of several top-level values and leaks
- * the others; and it leaks on a broken UTF-16 surrogate escape, or turns a lone surrogate into
- * invalid UTF-8. Answers that would do any of this are refused before they reach the parser. */
+ * the others; it leaks on a broken UTF-16 surrogate escape, or turns a lone surrogate into
+ * invalid UTF-8; and it reads octal escapes (\345) into bytes that are not UTF-8. Answers that
+ * would do any of this are refused before they reach the parser. */
 #define MR_JSON_MAX_DEPTH 64
 
 /* The value of the four hex digits at @p (which has @left bytes), or -1. */
@@ -188,7 +189,11 @@ json_skip_string (const char *data,
         }
       if (data[j] != '\\' || quote != '"')
         continue;
-      if (++j < len && data[j] == 'u')
+      /* Only JSON's escapes: json-glib 1.6 (GScanner) also reads octal ones such as \345, which
+       * make a single byte that is not UTF-8. */
+      if (++j >= len || data[j] == '\0' || strchr ("\"\\/bfnrtu", data[j]) == NULL)
+        return FALSE;
+      if (data[j] == 'u')
         {
           unit = json_hex4 (data + j + 1, len - j - 1);
           if (unit < 0 || (unit >= 0xdc00 && unit <= 0xdfff))

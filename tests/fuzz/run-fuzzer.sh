@@ -27,6 +27,13 @@ status=$?
 if [ "$status" -ne 0 ]; then
   echo "FUZZER FAILED (exit $status); the failing input is in $artifacts/:"
   ls -l "$artifacts"
+  # The input itself (the first 4 KiB of each file), so a run on another machine can be replayed:
+  # base64 -d > input, then run the fuzzer on that file.
+  for f in "$artifacts"/*; do
+    [ -f "$f" ] || continue
+    echo "--- $(basename "$f") (base64):"
+    head -c 4096 "$f" | base64
+  done
   echo "reproduce with: ASAN_OPTIONS=fast_unwind_on_malloc=0 $fuzzer $artifacts/<file>"
 else
   rmdir "$artifacts" 2>/dev/null
