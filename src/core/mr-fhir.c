@@ -245,7 +245,7 @@ add_patient (JsonBuilder     *b,
 
   json_builder_begin_object (b);
   set_string (b, "resourceType", "Patient");
-  set_string (b, "id", PATIENT_REF + 1);
+  set_string (b, "id", &PATIENT_REF[1]);
   add_patient_identifiers (b, patient);
   add_patient_name (b, patient);
   add_patient_telecom (b, patient);
@@ -266,7 +266,7 @@ add_staff (JsonBuilder           *b,
 
   json_builder_begin_object (b);
   set_string (b, "resourceType", "Practitioner");
-  set_string (b, "id", STAFF_REF + 1);
+  set_string (b, "id", &STAFF_REF[1]);
   json_builder_set_member_name (b, "identifier");
   json_builder_begin_array (b);
   add_object_id (b, request->submitted_by_id);

@@ -173,7 +173,6 @@ patch_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   SoupMessage *msg = g_task_get_task_data (task);
   g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
   guint status, retry_after;
 
   if ((body = mr_graph_read_finish (task, source, result)) == NULL)
