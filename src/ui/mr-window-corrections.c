@@ -128,7 +128,7 @@ mr_window_confirm_corrections (MrWindow *self)
 
   g_clear_pointer (&self->correction_problem, g_free);
   g_clear_pointer (&self->pending_changes, json_object_unref);
-  changes = mr_refill_form_dup_profile_changes (self->form, mr_window_extensions_app_id (self));
+  changes = mr_refill_form_dup_profile_changes (mr_window_form (self), mr_window_extensions_app_id (self));
   if (changes == NULL || json_object_get_size (changes) == 0)
     return FALSE;
   list = describe_changes (changes);
@@ -165,7 +165,7 @@ formulary_cb (GObject      *source,
       g_debug ("the formulary was not loaded: %s", error->message);
       return;
     }
-  mr_refill_form_set_formulary (self->form, formulary);
+  mr_refill_form_set_formulary (mr_window_form (self), formulary);
   g_clear_pointer (&self->formulary, mr_formulary_free);
   self->formulary = formulary;
 }
@@ -173,11 +173,11 @@ formulary_cb (GObject      *source,
 void
 mr_window_configure_form (MrWindow *self)
 {
-  mr_refill_form_set_mode (self->form, self->config->mode);
-  mr_refill_form_set_pickup_locations (self->form, (const char * const *) self->config->pickup_locations);
-  mr_refill_form_set_consent_text (self->form, self->config->consent_text);
-  mr_refill_form_set_payload_format (self->form, self->config->payload_format);
-  mr_refill_form_set_formulary (self->form, NULL);
+  mr_refill_form_set_mode (mr_window_form (self), self->config->mode);
+  mr_refill_form_set_pickup_locations (mr_window_form (self), (const char * const *) self->config->pickup_locations);
+  mr_refill_form_set_consent_text (mr_window_form (self), self->config->consent_text);
+  mr_refill_form_set_payload_format (mr_window_form (self), self->config->payload_format);
+  mr_refill_form_set_formulary (mr_window_form (self), NULL);
   g_clear_pointer (&self->formulary, mr_formulary_free);
   if (self->config->formulary_path != NULL && *self->config->formulary_path != '\0')
     mr_formulary_load_async (self->config->formulary_path, self->cancellable, formulary_cb,

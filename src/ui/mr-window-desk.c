@@ -207,7 +207,7 @@ patient_read_cb (GObject      *source,
     }
   g_clear_pointer (&self->patient, mr_patient_free);
   self->patient = g_steal_pointer (&patient);
-  mr_refill_form_set_patient (self->form, self->patient);
+  mr_refill_form_set_patient (mr_window_form (self), self->patient);
   mr_window_show_page (self, "form");
 }
 

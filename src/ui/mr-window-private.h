@@ -93,9 +93,12 @@ void     mr_window_complete_sign_in (MrWindow       *self,
 const char *mr_window_extensions_app_id (MrWindow   *self);
 /* Hands the form's request to the outbox (after any corrections were written back). */
 void     mr_window_send            (MrWindow        *self);
+/* The refill form, built on first use (not before the first frame). */
+MrRefillForm *mr_window_form       (MrWindow        *self);
 
 /* mr-window-corrections.c */
 void     mr_window_configure_form  (MrWindow        *self);
+
 /* When the person changed profile details, asks whether to write them back, then sends; returns
  * FALSE (and does nothing) when nothing changed. */
 gboolean mr_window_confirm_corrections (MrWindow    *self);

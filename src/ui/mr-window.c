@@ -195,7 +195,7 @@ mr_window_wipe (MrWindow *self)
   g_clear_pointer (&self->auth_request, mr_auth_request_free);
   g_clear_pointer (&self->tokens, mr_token_set_free);
   g_clear_pointer (&self->patient, mr_patient_free);
-  mr_refill_form_clear (self->form);
+  mr_refill_form_clear (mr_window_form (self));
   self->sending = FALSE;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.submit", FALSE);
   if (self->idle_dialog != NULL)
@@ -237,7 +237,7 @@ graph_cb (GObject      *source,
     g_strfreev (mr_patient_fill_from_claims (patient, self->tokens->claims,
                                              mr_window_extensions_app_id (self)));
   self->patient = g_steal_pointer (&patient);
-  mr_refill_form_set_patient (self->form, self->patient);
+  mr_refill_form_set_patient (mr_window_form (self), self->patient);
   mr_window_show_page (self, "form");
   mr_trace_mark ("form-filled");
 }
@@ -605,19 +605,19 @@ submit_cb (GObject      *source,
     return;
   self->sending = FALSE;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.submit",
-                                 mr_refill_form_get_valid (self->form));
+                                 mr_refill_form_get_valid (mr_window_form (self)));
   if (error != NULL)
     {
       /* Not even kept: the form keeps everything, and the same request id goes out next time. */
       mr_window_show_page (self, "form");
-      mr_refill_form_set_problem (self->form, error->message);
+      mr_refill_form_set_problem (mr_window_form (self), error->message);
       return;
     }
   show_done (self, outcome, detail);
   /* Nothing of the patient stays on screen or in memory once the request is in the outbox. */
   g_clear_pointer (&self->tokens, mr_token_set_free);
   g_clear_pointer (&self->patient, mr_patient_free);
-  mr_refill_form_clear (self->form);
+  mr_refill_form_clear (mr_window_form (self));
   mr_window_show_page (self, "done");
 }
 
@@ -650,12 +650,12 @@ mr_window_send (MrWindow *self)
   g_autoptr(MrRefillRequest) request = NULL;
   g_autoptr(GError) error = NULL;
 
-  request = mr_refill_form_build_request (self->form, self->config->mode);
+  request = mr_refill_form_build_request (mr_window_form (self), self->config->mode);
   if (!mr_refill_request_validate (request, &error))
     {
       self->sending = FALSE;
       mr_window_show_page (self, "form");
-      mr_refill_form_set_problem (self->form, error->message);
+      mr_refill_form_set_problem (mr_window_form (self), error->message);
       return;
     }
   if (!mr_window_is_kiosk (self))
@@ -676,10 +676,10 @@ submit_action (GtkWidget  *widget,
 
   if (self->sending || self->patient == NULL)
     return;
-  request = mr_refill_form_build_request (self->form, self->config->mode);
+  request = mr_refill_form_build_request (mr_window_form (self), self->config->mode);
   if (!mr_refill_request_validate (request, &error))
     {
-      mr_refill_form_set_problem (self->form, error->message);
+      mr_refill_form_set_problem (mr_window_form (self), error->message);
       return;
     }
   self->sending = TRUE;
@@ -762,7 +762,22 @@ static void
 form_valid_cb (MrWindow *self)
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.submit",
-                                 !self->sending && mr_refill_form_get_valid (self->form));
+                                 !self->sending && mr_refill_form_get_valid (mr_window_form (self)));
+}
+
+/* The form is the biggest part of the window: it is built when the settings arrive (after the
+ * first frame) or when something needs it, whichever comes first, never before the Welcome page
+ * is on screen. */
+MrRefillForm *
+mr_window_form (MrWindow *self)
+{
+  if (self->form == NULL)
+    {
+      self->form = MR_REFILL_FORM (mr_refill_form_new ());
+      gtk_stack_add_named (self->stack, GTK_WIDGET (self->form), "form");
+      g_signal_connect_swapped (self->form, "notify::valid", G_CALLBACK (form_valid_cb), self);
+    }
+  return self->form;
 }
 
 static void
@@ -889,7 +904,7 @@ mr_window_get_form (MrWindow *self)
 {
   g_return_val_if_fail (MR_IS_WINDOW (self), NULL);
 
-  return GTK_WIDGET (self->form);
+  return GTK_WIDGET (mr_window_form (self));
 }
 
 const char *
@@ -985,7 +1000,6 @@ mr_window_class_init (MrWindowClass *klass)
   widget_class->realize = mr_window_realize;
   GTK_WINDOW_CLASS (klass)->close_request = mr_window_close_request;
 
-  g_type_ensure (MR_TYPE_REFILL_FORM);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/medrefill/MedRefill/mr-window.ui");
   gtk_widget_class_bind_template_child (widget_class, MrWindow, stack);
@@ -998,7 +1012,6 @@ mr_window_class_init (MrWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MrWindow, outbox_button);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, busy_label);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, spinner);
-  gtk_widget_class_bind_template_child (widget_class, MrWindow, form);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, done_page);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, error_page);
 
@@ -1020,7 +1033,6 @@ mr_window_init (MrWindow *self)
   self->session = soup_session_new_with_options ("timeout", 30,
                                                  "user-agent", "medrefill/" PACKAGE_VERSION,
                                                  NULL);
-  g_signal_connect_swapped (self->form, "notify::valid", G_CALLBACK (form_valid_cb), self);
   self->idle_guard = mr_idle_guard_new (GTK_WINDOW (self));
   mr_window_desk_init (self);
   mr_window_browser_init (self);
