@@ -372,6 +372,7 @@ mr_ui_report_memory (const char *stage)
   g_autoptr(GArray) pids = NULL;
   guint64 rss = 0, pss = 0;
   guint webkit = 0;
+  const char *smaps_dir = g_getenv ("MEDREFILL_MEMORY_SMAPS");
 
   if (g_getenv ("MEDREFILL_MEMORY_REPORT") == NULL)
     return;
@@ -383,6 +384,17 @@ mr_ui_report_memory (const char *stage)
       rss += status_kib (pid, "smaps_rollup", "\nRss:");
       pss += status_kib (pid, "smaps_rollup", "\nPss:");
       webkit += is_webkit (pid);
+      if (smaps_dir != NULL)
+        {
+          /* bench/memory.sh --detail: every mapping, to see where the memory is. */
+          g_autofree char *from = g_strdup_printf ("/proc/%d/smaps", pid);
+          g_autofree char *to = g_strdup_printf ("%s/%s-%d.smaps", smaps_dir, stage, pid);
+          g_autofree char *text = NULL;
+          gsize len;
+
+          if (g_file_get_contents (from, &text, &len, NULL))
+            g_file_set_contents (to, text, len, NULL);
+        }
     }
   g_printerr ("medrefill-memory: %s rss_kib=%" G_GUINT64_FORMAT " pss_kib=%" G_GUINT64_FORMAT
               " processes=%u webkit=%u\n", stage, rss, pss, pids->len, webkit);
