@@ -8,6 +8,31 @@
 #include "config.h"
 #include "mr-graph-users.h"
 
+static void search_cb         (MrLookupPage    *page,
+                               int              kind,
+                               const char      *query,
+                               MrWindow        *self);
+static void patient_chosen_cb (MrLookupPage    *page,
+                               const MrPatient *patient,
+                               MrWindow        *self);
+
+/* Staff only: the Find a Patient page is built the first time a desk shows it. */
+static MrLookupPage *
+lookup_page (MrWindow *self)
+{
+  if (self->lookup_page == NULL)
+    {
+      GtkStackPage *page;
+
+      self->lookup_page = MR_LOOKUP_PAGE (mr_lookup_page_new ());
+      page = gtk_stack_add_named (self->stack, GTK_WIDGET (self->lookup_page), "lookup");
+      gtk_stack_page_set_title (page, _("Find a Patient"));
+      g_signal_connect (self->lookup_page, "search", G_CALLBACK (search_cb), self);
+      g_signal_connect (self->lookup_page, "patient-chosen", G_CALLBACK (patient_chosen_cb), self);
+    }
+  return self->lookup_page;
+}
+
 static void
 update_staff_label (MrWindow *self)
 {
@@ -27,7 +52,7 @@ mr_window_desk_show_home (MrWindow *self)
 {
   if (mr_window_is_kiosk (self) || self->staff == NULL || !mr_staff_session_is_signed_in (self->staff))
     return FALSE;
-  mr_lookup_page_clear (self->lookup_page);
+  mr_lookup_page_clear (lookup_page (self));
   mr_window_show_page (self, "lookup");
   return TRUE;
 }
@@ -135,7 +160,7 @@ mr_window_desk_sign (MrWindow        *self,
   request->submitted_by_id = g_strdup (mr_staff_session_get_id (self->staff));
   g_free (request->submitted_by_name);
   request->submitted_by_name = g_strdup (mr_staff_session_get_name (self->staff));
-  request->patient_present = mr_lookup_page_get_patient_present (self->lookup_page);
+  request->patient_present = mr_lookup_page_get_patient_present (lookup_page (self));
 }
 
 void
@@ -180,11 +205,11 @@ searched_cb (GObject      *source,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  mr_lookup_page_set_busy (self->lookup_page, FALSE);
+  mr_lookup_page_set_busy (lookup_page (self), FALSE);
   if (patients == NULL)
-    mr_lookup_page_set_problem (self->lookup_page, error->message);
+    mr_lookup_page_set_problem (lookup_page (self), error->message);
   else
-    mr_lookup_page_set_results (self->lookup_page, patients, truncated);
+    mr_lookup_page_set_results (lookup_page (self), patients, truncated);
 }
 
 static void
@@ -202,7 +227,7 @@ patient_read_cb (GObject      *source,
   if (patient == NULL)
     {
       mr_window_show_page (self, "lookup");
-      mr_lookup_page_set_problem (self->lookup_page, error->message);
+      mr_lookup_page_set_problem (lookup_page (self), error->message);
       return;
     }
   g_clear_pointer (&self->patient, mr_patient_free);
@@ -321,13 +346,6 @@ sign_out_action (GtkWidget  *widget,
 void
 mr_window_desk_init (MrWindow *self)
 {
-  GtkStackPage *page;
-
-  self->lookup_page = MR_LOOKUP_PAGE (mr_lookup_page_new ());
-  page = gtk_stack_add_named (self->stack, GTK_WIDGET (self->lookup_page), "lookup");
-  gtk_stack_page_set_title (page, _("Find a Patient"));
-  g_signal_connect (self->lookup_page, "search", G_CALLBACK (search_cb), self);
-  g_signal_connect (self->lookup_page, "patient-chosen", G_CALLBACK (patient_chosen_cb), self);
   self->staff_label = gtk_label_new (NULL);
   gtk_widget_set_name (self->staff_label, "staff-label");
   gtk_widget_add_css_class (self->staff_label, "dim-label");
