@@ -5,6 +5,8 @@
 # sandbox. It drives the real window through the end-to-end UI test with MEDREFILL_MEMORY_REPORT.
 # With --chromium it also measures Chromium in kiosk mode showing bench/form.html, an equivalent
 # web form (every Chromium process, same Xvfb), for the "a quarter of Chromium" goal.
+# Where the memory is: MEDREFILL_MEMORY_SMAPS=DIR bench/memory.sh 1 saves every process's smaps at
+# each stage as DIR/<stage>-<pid>.smaps; bench/smaps-top.sh DIR/form-<pid>.smaps sums them by library.
 set -euo pipefail
 . "$(dirname "$0")/env.sh" "$0" "$@"
 n=${1:-3}; chromium=${2:-}
