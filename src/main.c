@@ -4,6 +4,7 @@
 
 #include "config.h"
 #include "mr-application.h"
+#include "mr-trace.h"
 
 int
 main (int   argc,
@@ -11,6 +12,7 @@ main (int   argc,
 {
   g_autoptr(MrApplication) app = NULL;
   const char *localedir = g_getenv ("MEDREFILL_LOCALEDIR");
+  mr_trace_mark ("main");
 
   setlocale (LC_ALL, "");
   /* An uninstalled run (tests, screenshots) points this at the build's compiled catalogues. */

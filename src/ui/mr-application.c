@@ -8,6 +8,7 @@
 #include "mr-preferences.h"
 #include "mr-sandbox.h"
 #include "mr-window.h"
+#include "mr-trace.h"
 
 struct _MrApplication {
   AdwApplication  parent_instance;
@@ -219,6 +220,7 @@ mr_application_startup (GApplication *app)
   const char *quit_accels[] = { "<Control>q", NULL };
 
   G_APPLICATION_CLASS (mr_application_parent_class)->startup (app);
+  mr_trace_mark ("gtk-ready");
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
   if (!self->kiosk)
     gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
@@ -232,9 +234,11 @@ mr_application_activate (GApplication *app)
   if (window == NULL)
     {
       window = GTK_WINDOW (mr_window_new (GTK_APPLICATION (app)));
+      mr_trace_mark ("window-built");
       g_idle_add_full (G_PRIORITY_LOW, configure_window_cb, g_object_ref (window), NULL);
     }
   gtk_window_present (window);
+  mr_trace_mark ("window-presented");
 }
 
 static void

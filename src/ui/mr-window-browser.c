@@ -112,6 +112,8 @@ mr_window_browser_open (MrWindow *self)
   url = mr_oidc_build_authorize_url (discovery, self->config, self->auth_request, "login", NULL);
   mr_loopback_listener_wait_async (self->listener, self->auth_request->state, self->cancellable,
                                    callback_cb, g_object_ref (self));
+  /* Set here, not at start: see mr_window_show_error(). */
+  adw_status_page_set_icon_name (self->browser_page, "web-browser-symbolic");
   mr_window_show_page (self, "browser");
   g_signal_emit (self, signals[SIGNAL_OPEN_URI], 0, url, &handled);
 }
@@ -133,7 +135,6 @@ mr_window_browser_init (MrWindow *self)
   GtkWidget *page = adw_status_page_new ();
   GtkWidget *cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
 
-  adw_status_page_set_icon_name (ADW_STATUS_PAGE (page), "web-browser-symbolic");
   adw_status_page_set_title (ADW_STATUS_PAGE (page), _("Continue in Your Web Browser"));
   adw_status_page_set_description (ADW_STATUS_PAGE (page),
                                    _("Sign in in the browser window that opened. This page moves on by "
@@ -143,4 +144,5 @@ mr_window_browser_init (MrWindow *self)
   gtk_actionable_set_action_name (GTK_ACTIONABLE (cancel), "win.cancel-sign-in");
   adw_status_page_set_child (ADW_STATUS_PAGE (page), cancel);
   gtk_stack_add_named (self->stack, page, "browser");
+  self->browser_page = ADW_STATUS_PAGE (page);
 }

@@ -64,6 +64,7 @@ struct _MrWindow {
 
   /* The system browser (mr-window-browser.c). */
   MrLoopbackListener *listener;
+  AdwStatusPage  *browser_page;
 
   /* Corrections and the form's settings (mr-window-corrections.c). */
   MrFormulary    *formulary;

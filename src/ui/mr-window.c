@@ -109,6 +109,9 @@ mr_window_show_error (MrWindow     *self,
                              : kind == RETRY_SIGN_IN_AGAIN ? _("Please sign in again")
                              : _("Something went wrong"));
   adw_status_page_set_description (self->error_page, error->message);
+  /* Icons of pages not on screen are set when shown: a large symbolic icon is an SVG, and
+   * loading the SVG renderer is work the first frame should not wait for. */
+  adw_status_page_set_icon_name (self->error_page, "dialog-warning-symbolic");
   gtk_widget_set_visible (self->retry_button, kind != RETRY_NONE);
   gtk_button_set_label (GTK_BUTTON (self->retry_button),
                         kind == RETRY_SIGN_IN_AGAIN ? _("_Sign In Again") : _("_Try Again"));

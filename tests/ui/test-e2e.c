@@ -207,6 +207,28 @@ test_patient_without_attributes (Fixture       *fixture,
                                                          "given_name"), "missing"));
 }
 
+/* The Welcome page's icon comes from the app's resources as a 128-pixel picture: found in every
+ * run (installed or not) and drawn without the SVG renderer, which costs the first frame. */
+static void
+test_welcome_icon (void)
+{
+  g_autoptr(GtkIconTheme) theme = gtk_icon_theme_new ();
+  const char *resource_path[] = { "/io/github/medrefill/MedRefill/icons", NULL };
+  g_autoptr(GtkIconPaintable) icon = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *uri = NULL;
+
+  gtk_icon_theme_set_resource_path (theme, resource_path);
+  g_assert_true (gtk_icon_theme_has_icon (theme, "io.github.medrefill.MedRefill"));
+  icon = gtk_icon_theme_lookup_icon (theme, "io.github.medrefill.MedRefill", NULL, 128, 1,
+                                     GTK_TEXT_DIR_LTR, 0);
+  file = gtk_icon_paintable_get_file (icon);
+  g_assert_nonnull (file);
+  uri = g_file_get_uri (file);
+  g_assert_cmpstr (uri, ==,
+                   "resource:///io/github/medrefill/MedRefill/icons/128x128/apps/io.github.medrefill.MedRefill.png");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -216,6 +238,7 @@ main (int   argc,
     return g_test_run ();
   adw_init ();
 
+  g_test_add_func ("/ui/e2e/welcome-icon", test_welcome_icon);
   g_test_add ("/ui/e2e/sign-in-fill-submit", Fixture, NULL, fixture_set_up,
               test_sign_in_fill_submit, fixture_tear_down);
   g_test_add ("/ui/e2e/wrong-password-then-unicode", Fixture, NULL, fixture_set_up,
