@@ -58,6 +58,23 @@ attributes_new (MrSecretKind  kind,
   return attributes;
 }
 
+/* The task of one call on (@kind, @account), and in @attributes the table that call passes on. */
+static GTask *
+call_new (gpointer              source_tag,
+          MrSecretKind          kind,
+          const char           *account,
+          GCancellable         *cancellable,
+          GAsyncReadyCallback   callback,
+          gpointer              user_data,
+          GHashTable          **attributes)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  *attributes = attributes_new (kind, account);
+  return task;
+}
+
 /* libsecret's own messages speak of D-Bus names and object paths: never shown to a person.
  * Cancellation stays cancellation. */
 static void
@@ -105,9 +122,8 @@ mr_secret_store_async (MrSecretKind         kind,
   g_return_if_fail (label != NULL);
   g_return_if_fail (secret != NULL);
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, mr_secret_store_async);
-  attributes = attributes_new (kind, account);
+  task = call_new (mr_secret_store_async, kind, account, cancellable, callback, user_data,
+                   &attributes);
   secret_password_storev (get_schema (), attributes, SECRET_COLLECTION_DEFAULT, label, secret,
                           cancellable, store_cb, g_steal_pointer (&task));
 }
@@ -160,9 +176,8 @@ mr_secret_lookup_async (MrSecretKind         kind,
 
   g_return_if_fail (account != NULL);
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, mr_secret_lookup_async);
-  attributes = attributes_new (kind, account);
+  task = call_new (mr_secret_lookup_async, kind, account, cancellable, callback, user_data,
+                   &attributes);
   secret_password_lookupv (get_schema (), attributes, cancellable, lookup_cb,
                            g_steal_pointer (&task));
 }
@@ -205,9 +220,8 @@ mr_secret_clear_async (MrSecretKind         kind,
 
   g_return_if_fail (account != NULL);
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, mr_secret_clear_async);
-  attributes = attributes_new (kind, account);
+  task = call_new (mr_secret_clear_async, kind, account, cancellable, callback, user_data,
+                   &attributes);
   secret_password_clearv (get_schema (), attributes, cancellable, clear_cb,
                           g_steal_pointer (&task));
 }
