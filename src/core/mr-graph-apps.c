@@ -73,27 +73,15 @@ mr_graph_parse_extensions_app (guint    status,
                                GError **error)
 {
   g_autoptr(JsonObject) root = NULL;
-  JsonNode *value;
+  JsonArray *list;
   const char *app_id;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (status != SOUP_STATUS_OK)
-    {
-      g_propagate_error (error, mr_graph_status_error (status, body, &apps_texts));
-      return NULL;
-    }
-  if (body != NULL && g_bytes_get_size (body) <= MAX_BODY_SIZE)
-    root = mr_json_parse_object (body, MR_GRAPH_ERROR, MR_GRAPH_ERROR_BAD_RESPONSE,
-                                 "Microsoft Graph", NULL);
-  value = root != NULL ? json_object_get_member (root, "value") : NULL;
-  if (value == NULL || !JSON_NODE_HOLDS_ARRAY (value))
-    {
-      g_set_error_literal (error, MR_GRAPH_ERROR, MR_GRAPH_ERROR_BAD_RESPONSE,
-                           _("Microsoft Graph sent an answer the app cannot read."));
-      return NULL;
-    }
-  if ((app_id = find_app_id (json_node_get_array (value))) == NULL)
+  list = mr_graph_parse_collection (status, body, MAX_BODY_SIZE, &apps_texts, &root, error);
+  if (list == NULL)
+    return NULL;
+  if ((app_id = find_app_id (list)) == NULL)
     {
       g_set_error_literal (error, MR_GRAPH_ERROR, MR_GRAPH_ERROR_NOT_FOUND,
                            _("The tenant has no b2c-extensions-app, so it keeps no custom patient "

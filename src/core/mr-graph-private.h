@@ -24,6 +24,15 @@ typedef struct {
 GError *mr_graph_status_error (guint                     status,
                                GBytes                   *body,
                                const MrGraphStatusTexts *texts);
+/* The "value" list of a Graph collection answer (GET /users, /applications), kept alive by
+ * @root (set to a new reference); NULL with @error from the status and @texts, or saying the
+ * answer could not be read (not JSON, larger than @max_size, no "value" list). */
+JsonArray *mr_graph_parse_collection (guint                     status,
+                                      GBytes                   *body,
+                                      gsize                     max_size,
+                                      const MrGraphStatusTexts *texts,
+                                      JsonObject              **root,
+                                      GError                  **error);
 /* Finishes soup_session_send_and_read_async() for @task: the body, or NULL once @task has been
  * returned its error (cancelled as is, anything else "Graph could not be reached"). */
 GBytes *mr_graph_read_finish  (GTask                    *task,

@@ -235,13 +235,6 @@ static const MrGraphStatusTexts user_texts = {
   .failed           = N_("Microsoft Graph could not read the patient's profile (%u)."),
 };
 
-static void
-set_unreadable (GError **error)
-{
-  g_set_error_literal (error, MR_GRAPH_ERROR, MR_GRAPH_ERROR_BAD_RESPONSE,
-                       _("Microsoft Graph sent an answer the app cannot read."));
-}
-
 /* One listed user, read exactly as /me is read; NULL when it has no id or is not an object. */
 static MrPatient *
 patient_from_node (JsonNode   *node,
@@ -280,29 +273,15 @@ mr_graph_parse_users (guint        status,
 {
   g_autoptr(JsonObject) root = NULL;
   g_autoptr(GPtrArray) patients = NULL;
-  JsonNode *value;
   JsonArray *list;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (truncated != NULL)
     *truncated = FALSE;
-  if (status != SOUP_STATUS_OK)
-    {
-      g_propagate_error (error, mr_graph_status_error (status, body, &search_texts));
-      return NULL;
-    }
-  if (body != NULL && g_bytes_get_size (body) <= MAX_BODY_SIZE)
-    root = mr_json_parse_object (body, MR_GRAPH_ERROR, MR_GRAPH_ERROR_BAD_RESPONSE,
-                                 "Microsoft Graph", NULL);
-  value = root != NULL ? json_object_get_member (root, "value") : NULL;
-  if (value == NULL || !JSON_NODE_HOLDS_ARRAY (value))
-    {
-      set_unreadable (error);
-      return NULL;
-    }
-
-  list = json_node_get_array (value);
+  list = mr_graph_parse_collection (status, body, MAX_BODY_SIZE, &search_texts, &root, error);
+  if (list == NULL)
+    return NULL;
   patients = g_ptr_array_new_with_free_func ((GDestroyNotify) mr_patient_free);
   for (guint i = 0; i < json_array_get_length (list); i++)
     {

@@ -171,6 +171,36 @@ mr_graph_status_error (guint                     status,
   return g_error_new (MR_GRAPH_ERROR, MR_GRAPH_ERROR_FAILED, _(texts->failed), status);
 }
 
+JsonArray *
+mr_graph_parse_collection (guint                     status,
+                           GBytes                   *body,
+                           gsize                     max_size,
+                           const MrGraphStatusTexts *texts,
+                           JsonObject              **root,
+                           GError                  **error)
+{
+  JsonNode *value;
+
+  *root = NULL;
+  if (status != SOUP_STATUS_OK)
+    {
+      g_propagate_error (error, mr_graph_status_error (status, body, texts));
+      return NULL;
+    }
+  if (body != NULL && g_bytes_get_size (body) <= max_size)
+    *root = mr_json_parse_object (body, MR_GRAPH_ERROR, MR_GRAPH_ERROR_BAD_RESPONSE,
+                                  "Microsoft Graph", NULL);
+  value = *root != NULL ? json_object_get_member (*root, "value") : NULL;
+  if (value == NULL || !JSON_NODE_HOLDS_ARRAY (value))
+    {
+      g_clear_pointer (root, json_object_unref);
+      g_set_error_literal (error, MR_GRAPH_ERROR, MR_GRAPH_ERROR_BAD_RESPONSE,
+                           _("Microsoft Graph sent an answer the app cannot read."));
+      return NULL;
+    }
+  return json_node_get_array (value);
+}
+
 static const MrGraphStatusTexts profile_texts = {
   .forbidden        = N_("The app is missing a permission to read your profile. Your "
                          "administrator must grant it the User.Read permission."),
