@@ -526,21 +526,11 @@ retry_action (GtkWidget  *widget,
   gtk_widget_activate_action (widget, "win.sign-in", NULL);
 }
 
+/* win.cancel-sign-in and win.start-over: everything of this visit goes, and Welcome is back. */
 static void
-cancel_sign_in_action (GtkWidget  *widget,
-                       const char *action_name,
-                       GVariant   *parameter)
-{
-  MrWindow *self = MR_WINDOW (widget);
-
-  mr_window_wipe (self);
-  show_welcome (self);
-}
-
-static void
-start_over_action (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
+wipe_to_welcome_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
 {
   MrWindow *self = MR_WINDOW (widget);
 
@@ -1019,8 +1009,8 @@ mr_window_class_init (MrWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MrWindow, error_page);
 
   gtk_widget_class_install_action (widget_class, "win.sign-in", NULL, sign_in_action);
-  gtk_widget_class_install_action (widget_class, "win.cancel-sign-in", NULL, cancel_sign_in_action);
-  gtk_widget_class_install_action (widget_class, "win.start-over", NULL, start_over_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-sign-in", NULL, wipe_to_welcome_action);
+  gtk_widget_class_install_action (widget_class, "win.start-over", NULL, wipe_to_welcome_action);
   gtk_widget_class_install_action (widget_class, "win.retry", NULL, retry_action);
   gtk_widget_class_install_action (widget_class, "win.show-outbox", NULL, show_outbox_action);
   mr_window_desk_class_init (widget_class);
