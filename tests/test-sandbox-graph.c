@@ -20,6 +20,7 @@
 #define EXT(name)    "extension_3888d42ccd5f4582afa2f9b641643fac_" name
 #define STAFF        "staff@example.org"
 #define JACK         "jack.smith@example.org"
+#define ANA          "ana.garcia@example.org"
 #define ZOE_ID       "e41b5a7d-8c93-4f26-a0d4-3b7e15c9f633"
 #define JACK_ID      "530772a4-1d5e-4f3b-8a21-6c0f2b9d7e11"
 
@@ -695,6 +696,25 @@ test_patch_me_custom_denied (Fixture       *fx,
   result_clear (&r);
 }
 
+/* Like Graph, PATCH /me needs User.ReadWrite: Ana's account has User.Read alone. */
+static void
+test_patch_me_without_readwrite (Fixture       *fx,
+                                 gconstpointer  data)
+{
+  g_autofree char *ana = access_token_for (fx, ANA);
+  g_autoptr(MrPatient) after = NULL;
+  Result r = { 0 };
+
+  patch (fx, ana, NULL, "{\"city\":\"Elsewhere\"}", &r);
+  g_assert_false (r.ok);
+  g_assert_error (r.error, MR_GRAPH_ERROR, MR_GRAPH_ERROR_FORBIDDEN);
+  g_assert_cmpstr (r.error->message, ==, "Your account may not change these details in the "
+                   "directory. Ask the clinic's staff to correct them.");
+  after = me (fx, ana);
+  g_assert_null (after->city);
+  result_clear (&r);
+}
+
 static void
 test_patch_bad_requests (Fixture       *fx,
                          gconstpointer  data)
@@ -861,6 +881,7 @@ main (int    argc,
   ADD ("/sandbox-graph/users/get", test_get_user);
   ADD ("/sandbox-graph/patch/me", test_patch_me);
   ADD ("/sandbox-graph/patch/me-custom-denied", test_patch_me_custom_denied);
+  ADD ("/sandbox-graph/patch/me-without-readwrite", test_patch_me_without_readwrite);
   ADD ("/sandbox-graph/patch/bad-requests", test_patch_bad_requests);
   ADD ("/sandbox-graph/patch/user-staff", test_patch_user_staff);
   ADD ("/sandbox-graph/patch/not-shared", test_patch_not_shared);

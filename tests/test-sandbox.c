@@ -598,8 +598,9 @@ test_token_success (Fixture       *fx,
   g_autoptr(JsonObject) again = NULL;
 
   g_assert_cmpstr (json_object_get_string_member (tokens, "token_type"), ==, "Bearer");
+  /* Every Graph permission consented for the account, not only the requested User.Read. */
   g_assert_cmpstr (json_object_get_string_member (tokens, "scope"), ==,
-                   "openid profile offline_access User.Read");
+                   "openid profile offline_access User.Read User.ReadWrite");
   g_assert_cmpint (json_object_get_int_member (tokens, "expires_in"), ==, 3599);
   g_assert_cmpint (json_object_get_int_member (tokens, "ext_expires_in"), ==, 3599);
   g_assert_cmpuint (strlen (json_object_get_string_member (tokens, "access_token")), >=, 32);
@@ -609,6 +610,23 @@ test_token_success (Fixture       *fx,
   /* The same code twice. */
   again = exchange (fx, code, verifier, SOUP_STATUS_BAD_REQUEST);
   assert_token_error (again, "invalid_grant", "AADSTS54005", 54005);
+
+  /* Ana consented to User.Read alone; the staff account has the directory permissions. */
+  {
+    const struct { const char *email; const char *scope; } accounts[] = {
+      { "ana.garcia@example.org", "openid profile offline_access User.Read" },
+      { "staff@example.org",
+        "openid profile offline_access User.Read User.ReadWrite.All Application.Read.All" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (accounts); i++)
+      {
+        g_autofree char *other_code = get_code (fx, accounts[i].email, challenge, "n");
+        g_autoptr(JsonObject) other = exchange (fx, other_code, verifier, SOUP_STATUS_OK);
+
+        g_assert_cmpstr (json_object_get_string_member (other, "scope"), ==, accounts[i].scope);
+      }
+  }
 }
 
 static JsonObject *

@@ -29,6 +29,9 @@ static const MrSandboxUser users[] = {
     .date_of_birth = "2000-01-01",
     .hospital_number = "HN11112",
     .gender = "Male",
+    /* Jack and Zoë consented to User.ReadWrite, so they may correct their own name and address;
+     * Ana did not, so a PATCH of her /me is refused as Graph refuses it. */
+    .permissions = "User.Read User.ReadWrite",
   },
   {
     .id = "7c2e9f14-3a6b-4d08-b5e1-92f4c0d8a322",
@@ -54,6 +57,7 @@ static const MrSandboxUser users[] = {
     .date_of_birth = "1987-06-15",
     .hospital_number = "HN20457",
     .gender = "Female",
+    .permissions = "User.Read User.ReadWrite",
   },
   {
     /* Front-desk staff: may read and correct every profile and find the extensions app. */
@@ -455,7 +459,8 @@ mr_sandbox_graph_patch_user (MrSandbox            *self,
   g_autoptr(GList) members = NULL;
   GHashTable *edits;
 
-  if (target != grant->user && !staff)
+  /* Graph: PATCH /me needs User.ReadWrite, another user's profile User.ReadWrite.All. */
+  if (!staff && (target != grant->user || !mr_sandbox_user_may (grant->user, "User.ReadWrite")))
     {
       mr_sandbox_graph_deny (msg);
       return;

@@ -10,7 +10,7 @@
 #define ACCESS_TOKEN_LIFETIME_S  3600
 #define REFRESH_TOKEN_LIFETIME_S (90 * 24 * 3600)
 #define ID_TOKEN_LIFETIME_S      3600
-#define GRANTED_SCOPE            "openid profile offline_access User.Read"
+#define SIGN_IN_SCOPES           "openid profile offline_access"
 
 /* ---- the signing key --------------------------------------------------------------------- */
 
@@ -337,12 +337,15 @@ issue_tokens (MrSandbox           *self,
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autofree char *id_token = mr_sandbox_sign_id_token (self, user, nonce);
+  /* Every Graph permission consented for the account, as Entra answers. */
+  g_autofree char *scope = g_strconcat (SIGN_IN_SCOPES " ",
+                                        user->permissions ? user->permissions : "User.Read", NULL);
   char *access = mr_random_token (32);
   char *refresh = mr_random_token (48);
 
   json_builder_begin_object (b);
   add_string (b, "token_type", "Bearer");
-  add_string (b, "scope", GRANTED_SCOPE);
+  add_string (b, "scope", scope);
   add_int (b, "expires_in", ACCESS_TOKEN_LIFETIME_S - 1);
   add_int (b, "ext_expires_in", ACCESS_TOKEN_LIFETIME_S - 1);
   add_string (b, "access_token", access);
@@ -351,9 +354,9 @@ issue_tokens (MrSandbox           *self,
   json_builder_end_object (b);
 
   g_hash_table_insert (self->access_tokens, access,
-                       mr_sandbox_grant_new (user, GRANTED_SCOPE, ACCESS_TOKEN_LIFETIME_S));
+                       mr_sandbox_grant_new (user, scope, ACCESS_TOKEN_LIFETIME_S));
   g_hash_table_insert (self->refresh_tokens, refresh,
-                       mr_sandbox_grant_new (user, GRANTED_SCOPE, REFRESH_TOKEN_LIFETIME_S));
+                       mr_sandbox_grant_new (user, scope, REFRESH_TOKEN_LIFETIME_S));
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                 "Pragma", "no-cache");
   mr_sandbox_respond_json (msg, SOUP_STATUS_OK, json_builder_get_root (b));

@@ -28,8 +28,10 @@ typedef struct
   const char *date_of_birth;
   const char *hospital_number;
   const char *gender;
-  /* Delegated Graph permissions the account's tokens carry, space separated; NULL: User.Read
-   * alone, as for every patient. Staff have User.ReadWrite.All (issue 7). */
+  /* Delegated Graph permissions consented for the account, space separated: its tokens carry
+   * them all (Entra puts every consented permission of the resource in a token, not only the
+   * requested ones) and the token response lists them. NULL: User.Read alone. Patients who may
+   * correct their own details have User.ReadWrite; staff have User.ReadWrite.All (issue 7). */
   const char *permissions;
 } MrSandboxUser;
 
