@@ -105,6 +105,25 @@ void     mr_window_configure_form  (MrWindow        *self);
 gboolean mr_window_confirm_corrections (MrWindow    *self);
 void     mr_window_corrections_dispose (MrWindow    *self);
 
+/* Welcome (or, at a signed-in desk, Find a Patient), with a spare sign-in view for the next
+ * person. */
+void     mr_window_show_welcome    (MrWindow        *self);
+/* mr_window_show_error() for a message made here. */
+void     mr_window_show_error_message (MrWindow     *self,
+                                       GQuark        domain,
+                                       int           code,
+                                       const char   *message);
+
+/* mr-window-signin.c */
+void     mr_window_signin_class_init (GtkWidgetClass *widget_class);
+/* Prefetches what signing in needs once the settings are there. */
+void     mr_window_signin_configure (MrWindow       *self);
+/* The spare view: made (when the module is loaded and none waits) and dropped. */
+void     mr_window_signin_make_spare (MrWindow      *self);
+void     mr_window_signin_drop_spare (MrWindow      *self);
+/* Ends the sign-in view on screen and its web processes. */
+void     mr_window_signin_drop_view (MrWindow       *self);
+
 /* mr-window-browser.c */
 void     mr_window_browser_class_init (MrWindowClass *klass);
 void     mr_window_browser_init    (MrWindow        *self);

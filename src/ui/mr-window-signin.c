@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The sign-in of a visit: the spare view made while Welcome is up, the embedded page (through the
+ * sign-in module, loaded after the first frame), the captured redirect, the code exchange and the
+ * one Graph call that fills the form. The system browser's way in is mr-window-browser.c. */
+#include "mr-window-private.h"
+
+#include <glib/gi18n.h>
+
+#include "mr-graph.h"
+#include "mr-oidc.h"
+#include "mr-signin-module.h"
+#include "mr-trace.h"
+
+void
+mr_window_signin_drop_view (MrWindow *self)
+{
+  if (self->signin_view == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (self->signin_view, self);
+  mr_signin_module_get ()->view_shutdown (self->signin_view);
+  gtk_box_remove (self->signin_box, self->signin_view);
+  self->signin_view = NULL;
+}
+
+void
+mr_window_signin_drop_spare (MrWindow *self)
+{
+  if (self->spare_view == NULL)
+    return;
+  mr_signin_module_get ()->view_shutdown (self->spare_view);
+  g_clear_object (&self->spare_view);
+}
+
+void
+mr_window_signin_make_spare (MrWindow *self)
+{
+  const MrSigninModule *module = mr_signin_module_get ();
+
+  if (module == NULL || self->spare_view != NULL || self->config == NULL)
+    return;
+  self->spare_view = g_object_ref_sink (module->view_new (self->config->redirect_uri, NULL));
+}
+
+static void
+prefetch_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* A failure here is not shown: signing in retries and says what went wrong then. */
+  if (!mr_oidc_client_prefetch_finish (MR_OIDC_CLIENT (source), result, &error))
+    g_debug ("prefetching the sign-in configuration failed: %s", error->message);
+}
+
+static void
+graph_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(MrWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MrPatient) patient = mr_graph_get_me_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (patient == NULL)
+    {
+      mr_window_show_error (self, error);
+      return;
+    }
+  /* Custom attributes Graph did not give (no extensions app id, or not selected) may still be
+   * in the ID token's claims, if the administrator mapped them there. */
+  if (self->tokens != NULL && self->tokens->claims != NULL)
+    g_strfreev (mr_patient_fill_from_claims (patient, self->tokens->claims,
+                                             mr_window_extensions_app_id (self)));
+  self->patient = g_steal_pointer (&patient);
+  mr_refill_form_set_patient (mr_window_form (self), self->patient);
+  mr_window_show_page (self, "form");
+  mr_trace_mark ("form-filled");
+}
+
+static void
+exchange_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(MrWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  MrTokenSet *tokens = mr_oidc_client_exchange_code_finish (MR_OIDC_CLIENT (source), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_pointer (&self->auth_request, mr_auth_request_free);
+  if (tokens == NULL)
+    {
+      mr_window_show_error (self, error);
+      return;
+    }
+  if (!mr_window_is_kiosk (self))
+    {
+      /* At a desk the one who signed in is the staff member, who now looks a patient up. */
+      mr_window_desk_begin (self, tokens);
+      mr_token_set_free (tokens);
+      return;
+    }
+  self->tokens = tokens;
+  mr_graph_get_me_async (self->session, self->config->graph_url, mr_window_extensions_app_id (self),
+                         self->tokens->access_token, self->cancellable, graph_cb,
+                         g_object_ref (self));
+}
+
+void
+mr_window_complete_sign_in (MrWindow   *self,
+                            const char *redirect_uri,
+                            const char *uri)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = NULL;
+
+  code = mr_oidc_parse_callback (redirect_uri, uri, self->auth_request->state, &error);
+  if (code == NULL)
+    {
+      if (g_error_matches (error, MR_OIDC_ERROR, MR_OIDC_ERROR_CANCELLED))
+        {
+          mr_window_wipe (self);
+          mr_window_show_welcome (self);
+        }
+      else
+        mr_window_show_error (self, error);
+      return;
+    }
+  gtk_label_set_text (self->busy_label, _("Getting your details…"));
+  mr_window_show_page (self, "busy");
+  mr_oidc_client_exchange_code_async (self->oidc, self->auth_request, code, self->cancellable,
+                                      exchange_cb, g_object_ref (self));
+}
+
+static void
+redirect_cb (GtkWidget    *view,
+             const char   *uri,
+             MrWindow     *self)
+{
+  mr_trace_mark ("redirect-captured");
+  /* The web view has done its job: end its processes now rather than in five minutes. */
+  mr_window_signin_drop_view (self);
+  mr_window_complete_sign_in (self, self->config->redirect_uri, uri);
+}
+
+static void
+signin_failed_cb (GtkWidget    *view,
+                  const char   *message,
+                  MrWindow     *self)
+{
+  mr_window_signin_drop_view (self);
+  /* The view's failures are loads that did not complete (network, TLS): worth another try. */
+  mr_window_show_error_message (self, MR_OIDC_ERROR, MR_OIDC_ERROR_NETWORK, message);
+}
+
+/* The page may visit the provider's hosts (from its discovery document: sign-in, token, sign-out
+ * and issuer may live on different hosts) and the administrator's list; nothing else. */
+static void
+allow_provider_hosts (MrWindow              *self,
+                      const MrOidcDiscovery *discovery)
+{
+  const char *urls[] = {
+    discovery->authorization_endpoint, discovery->token_endpoint,
+    discovery->end_session_endpoint, discovery->issuer,
+  };
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) hosts = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (urls); i++)
+    {
+      g_autoptr(GUri) uri = urls[i] ? g_uri_parse (urls[i], G_URI_FLAGS_NONE, NULL) : NULL;
+
+      if (uri != NULL && g_uri_get_host (uri) != NULL)
+        g_strv_builder_add (builder, g_uri_get_host (uri));
+    }
+  g_strv_builder_addv (builder, (const char **) self->config->sign_in_hosts);
+  hosts = g_strv_builder_end (builder);
+  mr_signin_module_get ()->view_allow_hosts (self->signin_view, (const char * const *) hosts);
+}
+
+static void
+open_signin_page (MrWindow *self)
+{
+  const MrOidcDiscovery *discovery = mr_oidc_client_get_discovery (self->oidc);
+  g_autofree char *url = NULL;
+
+  g_clear_pointer (&self->auth_request, mr_auth_request_free);
+  self->auth_request = mr_auth_request_new ();
+  if (mr_window_uses_system_browser (self))
+    {
+      mr_window_browser_open (self);
+      return;
+    }
+  url = mr_oidc_build_authorize_url (discovery, self->config, self->auth_request, "login", NULL);
+
+  mr_window_signin_drop_view (self);
+  mr_window_signin_make_spare (self);
+  self->signin_view = g_steal_pointer (&self->spare_view);
+  g_signal_connect (self->signin_view, "redirect", G_CALLBACK (redirect_cb), self);
+  g_signal_connect (self->signin_view, "failed", G_CALLBACK (signin_failed_cb), self);
+  gtk_widget_set_vexpand (self->signin_view, TRUE);
+  gtk_box_append (self->signin_box, self->signin_view);
+  g_object_unref (self->signin_view);
+  allow_provider_hosts (self, discovery);
+  mr_signin_module_get ()->view_load (self->signin_view, url);
+  mr_window_show_page (self, "signin");
+}
+
+static void continue_sign_in (MrWindow *self);
+
+static void
+prefetch_then_sign_in_cb (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(MrWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!mr_oidc_client_prefetch_finish (MR_OIDC_CLIENT (source), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        mr_window_show_error (self, error);
+      return;
+    }
+  continue_sign_in (self);
+}
+
+static void
+module_then_sign_in_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(MrWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (mr_signin_module_load_finish (result, &error) == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        mr_window_show_error (self, error);
+      return;
+    }
+  continue_sign_in (self);
+}
+
+/* Opens the sign-in page once the provider's configuration and the sign-in module are there;
+ * normally both were fetched while the Welcome page was up, and this opens it at once. */
+static void
+continue_sign_in (MrWindow *self)
+{
+  if (mr_signin_module_get () == NULL && !mr_window_uses_system_browser (self))
+    {
+      mr_signin_module_load_async (self->cancellable, module_then_sign_in_cb, g_object_ref (self));
+      return;
+    }
+  if (mr_oidc_client_get_discovery (self->oidc) == NULL)
+    {
+      mr_oidc_client_prefetch_async (self->oidc, self->cancellable, prefetch_then_sign_in_cb,
+                                     g_object_ref (self));
+      return;
+    }
+  open_signin_page (self);
+}
+
+static void
+sign_in_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  MrWindow *self = MR_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+
+  mr_trace_mark ("signin-requested");
+  if (self->config == NULL)
+    {
+      mr_window_show_error_message (self, MR_OIDC_ERROR, MR_OIDC_ERROR_RETRY,
+                          _("The app is still starting. Try again in a moment."));
+      return;
+    }
+  if (!mr_config_validate (self->config, &error))
+    {
+      mr_window_show_error (self, error);
+      return;
+    }
+  if ((mr_signin_module_get () == NULL && !mr_window_uses_system_browser (self)) ||
+      mr_oidc_client_get_discovery (self->oidc) == NULL)
+    {
+      gtk_label_set_text (self->busy_label, _("Connecting to the clinic…"));
+      mr_window_show_page (self, "busy");
+    }
+  continue_sign_in (self);
+}
+
+static void
+module_loaded_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(MrWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->module_loading = FALSE;
+  if (mr_signin_module_load_finish (result, &error) == NULL)
+    {
+      /* Said again, to the user, when they tap Sign in. */
+      g_debug ("loading the sign-in module failed: %s", error->message);
+      return;
+    }
+  if (g_strcmp0 (mr_window_get_page (self), "welcome") == 0)
+    mr_window_signin_make_spare (self);
+}
+
+GtkWidget *
+mr_window_get_signin_view (MrWindow *self)
+{
+  g_return_val_if_fail (MR_IS_WINDOW (self), NULL);
+
+  return self->signin_view;
+}
+
+GtkWidget *
+mr_window_get_signin_web_view (MrWindow *self)
+{
+  g_return_val_if_fail (MR_IS_WINDOW (self), NULL);
+
+  if (self->signin_view == NULL)
+    return NULL;
+  return mr_signin_module_get ()->view_get_web_view (self->signin_view);
+}
+
+/* Everything the sign-in needs that can be had before the user taps Sign in: the provider's
+ * configuration and keys, the sign-in module, and a spare view with its web process running. */
+void
+mr_window_signin_configure (MrWindow *self)
+{
+  if (mr_config_validate (self->config, NULL))
+    mr_oidc_client_prefetch_async (self->oidc, self->cancellable, prefetch_cb, NULL);
+  if (!self->module_loading && mr_signin_module_get () == NULL)
+    {
+      self->module_loading = TRUE;
+      mr_signin_module_load_async (self->cancellable, module_loaded_cb, g_object_ref (self));
+    }
+  else if (g_strcmp0 (mr_window_get_page (self), "welcome") == 0)
+    mr_window_signin_make_spare (self);
+}
+
+void
+mr_window_signin_class_init (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.sign-in", NULL, sign_in_action);
+}
