@@ -12,7 +12,7 @@ if [ -z "${MEDREFILL_BENCH_SESSION:-}" ]; then
 fi
 cd "$(dirname "$1")/.."
 export GSETTINGS_SCHEMA_DIR=$PWD/_build/data GSETTINGS_BACKEND=memory NO_AT_BRIDGE=1
-export MEDREFILL_MODULE_DIR=$PWD/_build/src/ui/signin GIO_USE_PROXY_RESOLVER=dummy
+export MEDREFILL_HELPER_DIR=$PWD/_build/src/ui/signin GIO_USE_PROXY_RESOLVER=dummy
 export no_proxy=127.0.0.1,localhost
 # This machine has no GPU: draw in software, like Chromium's --disable-gpu (GTK's GL renderer on
 # llvmpipe loads Mesa and LLVM into the process). RENDERER=gl measures GTK's default instead.

@@ -10,6 +10,7 @@
 #include "mr-oidc.h"
 #include "mr-outbox.h"
 #include "mr-refill-form.h"
+#include "mr-signin-helper.h"
 #include "mr-staff-session.h"
 
 G_BEGIN_DECLS
@@ -40,11 +41,11 @@ struct _MrWindow {
   MrOutbox       *outbox;
   /* Cancelled on Start over and on close: everything of one person's visit hangs on it. */
   GCancellable   *cancellable;
-  GtkWidget      *signin_view;
-  /* A sign-in view made while the Welcome page is up, so its web process is already running
-   * when the user taps Sign in. It has seen no page but about:blank. */
-  GtkWidget      *spare_view;
-  gboolean        module_loading;
+  /* The sign-in helper process showing the page (mr-window-signin.c). */
+  MrSigninHelper *signin;
+  /* A helper started while the Welcome page is up, so its web process is already running when
+   * the user taps Sign in. It has seen no page but about:blank. */
+  MrSigninHelper *spare;
   MrAuthRequest  *auth_request;
   MrTokenSet     *tokens;
   MrPatient      *patient;

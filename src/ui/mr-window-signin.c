@@ -1,44 +1,53 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The sign-in of a visit: the spare view made while Welcome is up, the embedded page (through the
- * sign-in module, loaded after the first frame), the captured redirect, the code exchange and the
- * one Graph call that fills the form. The system browser's way in is mr-window-browser.c. */
+/* The sign-in of a visit: the spare sign-in helper started while Welcome is up, the embedded page
+ * in the helper's window, the captured redirect, the code exchange and the one Graph call that
+ * fills the form. The system browser's way in is mr-window-browser.c. */
 #include "mr-window-private.h"
 
 #include <glib/gi18n.h>
 
 #include "mr-graph.h"
 #include "mr-oidc.h"
-#include "mr-signin-module.h"
+#include "mr-signin-helper.h"
 #include "mr-trace.h"
 
 void
 mr_window_signin_drop_view (MrWindow *self)
 {
-  if (self->signin_view == NULL)
+  if (self->signin == NULL)
     return;
-  g_signal_handlers_disconnect_by_data (self->signin_view, self);
-  mr_signin_module_get ()->view_shutdown (self->signin_view);
-  gtk_box_remove (self->signin_box, self->signin_view);
-  self->signin_view = NULL;
+  g_signal_handlers_disconnect_by_data (self->signin, self);
+  mr_signin_helper_shutdown (self->signin);
+  g_clear_object (&self->signin);
 }
 
 void
 mr_window_signin_drop_spare (MrWindow *self)
 {
-  if (self->spare_view == NULL)
+  if (self->spare == NULL)
     return;
-  mr_signin_module_get ()->view_shutdown (self->spare_view);
-  g_clear_object (&self->spare_view);
+  g_signal_handlers_disconnect_by_data (self->spare, self);
+  mr_signin_helper_shutdown (self->spare);
+  g_clear_object (&self->spare);
+}
+
+/* A spare helper that ended by itself (it could not start, or died) is replaced when needed. */
+static void
+spare_failed_cb (MrSigninHelper *helper,
+                 const char     *message,
+                 MrWindow       *self)
+{
+  g_debug ("the spare sign-in helper ended: %s", message);
+  mr_window_signin_drop_spare (self);
 }
 
 void
 mr_window_signin_make_spare (MrWindow *self)
 {
-  const MrSigninModule *module = mr_signin_module_get ();
-
-  if (module == NULL || self->spare_view != NULL || self->config == NULL)
+  if (self->spare != NULL || self->config == NULL || mr_window_uses_system_browser (self))
     return;
-  self->spare_view = g_object_ref_sink (module->view_new (self->config->redirect_uri, NULL));
+  self->spare = mr_signin_helper_new (self->config->redirect_uri, mr_window_is_kiosk (self));
+  g_signal_connect (self->spare, "failed", G_CALLBACK (spare_failed_cb), self);
 }
 
 static void
@@ -137,38 +146,46 @@ mr_window_complete_sign_in (MrWindow   *self,
 }
 
 static void
-redirect_cb (GtkWidget    *view,
-             const char   *uri,
-             MrWindow     *self)
+redirect_cb (MrSigninHelper *helper,
+             const char     *uri,
+             MrWindow       *self)
 {
   mr_trace_mark ("redirect-captured");
-  /* The web view has done its job: end its processes now rather than in five minutes. */
+  /* The helper has done its job: it ends, and WebKit with it. */
   mr_window_signin_drop_view (self);
   mr_window_complete_sign_in (self, self->config->redirect_uri, uri);
 }
 
 static void
-signin_failed_cb (GtkWidget    *view,
-                  const char   *message,
-                  MrWindow     *self)
+signin_failed_cb (MrSigninHelper *helper,
+                  const char     *message,
+                  MrWindow       *self)
 {
   mr_window_signin_drop_view (self);
-  /* The view's failures are loads that did not complete (network, TLS): worth another try. */
+  /* The page's failures are loads that did not complete (network, TLS): worth another try. */
   mr_window_show_error_message (self, MR_OIDC_ERROR, MR_OIDC_ERROR_NETWORK, message);
+}
+
+/* Cancel in the sign-in window: as Cancel on the main window's sign-in page. */
+static void
+signin_cancelled_cb (MrSigninHelper *helper,
+                     MrWindow       *self)
+{
+  mr_window_wipe (self);
+  mr_window_show_welcome (self);
 }
 
 /* The page may visit the provider's hosts (from its discovery document: sign-in, token, sign-out
  * and issuer may live on different hosts) and the administrator's list; nothing else. */
-static void
-allow_provider_hosts (MrWindow              *self,
-                      const MrOidcDiscovery *discovery)
+static GStrv
+provider_hosts (MrWindow              *self,
+                const MrOidcDiscovery *discovery)
 {
   const char *urls[] = {
     discovery->authorization_endpoint, discovery->token_endpoint,
     discovery->end_session_endpoint, discovery->issuer,
   };
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) hosts = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (urls); i++)
     {
@@ -178,8 +195,23 @@ allow_provider_hosts (MrWindow              *self,
         g_strv_builder_add (builder, g_uri_get_host (uri));
     }
   g_strv_builder_addv (builder, (const char **) self->config->sign_in_hosts);
-  hosts = g_strv_builder_end (builder);
-  mr_signin_module_get ()->view_allow_hosts (self->signin_view, (const char * const *) hosts);
+  return g_strv_builder_end (builder);
+}
+
+/* A startup id (X11) or activation token (Wayland) from the window that has the focus, so that
+ * the sign-in window, from another process, may take it over. NULL when the desktop has none. */
+static char *
+activation_token (MrWindow *self)
+{
+  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (self));
+  g_autoptr(GdkAppLaunchContext) context = gdk_display_get_app_launch_context (display);
+  g_autoptr(GAppInfo) info = g_app_info_create_from_commandline ("medrefill-signin",
+                                                                 _("Sign In — Medication Refill"),
+                                                                 G_APP_INFO_CREATE_NONE, NULL);
+
+  if (info == NULL)
+    return NULL;
+  return g_app_launch_context_get_startup_notify_id (G_APP_LAUNCH_CONTEXT (context), info, NULL);
 }
 
 static void
@@ -187,6 +219,8 @@ open_signin_page (MrWindow *self)
 {
   const MrOidcDiscovery *discovery = mr_oidc_client_get_discovery (self->oidc);
   g_autofree char *url = NULL;
+  g_autofree char *token = NULL;
+  g_auto(GStrv) hosts = NULL;
 
   g_clear_pointer (&self->auth_request, mr_auth_request_free);
   self->auth_request = mr_auth_request_new ();
@@ -197,17 +231,18 @@ open_signin_page (MrWindow *self)
     }
   url = mr_oidc_build_authorize_url (discovery, self->config, self->auth_request, "login", NULL);
 
+  hosts = provider_hosts (self, discovery);
+
   mr_window_signin_drop_view (self);
   mr_window_signin_make_spare (self);
-  self->signin_view = g_steal_pointer (&self->spare_view);
-  g_signal_connect (self->signin_view, "redirect", G_CALLBACK (redirect_cb), self);
-  g_signal_connect (self->signin_view, "failed", G_CALLBACK (signin_failed_cb), self);
-  gtk_widget_set_vexpand (self->signin_view, TRUE);
-  gtk_box_append (self->signin_box, self->signin_view);
-  g_object_unref (self->signin_view);
-  allow_provider_hosts (self, discovery);
-  mr_signin_module_get ()->view_load (self->signin_view, url);
+  g_signal_handlers_disconnect_by_data (self->spare, self);
+  self->signin = g_steal_pointer (&self->spare);
+  g_signal_connect (self->signin, "redirect", G_CALLBACK (redirect_cb), self);
+  g_signal_connect (self->signin, "failed", G_CALLBACK (signin_failed_cb), self);
+  g_signal_connect (self->signin, "cancelled", G_CALLBACK (signin_cancelled_cb), self);
   mr_window_show_page (self, "signin");
+  token = activation_token (self);
+  mr_signin_helper_open (self->signin, url, (const char * const *) hosts, token);
 }
 
 static void continue_sign_in (MrWindow *self);
@@ -229,33 +264,11 @@ prefetch_then_sign_in_cb (GObject      *source,
   continue_sign_in (self);
 }
 
-static void
-module_then_sign_in_cb (GObject      *source,
-                        GAsyncResult *result,
-                        gpointer      user_data)
-{
-  g_autoptr(MrWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (mr_signin_module_load_finish (result, &error) == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        mr_window_show_error (self, error);
-      return;
-    }
-  continue_sign_in (self);
-}
-
-/* Opens the sign-in page once the provider's configuration and the sign-in module are there;
- * normally both were fetched while the Welcome page was up, and this opens it at once. */
+/* Opens the sign-in page once the provider's configuration is there; normally it was fetched
+ * while the Welcome page was up, and this opens the page at once. */
 static void
 continue_sign_in (MrWindow *self)
 {
-  if (mr_signin_module_get () == NULL && !mr_window_uses_system_browser (self))
-    {
-      mr_signin_module_load_async (self->cancellable, module_then_sign_in_cb, g_object_ref (self));
-      return;
-    }
   if (mr_oidc_client_get_discovery (self->oidc) == NULL)
     {
       mr_oidc_client_prefetch_async (self->oidc, self->cancellable, prefetch_then_sign_in_cb,
@@ -285,8 +298,7 @@ sign_in_action (GtkWidget  *widget,
       mr_window_show_error (self, error);
       return;
     }
-  if ((mr_signin_module_get () == NULL && !mr_window_uses_system_browser (self)) ||
-      mr_oidc_client_get_discovery (self->oidc) == NULL)
+  if (mr_oidc_client_get_discovery (self->oidc) == NULL)
     {
       gtk_label_set_text (self->busy_label, _("Connecting to the clinic…"));
       mr_window_show_page (self, "busy");
@@ -294,56 +306,24 @@ sign_in_action (GtkWidget  *widget,
   continue_sign_in (self);
 }
 
-static void
-module_loaded_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(MrWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  self->module_loading = FALSE;
-  if (mr_signin_module_load_finish (result, &error) == NULL)
-    {
-      /* Said again, to the user, when they tap Sign in. */
-      g_debug ("loading the sign-in module failed: %s", error->message);
-      return;
-    }
-  if (g_strcmp0 (mr_window_get_page (self), "welcome") == 0)
-    mr_window_signin_make_spare (self);
-}
-
-GtkWidget *
-mr_window_get_signin_view (MrWindow *self)
+MrSigninHelper *
+mr_window_get_signin_helper (MrWindow *self)
 {
   g_return_val_if_fail (MR_IS_WINDOW (self), NULL);
 
-  return self->signin_view;
-}
-
-GtkWidget *
-mr_window_get_signin_web_view (MrWindow *self)
-{
-  g_return_val_if_fail (MR_IS_WINDOW (self), NULL);
-
-  if (self->signin_view == NULL)
-    return NULL;
-  return mr_signin_module_get ()->view_get_web_view (self->signin_view);
+  return self->signin;
 }
 
 /* Everything the sign-in needs that can be had before the user taps Sign in: the provider's
- * configuration and keys, the sign-in module, and a spare view with its web process running. */
+ * configuration and keys, and a spare helper with its web process running. */
 void
 mr_window_signin_configure (MrWindow *self)
 {
   if (mr_config_validate (self->config, NULL))
     mr_oidc_client_prefetch_async (self->oidc, self->cancellable, prefetch_cb, NULL);
-  if (!self->module_loading && mr_signin_module_get () == NULL)
-    {
-      self->module_loading = TRUE;
-      mr_signin_module_load_async (self->cancellable, module_loaded_cb, g_object_ref (self));
-    }
-  else if (g_strcmp0 (mr_window_get_page (self), "welcome") == 0)
+  /* A kiosk's and a desk's helper windows differ (full screen or not): start afresh. */
+  mr_window_signin_drop_spare (self);
+  if (g_strcmp0 (mr_window_get_page (self), "welcome") == 0)
     mr_window_signin_make_spare (self);
 }
 

@@ -5,6 +5,7 @@
 
 #include "mr-config.h"
 #include "mr-outbox.h"
+#include "mr-signin-helper.h"
 
 G_BEGIN_DECLS
 
@@ -29,10 +30,8 @@ void        mr_window_set_kiosk_timeouts  (MrWindow   *self,
 gboolean    mr_window_get_idle_warning    (MrWindow   *self);
 /* The visible page: "welcome", "signin", "busy", "form", "done" or "error". */
 const char *mr_window_get_page        (MrWindow       *self);
-/* The sign-in view while the sign-in page is shown, else NULL (for tests). */
-GtkWidget  *mr_window_get_signin_view (MrWindow       *self);
-/* The sign-in page's WebKitWebView while it is shown, else NULL (for tests). */
-GtkWidget  *mr_window_get_signin_web_view (MrWindow   *self);
+/* The sign-in helper while the sign-in page is shown, else NULL (for tests). */
+MrSigninHelper *mr_window_get_signin_helper (MrWindow   *self);
 /* The outbox every request goes through (NULL before the first settings). */
 MrOutbox   *mr_window_get_outbox          (MrWindow   *self);
 GtkWidget  *mr_window_get_form        (MrWindow       *self);

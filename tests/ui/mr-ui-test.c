@@ -151,7 +151,7 @@ resolve_webkit (void)
 
   if (evaluate != NULL)
     return;
-  /* Already loaded by the sign-in module: this only finds it. */
+  /* Linked by the tests of the sign-in page: this only finds it. */
   webkit = g_module_open ("libwebkitgtk-6.0.so.4", G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
   jsc = g_module_open ("libjavascriptcoregtk-6.0.so.1", G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
   g_assert_nonnull (webkit);
@@ -188,13 +188,29 @@ mr_ui_run_js (GtkWidget  *web_view,
   return js.value;
 }
 
-GtkWidget *
-mr_ui_signin_web_view (MrWindow *window)
+static void
+signin_js_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
-  GtkWidget *web_view = mr_window_get_signin_web_view (window);
+  JsResult *js = user_data;
 
-  g_assert_nonnull (web_view);
-  return web_view;
+  /* The page gone (the helper ended) reads as "not satisfied", like a replaced page. */
+  js->value = mr_signin_helper_run_js_finish (MR_SIGNIN_HELPER (source), result, NULL);
+  js->done = TRUE;
+}
+
+gboolean
+mr_ui_run_signin_js (MrWindow   *window,
+                     const char *script)
+{
+  MrSigninHelper *helper = mr_window_get_signin_helper (window);
+  JsResult js = { FALSE, FALSE };
+
+  g_assert_nonnull (helper);
+  mr_signin_helper_run_js_async (helper, script, signin_js_cb, &js);
+  g_assert_true (mr_test_wait_for (&js.done, MR_UI_WAIT_MS));
+  return js.value;
 }
 
 void
@@ -204,7 +220,7 @@ mr_ui_wait_for_signin (MrWindow   *window,
   gint64 deadline = g_get_monotonic_time () + MR_UI_WAIT_MS * 1000;
 
   mr_ui_wait_for_page (window, "signin");
-  while (!mr_ui_run_js (mr_ui_signin_web_view (window), condition))
+  while (!mr_ui_run_signin_js (window, condition))
     {
       gboolean tick = FALSE;
 
@@ -224,7 +240,7 @@ mr_ui_sign_in_as (MrWindow   *window,
                             "document.getElementById('password').value = '%s';"
                             "document.getElementById('submit').click(); true;",
                             email, password);
-  g_assert_true (mr_ui_run_js (mr_ui_signin_web_view (window), script));
+  g_assert_true (mr_ui_run_signin_js (window, script));
 }
 
 void
@@ -363,7 +379,9 @@ is_webkit (int pid)
   g_autofree char *path = g_strdup_printf ("/proc/%d/comm", pid);
   g_autofree char *comm = NULL;
 
-  return g_file_get_contents (path, &comm, NULL, NULL) && g_str_has_prefix (comm, "WebKit");
+  /* WebKit's web and network processes, and the sign-in helper that hosts them. */
+  return g_file_get_contents (path, &comm, NULL, NULL) &&
+         (g_str_has_prefix (comm, "WebKit") || g_str_has_prefix (comm, "medrefill-signi"));
 }
 
 void
@@ -552,32 +570,6 @@ mr_ui_click (GtkWidget *widget,
   x.fake_button (xdisplay, button, FALSE, 0);
   x.flush (xdisplay);
   return TRUE;
-}
-
-static void
-module_loaded_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  gboolean *done = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_nonnull (mr_signin_module_load_finish (result, &error));
-  g_assert_no_error (error);
-  *done = TRUE;
-}
-
-const MrSigninModule *
-mr_ui_signin_module (void)
-{
-  gboolean done = FALSE;
-
-  if (mr_signin_module_get () == NULL)
-    {
-      mr_signin_module_load_async (NULL, module_loaded_cb, &done);
-      g_assert_true (mr_test_wait_for (&done, MR_UI_WAIT_MS));
-    }
-  return mr_signin_module_get ();
 }
 
 static char *

@@ -3,7 +3,6 @@
 
 #include <adwaita.h>
 
-#include "mr-signin-module.h"
 #include "mr-sandbox.h"
 #include "mr-window.h"
 
@@ -41,14 +40,16 @@ GtkWidget     *mr_ui_find_by_name      (GtkWidget  *root,
 /* Spins the main loop until @window shows @page; fails the test after MR_UI_WAIT_MS. */
 void           mr_ui_wait_for_page     (MrWindow   *window,
                                         const char *page);
-/* Runs @script in @web_view (a WebKitWebView) and returns its value as a boolean (FALSE when a
- * navigation replaced the page while it ran). The test does not link WebKit, so that its process
- * is like the app's (WebKit arrives with the sign-in module); the functions are looked up in the
- * library the module loaded. */
+/* Runs @script in @web_view (a WebKitWebView in this process: the tests of the sign-in page
+ * itself, which link it) and returns its value as a boolean (FALSE when a navigation replaced the
+ * page while it ran). The support library does not link WebKit, so that the window tests' process
+ * is like the app's; the functions are looked up in the library the test linked. */
 gboolean       mr_ui_run_js            (GtkWidget  *web_view,
                                         const char *script);
-/* The sign-in page's web view; fails the test when the window shows none. */
-GtkWidget     *mr_ui_signin_web_view   (MrWindow   *window);
+/* The same for the window's sign-in page, which runs in the sign-in helper process: the script
+ * goes there through the helper's protocol. Fails the test when the window shows no sign-in. */
+gboolean       mr_ui_run_signin_js     (MrWindow   *window,
+                                        const char *script);
 /* Waits until the sign-in page is shown and @condition (JavaScript) holds in it. */
 void           mr_ui_wait_for_signin   (MrWindow   *window,
                                         const char *condition);
@@ -65,12 +66,13 @@ void           mr_ui_save_screenshot   (MrWindow   *window,
                                         const char *name);
 /* When MEDREFILL_MEMORY_REPORT is set (bench/memory.sh), prints to stderr one line
  * "medrefill-memory: STAGE rss_kib=… pss_kib=… processes=N webkit=M" for this process and all
- * of its descendants (WebKit's web and network processes), read from /proc. */
+ * of its descendants (the sign-in helper and WebKit's web and network processes), read from
+ * /proc; M counts those three kinds. */
 void           mr_ui_report_memory     (const char *stage);
-/* Spins the main loop until no WebKit process descends from this one, or @timeout_ms passes;
- * returns how many are left. */
+/* Spins the main loop until no WebKit process (nor the sign-in helper that hosts them) descends
+ * from this one, or @timeout_ms passes; returns how many are left. */
 guint          mr_ui_wait_webkit_gone  (guint       timeout_ms);
-/* Spins the main loop until at least @count WebKit processes descend from this one, or
+/* Spins the main loop until at least @count such processes descend from this one, or
  * @timeout_ms passes; returns how many there are. */
 guint          mr_ui_wait_webkit_count (guint       count,
                                         guint       timeout_ms);
@@ -85,10 +87,6 @@ void           mr_ui_wait_for_js       (GtkWidget  *web_view,
  * cannot fake). FALSE when the display is not X11 or libXtst is missing. */
 gboolean       mr_ui_click             (GtkWidget  *widget,
                                         guint       button);
-
-/* Loads the sign-in module (as the app does, from $MEDREFILL_MODULE_DIR) and returns its vtable;
- * fails the test when it cannot be loaded. */
-const MrSigninModule *mr_ui_signin_module (void);
 
 /* A new self-signed certificate with its private key for 127.0.0.1, valid now (made with GnuTLS),
  * for a TLS server that no client should trust. */

@@ -179,7 +179,7 @@ test_next_start_resumes (Fixture       *fixture,
   fixture->window = open_window (fixture);
   /* No sign-in page: the stored session resumes silently. */
   mr_ui_wait_for_page (fixture->window, "lookup");
-  g_assert_null (mr_window_get_signin_view (fixture->window));
+  g_assert_null (mr_window_get_signin_helper (fixture->window));
   mr_ui_open_patient (fixture->window, "HN11112");
   mr_ui_wait_for_page (fixture->window, "form");
   g_assert_cmpstr (field_text (fixture->window, "given_name"), ==, "Jack");
@@ -241,7 +241,7 @@ test_system_browser (Fixture       *fixture,
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sign-in", NULL);
   mr_ui_wait_for_page (fixture->window, "browser");
   g_assert_nonnull (opened);
-  g_assert_null (mr_window_get_signin_view (fixture->window));
+  g_assert_null (mr_window_get_signin_helper (fixture->window));
   /* The redirect is the app's own listener on 127.0.0.1, not the configured URI. */
   g_assert_nonnull (strstr (opened, "redirect_uri=http%3A%2F%2F127.0.0.1%3A"));
 

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* End to end: the real window signs in through the real WebKit page served by the sandbox tenant,
  * gets the prefilled form, adds a medicine, submits, and the sandbox's workflow sink receives it. */
+#include <string.h>
+
 #include <adwaita.h>
 
 #include "mr-config.h"
@@ -93,8 +95,16 @@ test_sign_in_fill_submit (Fixture       *fixture,
 
   /* The web view is gone as soon as the redirect is captured, and so are its processes: none
    * keeps the patient's session alive in the background. */
-  g_assert_null (mr_window_get_signin_view (fixture->window));
+  g_assert_null (mr_window_get_signin_helper (fixture->window));
   g_assert_cmpuint (mr_ui_wait_webkit_gone (20000), ==, 0);
+  /* WebKit ran in the sign-in helper only: none of its libraries was ever loaded here. */
+  {
+    g_autofree char *maps = NULL;
+
+    g_assert_true (g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL));
+    g_assert_null (strstr (maps, "libwebkitgtk"));
+    g_assert_null (strstr (maps, "libjavascriptcoregtk"));
+  }
   mr_ui_report_memory ("form");
   /* After the redirect: one token request and one Graph request, nothing else. */
   g_assert_cmpuint (mr_sandbox_get_request_count (fixture->sandbox,

@@ -11,6 +11,7 @@
 
 #include "mr-oidc.h"
 #include "mr-test-server.h"
+#include "mr-signin-view.h"
 #include "mr-ui-test.h"
 
 #define CLIENT_ID     "877afb01-0000-0000-0000-000000000000"
@@ -183,10 +184,9 @@ failed_cb (GtkWidget  *view,
 static char *
 sign_in_in_view (const char *authorize_url)
 {
-  const MrSigninModule *module = mr_ui_signin_module ();
   GtkWidget *window = gtk_window_new ();
-  GtkWidget *view = g_object_ref_sink (module->view_new (REDIRECT_URI, NULL));
-  GtkWidget *web_view = module->view_get_web_view (view);
+  GtkWidget *view = g_object_ref_sink (mr_signin_view_new (REDIRECT_URI, NULL));
+  GtkWidget *web_view = GTK_WIDGET (mr_signin_view_get_web_view (MR_SIGNIN_VIEW (view)));
   gint64 deadline = g_get_monotonic_time () + MR_UI_WAIT_MS * 1000;
   char *captured = NULL;
 
@@ -195,7 +195,7 @@ sign_in_in_view (const char *authorize_url)
   gtk_window_set_default_size (GTK_WINDOW (window), 640, 480);
   gtk_window_set_child (GTK_WINDOW (window), view);
   gtk_window_present (GTK_WINDOW (window));
-  module->view_load (view, authorize_url);
+  mr_signin_view_load (MR_SIGNIN_VIEW (view), authorize_url);
 
   mr_ui_wait_for_js (web_view, LOGIN_READY);
   g_assert_true (mr_ui_run_js (web_view,
@@ -213,7 +213,7 @@ sign_in_in_view (const char *authorize_url)
       mr_test_wait_for (&tick, 20);
     }
 
-  module->view_shutdown (view);
+  mr_signin_view_shutdown (MR_SIGNIN_VIEW (view));
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (view);
   return captured;

@@ -62,7 +62,7 @@ sign_in_to_form (Fixture    *fixture,
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sign-in", NULL);
   mr_ui_wait_for_signin (fixture->window, MR_UI_EMAIL_FIELD_READY);
   /* A fresh ephemeral session: no account is remembered from the last visit. */
-  g_assert_true (mr_ui_run_js (mr_ui_signin_web_view (fixture->window),
+  g_assert_true (mr_ui_run_signin_js (fixture->window,
                                "document.getElementById('email').value === '' && "
                                "document.cookie === ''"));
   mr_ui_sign_in_as (fixture->window, email, MR_SANDBOX_PASSWORD);

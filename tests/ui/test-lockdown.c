@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The locked-down sign-in view, proved by what happens: pages served by servers on 127.0.0.1 try
  * each thing the view must refuse, and the test watches the servers' logs, the window list, the
- * disk and the page itself. The view comes from the sign-in module, as in the app. */
+ * disk and the page itself. The view is the one the sign-in helper shows, in this process. */
 #include <adwaita.h>
 
 #include "mr-test-server.h"
+#include "mr-signin-view.h"
 #include "mr-ui-test.h"
 
 #define QUIET_MS 1500   /* how long "nothing happened" is watched for */
@@ -177,7 +178,6 @@ static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  const MrSigninModule *module = mr_ui_signin_module ();
   const char *hosts[] = { EXTRA_HOST, NULL };
 
   served_init (&fixture->idp);
@@ -190,8 +190,8 @@ fixture_set_up (Fixture       *fixture,
   fixture->redirects = g_ptr_array_new_with_free_func (g_free);
   fixture->failures = g_ptr_array_new_with_free_func (g_free);
 
-  fixture->view = g_object_ref_sink (module->view_new (fixture->redirect_uri, hosts));
-  fixture->web_view = module->view_get_web_view (fixture->view);
+  fixture->view = g_object_ref_sink (mr_signin_view_new (fixture->redirect_uri, hosts));
+  fixture->web_view = GTK_WIDGET (mr_signin_view_get_web_view (MR_SIGNIN_VIEW (fixture->view)));
   g_signal_connect (fixture->view, "redirect", G_CALLBACK (redirect_cb), fixture);
   g_signal_connect (fixture->view, "failed", G_CALLBACK (failed_cb), fixture);
   fixture->window = gtk_window_new ();
@@ -204,7 +204,7 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  mr_signin_module_get ()->view_shutdown (fixture->view);
+  mr_signin_view_shutdown (MR_SIGNIN_VIEW (fixture->view));
   gtk_window_destroy (GTK_WINDOW (fixture->window));
   g_assert_finalize_object (g_steal_pointer (&fixture->view));
   g_clear_pointer (&fixture->idp_server, mr_test_server_free);
@@ -260,7 +260,7 @@ load_page (Fixture    *fixture,
   g_autofree char *ready = g_strdup_printf ("document.readyState === 'complete' && "
                                             "document.title === '%s'", path + 1);
 
-  mr_signin_module_get ()->view_load (fixture->view, url);
+  mr_signin_view_load (MR_SIGNIN_VIEW (fixture->view), url);
   mr_ui_wait_for_js (fixture->web_view, ready);
 }
 
@@ -341,7 +341,7 @@ test_foreign_host_navigation (Fixture       *fixture,
   {
     const char *extra[] = { "localhost", NULL };
 
-    mr_signin_module_get ()->view_allow_hosts (fixture->view, extra);
+    mr_signin_view_allow_hosts (MR_SIGNIN_VIEW (fixture->view), extra);
     load_page (fixture, "/a");
     js (fixture, "location.assign (other + '/foreign-js')");
     WAIT_UNTIL (served_count (&fixture->idp, "/foreign-js") == 1);
@@ -541,7 +541,7 @@ test_tls_error (Fixture       *fixture,
   uris = soup_server_get_uris (server);
   url = g_strdup_printf ("https://127.0.0.1:%d/tls-page", g_uri_get_port (uris->data));
 
-  mr_signin_module_get ()->view_load (fixture->view, url);
+  mr_signin_view_load (MR_SIGNIN_VIEW (fixture->view), url);
   WAIT_UNTIL (fixture->failures->len > 0);
   spin (QUIET_MS);
 
@@ -570,7 +570,7 @@ test_redirect_never_requested (Fixture       *fixture,
   g_autoptr(SoupMessage) control = NULL;
   g_autoptr(GBytes) body = NULL;
 
-  mr_signin_module_get ()->view_load (fixture->view, authorize);
+  mr_signin_view_load (MR_SIGNIN_VIEW (fixture->view), authorize);
   WAIT_UNTIL (fixture->redirects->len > 0);
   spin (QUIET_MS);
 

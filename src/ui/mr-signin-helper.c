@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "mr-signin-helper.h"
+
+#include <signal.h>
+#include <string.h>
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "config.h"
+#include "mr-trace.h"
+#include "mr-util.h"
+
+struct _MrSigninHelper {
+  GObject           parent_instance;
+
+  GSubprocess      *process;
+  GOutputStream    *to_helper;
+  GDataInputStream *from_helper;
+  GCancellable     *cancellable;
+  /* Scripts waiting for their result: id → GTask. */
+  GHashTable       *scripts;
+  gint64            next_script;
+  /* FALSE once the helper ended, failed, or was shut down. */
+  gboolean          running;
+  /* The helper reported the redirect: its ending is expected. */
+  gboolean          finished;
+};
+
+G_DEFINE_FINAL_TYPE (MrSigninHelper, mr_signin_helper, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_REDIRECT,
+  SIGNAL_FAILED,
+  SIGNAL_CANCELLED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* $MEDREFILL_HELPER_DIR (an uninstalled build: src/ui/signin in the build tree) or the
+ * installed helper directory. */
+static char *
+helper_path (void)
+{
+  const char *dir = g_getenv ("MEDREFILL_HELPER_DIR");
+
+  return g_build_filename (dir != NULL && *dir != '\0' ? dir : HELPERDIR, "medrefill-signin", NULL);
+}
+
+static void
+fail_scripts (MrSigninHelper *self)
+{
+  GHashTableIter iter;
+  gpointer task;
+
+  g_hash_table_iter_init (&iter, self->scripts);
+  while (g_hash_table_iter_next (&iter, NULL, &task))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CLOSED, "the sign-in page is gone");
+      g_hash_table_iter_remove (&iter);
+    }
+}
+
+static void
+stop (MrSigninHelper *self)
+{
+  self->running = FALSE;
+  g_cancellable_cancel (self->cancellable);
+  fail_scripts (self);
+  if (self->to_helper != NULL)
+    g_output_stream_close (self->to_helper, NULL, NULL);
+  /* The helper quits when its input closes; a signal makes sure it does not linger (its web
+   * processes end with it), which a kiosk's wipe relies on. */
+  if (self->process != NULL && !self->finished)
+    g_subprocess_send_signal (self->process, SIGTERM);
+  g_clear_object (&self->to_helper);
+  g_clear_object (&self->from_helper);
+}
+
+static void
+emit_failed (MrSigninHelper *self,
+             const char     *message)
+{
+  g_object_ref (self);
+  stop (self);
+  g_signal_emit (self, signals[SIGNAL_FAILED], 0, message);
+  g_object_unref (self);
+}
+
+static void
+send (MrSigninHelper *self,
+      JsonBuilder    *b)
+{
+  g_autoptr(JsonNode) node = json_builder_get_root (b);
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!self->running || self->to_helper == NULL)
+    return;
+  json_generator_set_root (generator, node);
+  text = json_generator_to_data (generator, NULL);
+  /* Small messages on a pipe the helper reads at once: written in one go. */
+  if (!g_output_stream_write_all (self->to_helper, text, strlen (text), NULL, NULL, &error) ||
+      !g_output_stream_write_all (self->to_helper, "\n", 1, NULL, NULL, &error))
+    g_debug ("the sign-in helper does not read: %s", error->message);
+}
+
+static void
+script_result (MrSigninHelper *self,
+               JsonObject     *event)
+{
+  gint64 id = json_object_get_int_member_with_default (event, "id", 0);
+  GTask *task = g_hash_table_lookup (self->scripts, &id);
+
+  if (task == NULL)
+    return;
+  g_task_return_boolean (task, json_object_get_boolean_member_with_default (event, "value", FALSE));
+  g_hash_table_remove (self->scripts, &id);
+}
+
+static void read_event (MrSigninHelper *self);
+
+static void
+event_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(MrSigninHelper) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source),
+                                                                     result, NULL, &error);
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *event;
+  const char *name;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || !self->running)
+    return;
+  if (line == NULL)
+    {
+      if (!self->finished)
+        emit_failed (self, _("The sign-in window closed unexpectedly. Please try again."));
+      return;
+    }
+  node = json_from_string (line, NULL);
+  event = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  name = event != NULL ? mr_json_get_string (event, "event") : NULL;
+  if (g_strcmp0 (name, "redirect") == 0 && mr_json_get_string (event, "uri") != NULL)
+    {
+      g_autofree char *uri = g_strdup (mr_json_get_string (event, "uri"));
+
+      self->finished = TRUE;
+      stop (self);
+      g_signal_emit (self, signals[SIGNAL_REDIRECT], 0, uri);
+      return;
+    }
+  if (g_strcmp0 (name, "failed") == 0)
+    {
+      const char *message = mr_json_get_string (event, "message");
+
+      emit_failed (self, message != NULL ? message
+                   : _("The sign-in page could not be loaded. Check the network connection and try again."));
+      return;
+    }
+  if (g_strcmp0 (name, "cancel") == 0)
+    {
+      stop (self);
+      g_signal_emit (self, signals[SIGNAL_CANCELLED], 0);
+      return;
+    }
+  if (g_strcmp0 (name, "js") == 0)
+    script_result (self, event);
+  else if (g_strcmp0 (name, "ready") == 0)
+    mr_trace_mark ("signin-helper-ready");
+  read_event (self);
+}
+
+static void
+read_event (MrSigninHelper *self)
+{
+  g_data_input_stream_read_line_async (self->from_helper, G_PRIORITY_DEFAULT, self->cancellable,
+                                       event_cb, g_object_ref (self));
+}
+
+static gboolean
+report_spawn_failure (gpointer data)
+{
+  g_autoptr(MrSigninHelper) self = data;
+
+  g_signal_emit (self, signals[SIGNAL_FAILED], 0,
+                 _("The sign-in component of the app is missing. Reinstall the app."));
+  return G_SOURCE_REMOVE;
+}
+
+MrSigninHelper *
+mr_signin_helper_new (const char *redirect_uri,
+                      gboolean    fullscreen)
+{
+  g_autoptr(MrSigninHelper) self = g_object_new (MR_TYPE_SIGNIN_HELPER, NULL);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autofree char *path = helper_path ();
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { path, "--redirect-uri", redirect_uri, fullscreen ? "--fullscreen" : NULL,
+                         NULL };
+
+  g_return_val_if_fail (redirect_uri != NULL, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  self->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  if (self->process == NULL)
+    {
+      g_debug ("cannot start %s: %s", path, error->message);
+      g_idle_add (report_spawn_failure, g_object_ref (self));
+      return g_steal_pointer (&self);
+    }
+  self->running = TRUE;
+  self->to_helper = g_object_ref (g_subprocess_get_stdin_pipe (self->process));
+  self->from_helper = g_data_input_stream_new (g_subprocess_get_stdout_pipe (self->process));
+  read_event (self);
+  return g_steal_pointer (&self);
+}
+
+void
+mr_signin_helper_open (MrSigninHelper     *self,
+                       const char         *authorize_url,
+                       const char * const *hosts,
+                       const char         *activation_token)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  g_return_if_fail (MR_IS_SIGNIN_HELPER (self));
+  g_return_if_fail (authorize_url != NULL);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "op");
+  json_builder_add_string_value (b, "open");
+  json_builder_set_member_name (b, "url");
+  json_builder_add_string_value (b, authorize_url);
+  json_builder_set_member_name (b, "hosts");
+  json_builder_begin_array (b);
+  for (guint i = 0; hosts != NULL && hosts[i] != NULL; i++)
+    json_builder_add_string_value (b, hosts[i]);
+  json_builder_end_array (b);
+  if (activation_token != NULL)
+    {
+      json_builder_set_member_name (b, "token");
+      json_builder_add_string_value (b, activation_token);
+    }
+  json_builder_end_object (b);
+  send (self, b);
+}
+
+void
+mr_signin_helper_shutdown (MrSigninHelper *self)
+{
+  g_return_if_fail (MR_IS_SIGNIN_HELPER (self));
+
+  stop (self);
+}
+
+gboolean
+mr_signin_helper_is_running (MrSigninHelper *self)
+{
+  g_return_val_if_fail (MR_IS_SIGNIN_HELPER (self), FALSE);
+
+  return self->running;
+}
+
+void
+mr_signin_helper_run_js_async (MrSigninHelper      *self,
+                               const char          *script,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonBuilder) b = NULL;
+  gint64 *id;
+
+  g_return_if_fail (MR_IS_SIGNIN_HELPER (self));
+  g_return_if_fail (script != NULL);
+
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, mr_signin_helper_run_js_async);
+  if (!self->running)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CLOSED, "the sign-in page is gone");
+      return;
+    }
+  id = g_new (gint64, 1);
+  *id = ++self->next_script;
+  g_hash_table_insert (self->scripts, id, g_object_ref (task));
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "op");
+  json_builder_add_string_value (b, "js");
+  json_builder_set_member_name (b, "id");
+  json_builder_add_int_value (b, *id);
+  json_builder_set_member_name (b, "script");
+  json_builder_add_string_value (b, script);
+  json_builder_end_object (b);
+  send (self, b);
+}
+
+gboolean
+mr_signin_helper_run_js_finish (MrSigninHelper  *self,
+                                GAsyncResult    *result,
+                                GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+mr_signin_helper_dispose (GObject *object)
+{
+  MrSigninHelper *self = MR_SIGNIN_HELPER (object);
+
+  stop (self);
+  g_clear_object (&self->process);
+  G_OBJECT_CLASS (mr_signin_helper_parent_class)->dispose (object);
+}
+
+static void
+mr_signin_helper_finalize (GObject *object)
+{
+  MrSigninHelper *self = MR_SIGNIN_HELPER (object);
+
+  g_clear_object (&self->cancellable);
+  g_hash_table_unref (self->scripts);
+  G_OBJECT_CLASS (mr_signin_helper_parent_class)->finalize (object);
+}
+
+static void
+mr_signin_helper_class_init (MrSigninHelperClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = mr_signin_helper_dispose;
+  object_class->finalize = mr_signin_helper_finalize;
+
+  signals[SIGNAL_REDIRECT] = g_signal_new ("redirect", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                           G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass),
+                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                         G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_CANCELLED] = g_signal_new ("cancelled", G_TYPE_FROM_CLASS (klass),
+                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                            G_TYPE_NONE, 0);
+}
+
+static void
+mr_signin_helper_init (MrSigninHelper *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->scripts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+}
