@@ -6,6 +6,7 @@
 #include "mr-util.h"
 
 #include <gmodule.h>
+#include <signal.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
@@ -459,6 +460,25 @@ at_least (guint webkit,
           guint count)
 {
   return webkit >= count;
+}
+
+guint
+mr_ui_kill_signin_helpers (void)
+{
+  g_autoptr(GArray) pids = descendants ();
+  guint killed = 0;
+
+  for (guint i = 0; i < pids->len; i++)
+    {
+      int pid = g_array_index (pids, int, i);
+      g_autofree char *path = g_strdup_printf ("/proc/%d/comm", pid);
+      g_autofree char *comm = NULL;
+
+      if (g_file_get_contents (path, &comm, NULL, NULL) && g_str_has_prefix (comm, "medrefill-signi")
+          && kill (pid, SIGKILL) == 0)
+        killed++;
+    }
+  return killed;
 }
 
 guint

@@ -72,6 +72,9 @@ void           mr_ui_report_memory     (const char *stage);
 /* Spins the main loop until no WebKit process (nor the sign-in helper that hosts them) descends
  * from this one, or @timeout_ms passes; returns how many are left. */
 guint          mr_ui_wait_webkit_gone  (guint       timeout_ms);
+/* Kills (SIGKILL) every sign-in helper process descending from this one, as a crash would;
+ * returns how many. */
+guint          mr_ui_kill_signin_helpers (void);
 /* Spins the main loop until at least @count such processes descend from this one, or
  * @timeout_ms passes; returns how many there are. */
 guint          mr_ui_wait_webkit_count (guint       count,

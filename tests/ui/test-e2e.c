@@ -217,6 +217,45 @@ test_patient_without_attributes (Fixture       *fixture,
                                                          "given_name"), "missing"));
 }
 
+/* The sign-in helper missing (a broken install): tapping Sign in says so in one sentence. */
+static void
+test_helper_missing (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *saved = g_strdup (g_getenv ("MEDREFILL_HELPER_DIR"));
+
+  /* The spare helper was started with the window; the next one is looked for here. */
+  g_setenv ("MEDREFILL_HELPER_DIR", "/nonexistent", TRUE);
+  g_assert_cmpuint (mr_ui_kill_signin_helpers (), <=, 1);
+  mr_ui_wait_webkit_gone (20000);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sign-in", NULL);
+  mr_ui_wait_for_page (fixture->window, "error");
+  g_assert_cmpstr (mr_window_get_message (fixture->window), ==,
+                   "The sign-in component of the app is missing. Reinstall the app.");
+  g_setenv ("MEDREFILL_HELPER_DIR", saved, TRUE);
+}
+
+/* The helper dies while the page is shown (a crash, an out-of-memory kill): the window says
+ * what happened, and the next try starts a new helper and works. */
+static void
+test_helper_dies (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sign-in", NULL);
+  mr_ui_wait_for_signin (fixture->window, MR_UI_EMAIL_FIELD_READY);
+  g_assert_cmpuint (mr_ui_kill_signin_helpers (), ==, 1);
+  mr_ui_wait_for_page (fixture->window, "error");
+  g_assert_cmpstr (mr_window_get_message (fixture->window), ==,
+                   "The sign-in window closed unexpectedly. Please try again.");
+  g_assert_null (mr_window_get_signin_helper (fixture->window));
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.retry", NULL);
+  mr_ui_wait_for_signin (fixture->window, MR_UI_EMAIL_FIELD_READY);
+  mr_ui_sign_in_as (fixture->window, "jack.smith@example.org", MR_SANDBOX_PASSWORD);
+  mr_ui_wait_for_page (fixture->window, "form");
+  g_assert_cmpstr (field_text (fixture, "given_name"), ==, "Jack");
+}
+
 /* The Welcome page's icon comes from the app's resources as a 128-pixel picture: found in every
  * run (installed or not) and drawn without the SVG renderer, which costs the first frame. */
 static void
@@ -255,5 +294,9 @@ main (int   argc,
               test_wrong_password_then_unicode_patient, fixture_tear_down);
   g_test_add ("/ui/e2e/patient-without-attributes", Fixture, NULL, fixture_set_up,
               test_patient_without_attributes, fixture_tear_down);
+  g_test_add ("/ui/e2e/helper-missing", Fixture, NULL, fixture_set_up,
+              test_helper_missing, fixture_tear_down);
+  g_test_add ("/ui/e2e/helper-dies", Fixture, NULL, fixture_set_up,
+              test_helper_dies, fixture_tear_down);
   return g_test_run ();
 }

@@ -19,6 +19,7 @@
  * WebKit's libraries live only here: when the sign-in is over this process ends and they are
  * gone from memory, and the app itself never loads them. */
 #include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <unistd.h>
 
@@ -296,7 +297,8 @@ main (int   argc,
       return 2;
     }
   /* The protocol owns standard output; anything a library prints goes to standard error. */
-  protocol_fd = dup (STDOUT_FILENO);
+  /* Close-on-exec: WebKit's processes must not hold the app's pipe open after this one ends. */
+  protocol_fd = fcntl (STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
   if (protocol_fd < 0 || dup2 (STDERR_FILENO, STDOUT_FILENO) < 0)
     {
       g_printerr ("medrefill-signin: %s\n", g_strerror (errno));
