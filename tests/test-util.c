@@ -307,6 +307,26 @@ test_json_hostile (void)
   g_assert_cmpstr (mr_json_get_string (object, "b"), ==, "x\"{");
 }
 
+/* The sign-in helper's protocol: one compact object a line. */
+static void
+test_json_write_line (void)
+{
+  g_autoptr(GOutputStream) stream = g_memory_output_stream_new_resizable ();
+  g_autoptr(JsonNode) node = json_from_string ("{ \"event\" : \"redirect\", \"uri\" : \"x\ny\" }", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  g_assert_true (mr_json_write_line (stream, node, &error));
+  g_assert_no_error (error);
+  g_assert_true (mr_json_write_line (stream, node, &error));
+  g_assert_true (g_output_stream_close (stream, NULL, NULL));
+  text = g_strndup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (stream)),
+                    g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (stream)));
+  /* A newline inside a string is escaped: it cannot end the line early. */
+  g_assert_cmpstr (text, ==, "{\"event\":\"redirect\",\"uri\":\"x\\ny\"}\n"
+                             "{\"event\":\"redirect\",\"uri\":\"x\\ny\"}\n");
+}
+
 static void
 test_json_to_string (void)
 {
@@ -335,6 +355,7 @@ main (int   argc,
   g_test_add_func ("/util/json/errors", test_json_parse_errors);
   g_test_add_func ("/util/json/hostile", test_json_hostile);
   g_test_add_func ("/util/json/to-string", test_json_to_string);
+  g_test_add_func ("/util/json/write-line", test_json_write_line);
 
   return g_test_run ();
 }

@@ -389,6 +389,18 @@ mr_json_to_string (JsonNode *node)
 }
 
 gboolean
+mr_json_write_line (GOutputStream  *stream,
+                    JsonNode       *node,
+                    GError        **error)
+{
+  g_autofree char *text = mr_json_to_string (node);
+  g_autofree char *line = g_strconcat (text, "\n", NULL);
+
+  return g_output_stream_write_all (stream, line, strlen (line), NULL, NULL, error) &&
+         g_output_stream_flush (stream, NULL, error);
+}
+
+gboolean
 mr_host_is_loopback (const char *host)
 {
   g_autoptr(GInetAddress) address = NULL;

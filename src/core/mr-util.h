@@ -36,6 +36,10 @@ const char *mr_json_get_string   (JsonObject   *object,
                                   const char   *member);
 /* Serialises @node compactly; returns newly allocated text. */
 char       *mr_json_to_string    (JsonNode     *node);
+/* Writes @node compactly as one line (the sign-in helper's protocol) and flushes @stream. */
+gboolean    mr_json_write_line   (GOutputStream *stream,
+                                  JsonNode      *node,
+                                  GError       **error);
 
 /* TRUE for 127.0.0.0/8, ::1 and "localhost". */
 gboolean    mr_host_is_loopback  (const char   *host);

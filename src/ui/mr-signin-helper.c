@@ -92,17 +92,12 @@ send (MrSigninHelper *self,
       JsonBuilder    *b)
 {
   g_autoptr(JsonNode) node = json_builder_get_root (b);
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
   g_autoptr(GError) error = NULL;
 
   if (!self->running || self->to_helper == NULL)
     return;
-  json_generator_set_root (generator, node);
-  text = json_generator_to_data (generator, NULL);
   /* Small messages on a pipe the helper reads at once: written in one go. */
-  if (!g_output_stream_write_all (self->to_helper, text, strlen (text), NULL, NULL, &error) ||
-      !g_output_stream_write_all (self->to_helper, "\n", 1, NULL, NULL, &error))
+  if (!mr_json_write_line (self->to_helper, node, &error))
     g_debug ("the sign-in helper does not read: %s", error->message);
 }
 

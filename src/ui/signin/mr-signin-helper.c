@@ -46,15 +46,8 @@ static void
 send (Helper     *h,
       JsonNode   *node)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
-
-  json_generator_set_root (generator, node);
-  text = json_generator_to_data (generator, NULL);
   /* A dead reader (the app is gone) ends this process: nobody is left to sign in for. */
-  if (!g_output_stream_write_all (h->out, text, strlen (text), NULL, NULL, NULL) ||
-      !g_output_stream_write_all (h->out, "\n", 1, NULL, NULL, NULL) ||
-      !g_output_stream_flush (h->out, NULL, NULL))
+  if (!mr_json_write_line (h->out, node, NULL))
     g_main_loop_quit (h->loop);
 }
 
