@@ -334,6 +334,9 @@ mr_signin_helper_class_init (MrSigninHelperClass *klass)
 
   object_class->dispose = mr_signin_helper_dispose;
   object_class->finalize = mr_signin_helper_finalize;
+  /* The app writes to the helper's input: a helper that died must make that write fail (and its
+   * end be read as "the sign-in window closed"), not kill the app with SIGPIPE. */
+  signal (SIGPIPE, SIG_IGN);
 
   signals[SIGNAL_REDIRECT] = g_signal_new ("redirect", G_TYPE_FROM_CLASS (klass),
                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,

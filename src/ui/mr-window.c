@@ -134,7 +134,7 @@ mr_window_show_welcome (MrWindow *self)
     return;
   mr_window_show_page (self, "welcome");
   mr_trace_mark ("welcome-shown");
-  /* Ready for the next person: a fresh web process, nothing of the last one. */
+  /* Ready for the next person: a fresh sign-in helper, nothing of the last one. */
   mr_window_signin_make_spare (self);
 }
 
@@ -166,7 +166,8 @@ mr_window_wipe (MrWindow *self)
   g_clear_pointer (&self->auth_request, mr_auth_request_free);
   g_clear_pointer (&self->tokens, mr_token_set_free);
   g_clear_pointer (&self->patient, mr_patient_free);
-  mr_refill_form_clear (mr_window_form (self));
+  if (self->form != NULL)  /* not built yet: nothing typed into it */
+    mr_refill_form_clear (self->form);
   self->sending = FALSE;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.submit", FALSE);
   if (self->idle_dialog != NULL)

@@ -256,6 +256,24 @@ test_helper_dies (Fixture       *fixture,
   g_assert_cmpstr (field_text (fixture, "given_name"), ==, "Jack");
 }
 
+/* The spare helper dies and, before the app has noticed, the person taps Sign in: the app hands
+ * the page to a dead helper (the write may still land in the pipe while the helper's web
+ * processes hold it, or fail; SIGPIPE is ignored either way), then says what happened. */
+static void
+test_helper_dead_before_open (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  /* The spare helper is up once its web processes are. */
+  g_assert_cmpuint (mr_ui_wait_webkit_count (2, 30000), >=, 2);
+  g_assert_cmpuint (mr_ui_kill_signin_helpers (), ==, 1);
+  /* Let the kernel end it without running this thread's main loop (which would notice). */
+  g_usleep (300 * 1000);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sign-in", NULL);
+  mr_ui_wait_for_page (fixture->window, "error");
+  g_assert_cmpstr (mr_window_get_message (fixture->window), ==,
+                   "The sign-in window closed unexpectedly. Please try again.");
+}
+
 /* The Welcome page's icon comes from the app's resources as a 128-pixel picture: found in every
  * run (installed or not) and drawn without the SVG renderer, which costs the first frame. */
 static void
@@ -298,5 +316,7 @@ main (int   argc,
               test_helper_missing, fixture_tear_down);
   g_test_add ("/ui/e2e/helper-dies", Fixture, NULL, fixture_set_up,
               test_helper_dies, fixture_tear_down);
+  g_test_add ("/ui/e2e/helper-dead-before-open", Fixture, NULL, fixture_set_up,
+              test_helper_dead_before_open, fixture_tear_down);
   return g_test_run ();
 }

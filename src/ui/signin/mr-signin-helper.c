@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <adwaita.h>
@@ -278,6 +279,8 @@ main (int   argc,
   Helper h = { 0 };
   int protocol_fd;
 
+  /* An app that went away makes our writes fail (and we quit), rather than kill us mid-way. */
+  signal (SIGPIPE, SIG_IGN);
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
