@@ -109,6 +109,8 @@ void     mr_window_corrections_dispose (MrWindow    *self);
 /* Welcome (or, at a signed-in desk, Find a Patient), with a spare sign-in view for the next
  * person. */
 void     mr_window_show_welcome    (MrWindow        *self);
+/* mr_window_wipe(), then Welcome: Start over, Cancel, the kiosk's idle end. */
+void     mr_window_start_over      (MrWindow        *self);
 /* mr_window_show_error() for a message made here. */
 void     mr_window_show_error_message (MrWindow     *self,
                                        GQuark        domain,

@@ -132,8 +132,7 @@ mr_window_complete_sign_in (MrWindow   *self,
     {
       if (g_error_matches (error, MR_OIDC_ERROR, MR_OIDC_ERROR_CANCELLED))
         {
-          mr_window_wipe (self);
-          mr_window_show_welcome (self);
+          mr_window_start_over (self);
         }
       else
         mr_window_show_error (self, error);
@@ -171,8 +170,7 @@ static void
 signin_cancelled_cb (MrSigninHelper *helper,
                      MrWindow       *self)
 {
-  mr_window_wipe (self);
-  mr_window_show_welcome (self);
+  mr_window_start_over (self);
 }
 
 /* The page may visit the provider's hosts (from its discovery document: sign-in, token, sign-out
@@ -245,8 +243,6 @@ open_signin_page (MrWindow *self)
   mr_signin_helper_open (self->signin, url, (const char * const *) hosts, token);
 }
 
-static void continue_sign_in (MrWindow *self);
-
 static void
 prefetch_then_sign_in_cb (GObject      *source,
                           GAsyncResult *result,
@@ -259,20 +255,6 @@ prefetch_then_sign_in_cb (GObject      *source,
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         mr_window_show_error (self, error);
-      return;
-    }
-  continue_sign_in (self);
-}
-
-/* Opens the sign-in page once the provider's configuration is there; normally it was fetched
- * while the Welcome page was up, and this opens the page at once. */
-static void
-continue_sign_in (MrWindow *self)
-{
-  if (mr_oidc_client_get_discovery (self->oidc) == NULL)
-    {
-      mr_oidc_client_prefetch_async (self->oidc, self->cancellable, prefetch_then_sign_in_cb,
-                                     g_object_ref (self));
       return;
     }
   open_signin_page (self);
@@ -298,12 +280,16 @@ sign_in_action (GtkWidget  *widget,
       mr_window_show_error (self, error);
       return;
     }
-  if (mr_oidc_client_get_discovery (self->oidc) == NULL)
+  /* Normally the provider's configuration was fetched while Welcome was up: open at once. */
+  if (mr_oidc_client_get_discovery (self->oidc) != NULL)
     {
-      gtk_label_set_text (self->busy_label, _("Connecting to the clinic…"));
-      mr_window_show_page (self, "busy");
+      open_signin_page (self);
+      return;
     }
-  continue_sign_in (self);
+  gtk_label_set_text (self->busy_label, _("Connecting to the clinic…"));
+  mr_window_show_page (self, "busy");
+  mr_oidc_client_prefetch_async (self->oidc, self->cancellable, prefetch_then_sign_in_cb,
+                                 g_object_ref (self));
 }
 
 MrSigninHelper *

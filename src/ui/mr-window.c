@@ -138,6 +138,14 @@ mr_window_show_welcome (MrWindow *self)
   mr_window_signin_make_spare (self);
 }
 
+/* Start over: everything of this visit goes, and Welcome is back. */
+void
+mr_window_start_over (MrWindow *self)
+{
+  mr_window_wipe (self);
+  mr_window_show_welcome (self);
+}
+
 /* Text the last person copied out of the app must not be pasted by the next. */
 static void
 clear_clipboards (MrWindow *self)
@@ -181,8 +189,7 @@ done_return_cb (gpointer data)
   MrWindow *self = data;
 
   self->done_return_id = 0;
-  mr_window_wipe (self);
-  mr_window_show_welcome (self);
+  mr_window_start_over (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -226,8 +233,7 @@ idle_expired_cb (MrIdleGuard *guard,
 {
   if (!mr_window_is_kiosk (self))
     mr_window_desk_lock (self);
-  mr_window_wipe (self);
-  mr_window_show_welcome (self);
+  mr_window_start_over (self);
 }
 
 static void
@@ -250,8 +256,7 @@ wipe_to_welcome_action (GtkWidget  *widget,
 {
   MrWindow *self = MR_WINDOW (widget);
 
-  mr_window_wipe (self);
-  mr_window_show_welcome (self);
+  mr_window_start_over (self);
 }
 
 /* What the Done page says. Never a patient's data: on a kiosk the next person may read it. */
