@@ -85,6 +85,24 @@ import_env (const char *path)
   return store_imported (settings, config) ? 0 : 1;
 }
 
+/* GTK parses its own default theme when it makes the display's settings, and libadwaita replaces
+ * it at once with an empty one and its own stylesheet: a parse of about 100 KB of CSS before the
+ * first frame for nothing. Unless the user chose a theme with GTK_THEME, the settings are made
+ * here, before libadwaita starts, with libadwaita's empty theme named in GTK_THEME; the variable
+ * is gone again before libadwaita looks at it, so its stylesheet is loaded as always. Done here,
+ * before the application registers on the session bus, because that starts GDBus's thread and
+ * changing the environment is only safe while the process has one thread. */
+static void
+start_gtk_without_default_theme (void)
+{
+  if (g_getenv ("GTK_THEME") != NULL)
+    return;
+  g_setenv ("GTK_THEME", "Adwaita-empty", TRUE);
+  if (gtk_init_check ())
+    gtk_settings_get_default ();
+  g_unsetenv ("GTK_THEME");
+}
+
 static int
 mr_application_handle_local_options (GApplication *app,
                                      GVariantDict *dict)
@@ -101,6 +119,7 @@ mr_application_handle_local_options (GApplication *app,
     return import_env (env_path);
   self->use_sandbox = g_variant_dict_contains (dict, "sandbox");
   self->kiosk = g_variant_dict_contains (dict, "kiosk");
+  start_gtk_without_default_theme ();
   return -1;
 }
 
@@ -218,9 +237,14 @@ mr_application_startup (GApplication *app)
 {
   MrApplication *self = MR_APPLICATION (app);
   const char *quit_accels[] = { "<Control>q", NULL };
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
 
   G_APPLICATION_CLASS (mr_application_parent_class)->startup (app);
   mr_trace_mark ("gtk-ready");
+  /* Loaded here, not by AdwApplication from the resource base path: see mr_application_new(). */
+  gtk_css_provider_load_from_resource (css, "/io/github/medrefill/MedRefill/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
   if (!self->kiosk)
     gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
@@ -274,9 +298,15 @@ MrApplication *
 mr_application_new (void)
 {
   /* NON_UNIQUE: a kiosk and a sandbox demo must not hand their work to a running instance. */
-  return g_object_new (MR_TYPE_APPLICATION,
-                       "application-id", APP_ID,
-                       "flags", G_APPLICATION_NON_UNIQUE,
-                       "resource-base-path", "/io/github/medrefill/MedRefill",
-                       NULL);
+  MrApplication *app = g_object_new (MR_TYPE_APPLICATION,
+                                     "application-id", APP_ID,
+                                     "flags", G_APPLICATION_NON_UNIQUE,
+                                     NULL);
+
+  /* No resource base path: with one, GtkApplication adds its icons/ to the icon theme after the
+   * theme has started loading in a thread, which throws that load away and makes the first icon
+   * of the first frame load the whole theme again on the main thread. The app's stylesheet is
+   * loaded in startup instead, and the Welcome icon is a picture from the resources. */
+  g_application_set_resource_base_path (G_APPLICATION (app), NULL);
+  return app;
 }

@@ -31,6 +31,7 @@ struct _MrWindow {
   GtkLabel       *busy_label;
   GtkSpinner     *spinner;
   MrRefillForm   *form;
+  AdwStatusPage  *welcome_page;
   AdwStatusPage  *done_page;
   AdwStatusPage  *error_page;
 

@@ -672,6 +672,7 @@ mr_window_class_init (MrWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/medrefill/MedRefill/mr-window.ui");
   gtk_widget_class_bind_template_child (widget_class, MrWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, welcome_page);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, signin_box);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, start_over_button);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, sandbox_label);
@@ -697,7 +698,14 @@ mr_window_class_init (MrWindowClass *klass)
 static void
 mr_window_init (MrWindow *self)
 {
+  g_autoptr(GdkTexture) icon = NULL;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* A picture from the resources, not an icon name: see mr_application_new(). 256 px drawn at
+   * 128, so it stays sharp at twice the scale. */
+  icon = gdk_texture_new_from_resource ("/io/github/medrefill/MedRefill/icons/256x256/apps/"
+                                        APP_ID ".png");
+  adw_status_page_set_paintable (self->welcome_page, GDK_PAINTABLE (icon));
   self->cancellable = g_cancellable_new ();
   self->session = soup_session_new_with_options ("timeout", 30,
                                                  "user-agent", "medrefill/" PACKAGE_VERSION,

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The application as src/main.c runs it (MrApplication, not a window made by a test): how it
+ * starts GTK and libadwaita for a quick first frame must not cost any of their styling. GTK's
+ * default theme is skipped by naming libadwaita's empty one in GTK_THEME while the settings are
+ * made, and the resource base path is not set, so the icon theme is loaded once (see
+ * mr-application.c). This checks what the user would see go wrong: libadwaita's stylesheet, the
+ * app's own stylesheet, the icons of the header bar, GTK_THEME left as it was. */
+#include <adwaita.h>
+
+#include "mr-application.h"
+#include "mr-test-server.h"
+#include "mr-ui-test.h"
+#include "mr-window.h"
+
+#define WAIT_MS 20000
+
+typedef struct {
+  MrApplication *app;
+  MrWindow      *window;
+  gboolean       checked;
+  guint          waited_ms;
+} Run;
+
+static GtkWidget *
+find_visible_label (GtkWidget  *root,
+                    const char *css_class)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_LABEL (child) && gtk_widget_has_css_class (child, css_class) &&
+          gtk_widget_get_visible (child))
+        return child;
+      if ((found = find_visible_label (child, css_class)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+check_styles (Run *run)
+{
+  GtkWidget *window = GTK_WIDGET (run->window);
+  GtkWidget *badge = find_visible_label (window, "sandbox-badge");
+  g_autoptr(GtkWidget) plain = NULL;
+  GtkSettings *settings = gtk_widget_get_settings (window);
+  GtkIconTheme *icons = gtk_icon_theme_get_for_display (gtk_widget_get_display (window));
+  g_auto(GStrv) icon_paths = gtk_icon_theme_get_resource_path (icons);
+  g_autofree char *theme_name = NULL;
+  GdkRGBA accent;
+  int badge_width, plain_width;
+
+  /* The variable was only there while GTK made its settings; a child process gets none. */
+  g_assert_null (g_getenv ("GTK_THEME"));
+  g_object_get (settings, "gtk-theme-name", &theme_name, NULL);
+  g_assert_cmpstr (theme_name, ==, "Adwaita-empty");
+
+  /* libadwaita's stylesheet is in effect: its named colours are defined for the window. */
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  g_assert_true (gtk_style_context_lookup_color (gtk_widget_get_style_context (window),
+                                                 "accent_bg_color", &accent));
+  G_GNUC_END_IGNORE_DEPRECATIONS
+
+  /* The app's own stylesheet (resources/style.css) is in effect: the sandbox badge has its
+   * 8 px of padding on each side, which a plain label with the same text does not have. */
+  g_assert_nonnull (badge);
+  plain = g_object_ref_sink (gtk_label_new (gtk_label_get_label (GTK_LABEL (badge))));
+  gtk_widget_measure (badge, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &badge_width, NULL, NULL);
+  gtk_widget_measure (plain, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &plain_width, NULL, NULL);
+  g_assert_cmpint (badge_width, >=, plain_width + 16);
+
+  /* The icon theme has GTK's and libadwaita's icons and nothing added after it began loading;
+   * the header bar's icons are found. */
+  g_assert_nonnull (icon_paths);
+  g_assert_cmpuint (g_strv_length (icon_paths), ==, 2);
+  g_assert_cmpstr (icon_paths[0], ==, "/org/gtk/libgtk/icons/");  /* GTK's own */
+  g_assert_cmpstr (icon_paths[1], ==, "/org/gnome/Adwaita/icons");
+  g_assert_true (gtk_icon_theme_has_icon (icons, "open-menu-symbolic"));
+  g_assert_true (gtk_icon_theme_has_icon (icons, "window-close-symbolic"));
+  run->checked = TRUE;
+}
+
+static gboolean
+poll_cb (gpointer data)
+{
+  Run *run = data;
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (run->app));
+
+  run->waited_ms += 50;
+  if (active != NULL && MR_IS_WINDOW (active))
+    {
+      run->window = MR_WINDOW (active);
+      /* The sandbox badge is shown once the window is configured, after the first frame. */
+      if (find_visible_label (GTK_WIDGET (active), "sandbox-badge") != NULL)
+        {
+          check_styles (run);
+          g_application_quit (G_APPLICATION (run->app));
+          return G_SOURCE_REMOVE;
+        }
+    }
+  if (run->waited_ms >= WAIT_MS)
+    {
+      g_application_quit (G_APPLICATION (run->app));
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+test_startup_styles (void)
+{
+  Run run = { 0 };
+  char *argv[] = { (char *) "medrefill", (char *) "--sandbox", NULL };
+  int status;
+
+  g_assert_null (g_getenv ("GTK_THEME"));
+  run.app = mr_application_new ();
+  g_timeout_add (50, poll_cb, &run);
+  status = g_application_run (G_APPLICATION (run.app), 2, argv);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (run.checked);
+  g_clear_object (&run.app);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  mr_test_init_with_home (&argc, &argv);
+  /* GTK is not started here: the application must be the one to start it. */
+  if (!mr_ui_have_display ("/ui/app/needs-display"))
+    return g_test_run ();
+  g_test_add_func ("/ui/app/startup-styles", test_startup_styles);
+  return g_test_run ();
+}
