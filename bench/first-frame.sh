@@ -5,6 +5,9 @@
 # each (default 10). Both are measured by the same LD_PRELOAD probe (bench/probe/firstpaint.c),
 # which stamps the first "after-paint" of the first window presented. Reports the medians and
 # their ratio. Usage: bench/first-frame.sh [N] [extra arguments for medrefill, e.g. --sandbox]
+# With BEFORE=DIR (the build folder of another checkout, e.g. a worktree of an older commit:
+#   git worktree add /tmp/old COMMIT && meson setup /tmp/old/_build /tmp/old && ninja -C /tmp/old/_build)
+# that build's medrefill runs in the same rotation too, for before/after numbers from one run.
 set -euo pipefail
 . "$(dirname "$0")/env.sh" "$0" "$@"
 n=${1:-10}; shift || true
@@ -27,14 +30,22 @@ run_one() { # prints ms from exec to first frame
   [ -n "$t" ] && echo $(( (t - start) / 1000 ))
 }
 
-ours=(); theirs=()
+ours=(); theirs=(); before=()
+run_before() { GSETTINGS_SCHEMA_DIR=$BEFORE/data run_one "$BEFORE/src/medrefill" "$@"; }
 run_one _build/src/medrefill "$@" >/dev/null; run_one gnome-text-editor --standalone >/dev/null  # warm caches
+[ -n "${BEFORE:-}" ] && run_before "$@" >/dev/null
 for i in $(seq 1 "$n"); do
   ours+=("$(run_one _build/src/medrefill "$@")")
   theirs+=("$(run_one gnome-text-editor --standalone)")
+  [ -n "${BEFORE:-}" ] && before+=("$(run_before "$@")")
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 mo=$(median "${ours[@]}"); mt=$(median "${theirs[@]}")
 echo "medrefill $*: ${ours[*]} ms"
 echo "gnome-text-editor: ${theirs[*]} ms"
+if [ -n "${BEFORE:-}" ]; then
+  mb=$(median "${before[@]}")
+  echo "before ($BEFORE): ${before[*]} ms"
+  echo "first frame median before: ${mb} ms, ratio $(awk -v a="$mb" -v b="$mt" 'BEGIN {printf "%.2f", a/b}')"
+fi
 echo "first frame median: medrefill ${mo} ms, gnome-text-editor ${mt} ms, ratio $(awk -v a="$mo" -v b="$mt" 'BEGIN {printf "%.2f", a/b}')"
