@@ -1050,6 +1050,59 @@ test_sink_refusals (Fixture       *fx,
 
 /* ---- the rest ---------------------------------------------------------------------------- */
 
+/* A kiosk's long run forgets each visit's records: tokens stop working, the sink's record is
+ * empty, its counters stay, and the tenant goes on serving new visits. */
+static void
+test_forget_records (Fixture       *fx,
+                     gconstpointer  data)
+{
+  g_autofree char *token = access_token_for (fx, "jack.smith@example.org");
+  g_autofree char *fresh = NULL;
+  g_autoptr(JsonObject) me = get_json (fx, "/v1.0/me", token, SOUP_STATUS_OK);
+  g_autoptr(JsonObject) first = post_json (fx, "{\"requestId\":\"r-1\"}", "r-1", SOUP_STATUS_OK);
+  g_autoptr(JsonObject) again = NULL;
+  g_autoptr(JsonObject) forgotten = NULL;
+  g_autoptr(JsonObject) me_again = NULL;
+  g_autoptr(JsonArray) empty = NULL;
+  g_autoptr(JsonArray) received = NULL;
+
+  mr_sandbox_forget_records (fx->sandbox);
+  empty = mr_sandbox_dup_received (fx->sandbox);
+  g_assert_cmpuint (json_array_get_length (empty), ==, 0);
+  g_assert_cmpuint (mr_sandbox_get_delivered_count (fx->sandbox), ==, 1);
+  g_assert_cmpuint (mr_sandbox_get_key_count (fx->sandbox, "r-1"), ==, 0);
+
+  forgotten = get_json (fx, "/v1.0/me", token, SOUP_STATUS_UNAUTHORIZED);
+  again = post_json (fx, "{\"requestId\":\"r-1\"}", "r-1", SOUP_STATUS_OK);
+  received = mr_sandbox_dup_received (fx->sandbox);
+  g_assert_cmpuint (json_array_get_length (received), ==, 1);
+  g_assert_cmpuint (mr_sandbox_get_delivered_count (fx->sandbox), ==, 2);
+
+  fresh = access_token_for (fx, "jack.smith@example.org");
+  me_again = get_json (fx, "/v1.0/me", fresh, SOUP_STATUS_OK);
+  g_assert_cmpstr (json_object_get_string_member (me_again, "id"), ==,
+                   json_object_get_string_member (me, "id"));
+}
+
+/* Every answer closes its connection: libsoup 3.2's server never closes a kept-alive connection
+ * that the client closes while idle, and each would keep a file descriptor for good. */
+static void
+test_one_request_per_connection (Fixture       *fx,
+                                 gconstpointer  data)
+{
+  g_autofree char *url = g_strconcat (fx->base, "/" MR_SANDBOX_TENANT_ID
+                                      "/v2.0/.well-known/openid-configuration", NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autofree char *body = NULL;
+  guint status = 0;
+
+  body = send_message (fx, msg, &status);
+  g_assert_cmpuint (status, ==, SOUP_STATUS_OK);
+  g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                 "Connection"), ==, "close");
+}
+
+
 static void
 test_request_counts (Fixture       *fx,
                      gconstpointer  data)
@@ -1217,6 +1270,8 @@ main (int    argc,
   ADD ("/sandbox/graph/utf8", test_graph_utf8);
   ADD ("/sandbox/sink/records", test_sink);
   ADD ("/sandbox/sink/refusals", test_sink_refusals);
+  ADD ("/sandbox/forget-records", test_forget_records);
+  ADD ("/sandbox/one-request-per-connection", test_one_request_per_connection);
   ADD ("/sandbox/request-counts", test_request_counts);
   ADD ("/sandbox/logout", test_logout);
   ADD ("/sandbox/stop", test_stop);

@@ -3,6 +3,8 @@
 
 #include <libsoup/soup.h>
 
+#include "mr-local-server.h"
+
 #include <string.h>
 
 typedef enum {
@@ -12,15 +14,16 @@ typedef enum {
 } ListenerState;
 
 struct _MrLoopbackListener {
-  GObject        parent_instance;
+  GObject         parent_instance;
 
-  SoupServer    *server;
-  char          *path;
-  char          *redirect_uri;
-  ListenerState  state;
-  GTask         *task;            /* the pending wait, or NULL */
-  char          *expected_state;
-  GSource       *cancel_source;
+  SoupServer     *server;
+  GSocketService *service;
+  char           *path;
+  char           *redirect_uri;
+  ListenerState   state;
+  GTask          *task;            /* the pending wait, or NULL */
+  char           *expected_state;
+  GSource        *cancel_source;
 };
 
 G_DEFINE_FINAL_TYPE (MrLoopbackListener, mr_loopback_listener, G_TYPE_OBJECT)
@@ -156,7 +159,7 @@ mr_loopback_listener_finalize (GObject *object)
   g_assert (self->task == NULL);
   clear_cancel_source (self);
   if (self->server != NULL)
-    soup_server_disconnect (self->server);
+    mr_local_server_stop (g_steal_pointer (&self->service), self->server);
   g_clear_object (&self->server);
   g_free (self->path);
   g_free (self->redirect_uri);
@@ -180,9 +183,7 @@ mr_loopback_listener_new (const char  *path,
                           GError     **error)
 {
   g_autoptr(MrLoopbackListener) self = NULL;
-  g_autoptr(GInetAddress) address = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) socket_address = g_inet_socket_address_new (address, 0);
-  g_autoslist(GUri) uris = NULL;
+  guint port;
 
   g_return_val_if_fail (path != NULL && path[0] == '/', NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -192,11 +193,10 @@ mr_loopback_listener_new (const char  *path,
   self->server = soup_server_new ("server-header", "", NULL);
   soup_server_add_handler (self->server, NULL, server_cb, self, NULL);
   /* 127.0.0.1 only, never the other interfaces: the code must not be reachable from the network. */
-  if (!soup_server_listen (self->server, socket_address, 0, error))
+  self->service = mr_local_server_listen (self->server, 0, &port, error);
+  if (self->service == NULL)
     return NULL;
-  uris = soup_server_get_uris (self->server);
-  g_assert (uris != NULL);
-  self->redirect_uri = g_strdup_printf ("http://127.0.0.1:%d%s", g_uri_get_port (uris->data), path);
+  self->redirect_uri = g_strdup_printf ("http://127.0.0.1:%u%s", port, path);
   return g_steal_pointer (&self);
 }
 

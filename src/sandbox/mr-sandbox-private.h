@@ -85,6 +85,7 @@ struct _MrSandbox
 
   /* Server thread only. */
   SoupServer         *server;
+  GSocketService     *service;
   GHashTable         *codes;           /* code → MrSandboxCode */
   GHashTable         *access_tokens;   /* token → MrSandboxGrant */
   GHashTable         *refresh_tokens;  /* token → MrSandboxGrant */
@@ -156,5 +157,7 @@ gboolean    mr_sandbox_handle_graph   (MrSandbox         *self,
 /* mr-sandbox-sink.c */
 void        mr_sandbox_handle_sink    (MrSandbox         *self,
                                        SoupServerMessage *msg);
+/* The sink's part of mr_sandbox_forget_records(): attempts and accepted keys. Any thread. */
+void        mr_sandbox_sink_forget    (MrSandbox         *self);
 
 G_END_DECLS

@@ -629,6 +629,18 @@ read_counter (MrSandbox *self,
   return n;
 }
 
+void
+mr_sandbox_sink_forget (MrSandbox *self)
+{
+  SinkState *state = sink_state (self);
+
+  g_mutex_lock (&state->lock);
+  g_hash_table_remove_all (state->accepted);
+  json_array_unref (state->attempts);
+  state->attempts = json_array_new ();
+  g_mutex_unlock (&state->lock);
+}
+
 guint
 mr_sandbox_get_delivered_count (MrSandbox *self)
 {

@@ -4,6 +4,7 @@
 #include <gnutls/crypto.h>
 
 #include "mr-sandbox-private.h"
+#include "mr-local-server.h"
 #include "mr-util.h"
 
 G_DEFINE_FINAL_TYPE (MrSandbox, mr_sandbox, G_TYPE_OBJECT)
@@ -148,6 +149,12 @@ route_cb (SoupServer        *server,
   count_request (self, path);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                 "Cache-Control", "no-store");
+  /* One request per connection. libsoup 3.2 (Debian 12) never closes its end of a kept-alive
+   * connection that the client closes while it is idle (fixed in 3.3): each one stays in
+   * CLOSE_WAIT holding a file descriptor, four per sign-in from the web view, so a sandbox
+   * kiosk would run out of descriptors after a few hundred visits. */
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Connection", "close");
 
   if (g_str_has_prefix (path, TENANT_PREFIX "/"))
     handled = route_tenant (self, msg, path + strlen (TENANT_PREFIX), query);
@@ -185,16 +192,15 @@ static gboolean
 listen_in_thread (MrSandbox  *self,
                   GError    **error)
 {
-  g_autoslist(GUri) uris = NULL;
+  guint port;
 
   self->server = soup_server_new ("server-header", "medrefill-sandbox", NULL);
   soup_server_add_handler (self->server, NULL, route_cb, self, NULL);
-  if (!soup_server_listen_local (self->server, self->port, SOUP_SERVER_LISTEN_IPV4_ONLY, error))
+  /* 127.0.0.1 only: the stand-in tenant must not be reachable from the network. */
+  self->service = mr_local_server_listen (self->server, self->port, &port, error);
+  if (self->service == NULL)
     return FALSE;
-
-  uris = soup_server_get_uris (self->server);
-  g_assert (uris != NULL);
-  self->base_url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  self->base_url = g_strdup_printf ("http://127.0.0.1:%u", port);
   self->issuer = g_strdup_printf ("%s/%s/v2.0", self->base_url, MR_SANDBOX_TENANT_ID);
   return TRUE;
 }
@@ -210,11 +216,11 @@ server_thread (gpointer data)
     {
       signal_started (self, NULL);
       g_main_loop_run (self->loop);
-      soup_server_disconnect (self->server);
     }
   else
     signal_started (self, error);
 
+  mr_local_server_stop (g_steal_pointer (&self->service), self->server);
   g_clear_object (&self->server);
   /* Let the server's pending sources finish before the context goes away. */
   while (g_main_context_iteration (self->context, FALSE))
@@ -291,6 +297,57 @@ mr_sandbox_stop (MrSandbox *self)
   g_source_set_callback (source, quit_cb, self->loop, NULL);
   g_source_attach (source, self->context);
   join_thread (self);
+}
+
+typedef struct {
+  MrSandbox *self;
+  GMutex     lock;
+  GCond      done_cond;
+  gboolean   done;
+} Forget;
+
+/* The tables only the server thread touches. */
+static gboolean
+forget_in_thread_cb (gpointer data)
+{
+  Forget *forget = data;
+  MrSandbox *self = forget->self;
+
+  if (self->codes != NULL)
+    g_hash_table_remove_all (self->codes);
+  g_hash_table_remove_all (self->access_tokens);
+  g_hash_table_remove_all (self->refresh_tokens);
+  g_hash_table_remove_all (self->references);
+  g_mutex_lock (&forget->lock);
+  forget->done = TRUE;
+  g_cond_signal (&forget->done_cond);
+  g_mutex_unlock (&forget->lock);
+  return G_SOURCE_REMOVE;
+}
+
+void
+mr_sandbox_forget_records (MrSandbox *self)
+{
+  Forget forget = { self };
+
+  g_return_if_fail (MR_IS_SANDBOX (self));
+  g_return_if_fail (self->thread != NULL);
+
+  g_mutex_init (&forget.lock);
+  g_cond_init (&forget.done_cond);
+  g_main_context_invoke (self->context, forget_in_thread_cb, &forget);
+  g_mutex_lock (&forget.lock);
+  while (!forget.done)
+    g_cond_wait (&forget.done_cond, &forget.lock);
+  g_mutex_unlock (&forget.lock);
+  g_mutex_clear (&forget.lock);
+  g_cond_clear (&forget.done_cond);
+
+  g_mutex_lock (&self->lock);
+  json_array_unref (self->received);
+  self->received = json_array_new ();
+  g_mutex_unlock (&self->lock);
+  mr_sandbox_sink_forget (self);
 }
 
 /* ---- public accessors -------------------------------------------------------------------- */

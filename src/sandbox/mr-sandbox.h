@@ -37,6 +37,12 @@ char       *mr_sandbox_dup_settings_text  (MrSandbox   *self);
 /* What the workflow sink has received so far: a new array of {"headers":{…},"body":{…}} objects
  * (copies, safe to use from any thread). */
 JsonArray  *mr_sandbox_dup_received       (MrSandbox   *self);
+/* Forgets the records of finished visits, as a real tenant's expiry would: authorization codes,
+ * access and refresh tokens, the sink's references, received requests, attempts and accepted
+ * Idempotency-Keys (the counters stay). For long runs (bench/kiosk-sessions.sh) that measure the
+ * app's memory, not the stand-in's records. Blocks until the server thread has done its part;
+ * call it with no request in flight. */
+void        mr_sandbox_forget_records     (MrSandbox   *self);
 /* How many HTTP requests the server has answered for @path (e.g. "/v1.0/me"); NULL counts all. */
 guint       mr_sandbox_get_request_count  (MrSandbox   *self,
                                            const char  *path);

@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <malloc.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -385,6 +386,18 @@ is_webkit (int pid)
          (g_str_has_prefix (comm, "WebKit") || g_str_has_prefix (comm, "medrefill-signi"));
 }
 
+guint
+mr_ui_count_fds (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n - 1;  /* the directory's own */
+}
+
 void
 mr_ui_report_memory (const char *stage)
 {
@@ -415,8 +428,14 @@ mr_ui_report_memory (const char *stage)
             g_file_set_contents (to, text, len, NULL);
         }
     }
+  /* The whole (this process, the helper, WebKit), then this process alone: the app and, in the
+   * tests, the sandbox tenant; the heap it has in use (malloc's count, without the freed pages it
+   * keeps) and its open file descriptors. */
   g_printerr ("medrefill-memory: %s rss_kib=%" G_GUINT64_FORMAT " pss_kib=%" G_GUINT64_FORMAT
-              " processes=%u webkit=%u\n", stage, rss, pss, pids->len, webkit);
+              " processes=%u webkit=%u app_pss_kib=%" G_GUINT64_FORMAT " heap_kib=%zu fds=%u\n",
+              stage, rss, pss, pids->len, webkit,
+              status_kib (getpid (), "smaps_rollup", "\nPss:"), mallinfo2 ().uordblks / 1024,
+              mr_ui_count_fds ());
 }
 
 static guint

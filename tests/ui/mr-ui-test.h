@@ -65,10 +65,13 @@ void           mr_ui_open_patient      (MrWindow   *window,
 void           mr_ui_save_screenshot   (MrWindow   *window,
                                         const char *name);
 /* When MEDREFILL_MEMORY_REPORT is set (bench/memory.sh), prints to stderr one line
- * "medrefill-memory: STAGE rss_kib=… pss_kib=… processes=N webkit=M" for this process and all
- * of its descendants (the sign-in helper and WebKit's web and network processes), read from
- * /proc; M counts those three kinds. */
+ * "medrefill-memory: STAGE rss_kib=… pss_kib=… processes=N webkit=M app_pss_kib=… heap_kib=…
+ * fds=…": RSS and PSS of this process and all of its descendants (the sign-in helper and
+ * WebKit's web and network processes), read from /proc, M counting those three kinds; then this
+ * process's own PSS, heap in use and open file descriptors. */
 void           mr_ui_report_memory     (const char *stage);
+/* This process's open file descriptors. */
+guint          mr_ui_count_fds         (void);
 /* Spins the main loop until no WebKit process (nor the sign-in helper that hosts them) descends
  * from this one, or @timeout_ms passes; returns how many are left. */
 guint          mr_ui_wait_webkit_gone  (guint       timeout_ms);
