@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Memory over consecutive kiosk visits: N (default 200) visits against the sandbox, each signing
-# in, filling, submitting and being wiped; RSS/PSS of the app and every WebKit child after each
-# wipe (with the next person's spare sign-in view up). Reports the first, the last and the growth.
+# in, filling, submitting and being wiped; RSS/PSS of the app, the sign-in helper and every WebKit
+# child after each wipe (with the next person's spare sign-in view up), and the app process alone:
+# its PSS, heap in use and open file descriptors (the sandbox tenant runs in the same process and
+# forgets each visit's records, as a tenant's expiry would). The total swings by tens of MiB with
+# the previous visit's helper still exiting; the app-alone numbers are the ones that show a leak.
+# Reports the first, the tenth and the last visit and the growth between the last two.
 # Usage: bench/kiosk-sessions.sh [N]
 set -euo pipefail
 . "$(dirname "$0")/env.sh" "$0" "$@"
@@ -14,14 +18,19 @@ start=$(date +%s)
 _build/tests/ui/test-ui-kiosk -p /ui/kiosk/sessions 2>"$log" >/dev/null
 grep '^medrefill-memory:' "$log" > "$log.mem"
 echo "visits: $(wc -l < "$log.mem") in $(( $(date +%s) - start )) s"
-awk '{ split($3, r, "="); split($4, p, "="); rss[NR] = r[2]; pss[NR] = p[2] }
+awk '{ for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1], NR] = kv[2] } }
+  function line(label, k) {
+    printf "%-16s RSS %7.1f MiB  PSS %7.1f MiB | app alone: PSS %6.1f MiB, heap %6.1f MiB, %d fds\n",
+           label, v["rss_kib", k]/1024, v["pss_kib", k]/1024, v["app_pss_kib", k]/1024,
+           v["heap_kib", k]/1024, v["fds", k] }
   END {
-    printf "after visit 1:   RSS %7.1f MiB  PSS %7.1f MiB\n", rss[1]/1024, pss[1]/1024;
     m = (NR >= 10) ? 10 : NR;
-    printf "after visit %d:  RSS %7.1f MiB  PSS %7.1f MiB\n", m, rss[m]/1024, pss[m]/1024;
-    printf "after visit %d: RSS %7.1f MiB  PSS %7.1f MiB\n", NR, rss[NR]/1024, pss[NR]/1024;
-    printf "growth from visit %d to %d: PSS %+.1f MiB (%+.1f KiB per visit)\n", m, NR,
-           (pss[NR]-pss[m])/1024, (NR > m) ? (pss[NR]-pss[m])/(NR-m) : 0 }' "$log.mem"
+    line("after visit 1:", 1); line("after visit " m ":", m); line("after visit " NR ":", NR);
+    d = (NR > m) ? NR - m : 1;
+    printf "growth from visit %d to %d: PSS %+.1f MiB (%+.1f KiB per visit); app alone: PSS %+.1f KiB, heap %+.1f KiB per visit; fds %+d\n",
+           m, NR, (v["pss_kib", NR] - v["pss_kib", m])/1024, (v["pss_kib", NR] - v["pss_kib", m])/d,
+           (v["app_pss_kib", NR] - v["app_pss_kib", m])/d, (v["heap_kib", NR] - v["heap_kib", m])/d,
+           v["fds", NR] - v["fds", m] }' "$log.mem"
 # The wipe: from its start (Done's own return to Welcome) to Welcome on screen, and to the next
 # person's sign-in page ready (the fresh spare view has loaded).
 awk '/medrefill-trace: wipe / {w=$3} /medrefill-trace: welcome-shown/ && w {s[++n]=($3-w)/1000}
