@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "mr-test-server.h"
 
+#include "mr-local-server.h"
+
 struct _MrTestServer {
   GThread            *thread;
   GMainContext       *context;
   GMainLoop          *loop;
   SoupServer         *server;
+  GSocketService     *service;
   SoupServerCallback  handler;
   gpointer            user_data;
   char               *url;
@@ -19,15 +22,15 @@ server_thread (gpointer data)
 {
   MrTestServer *self = data;
   g_autoptr(GError) error = NULL;
-  g_autoslist(GUri) uris = NULL;
+  guint port;
 
   g_main_context_push_thread_default (self->context);
   self->server = soup_server_new ("server-header", "mr-test-server", NULL);
   soup_server_add_handler (self->server, NULL, self->handler, self->user_data, NULL);
-  if (!soup_server_listen_local (self->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
+  self->service = mr_local_server_listen (self->server, 0, &port, &error);
+  if (self->service == NULL)
     g_error ("test server cannot listen: %s", error->message);
-  uris = soup_server_get_uris (self->server);
-  self->url = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
+  self->url = g_strdup_printf ("http://127.0.0.1:%u", port);
 
   g_mutex_lock (&self->lock);
   self->started = TRUE;
@@ -36,7 +39,7 @@ server_thread (gpointer data)
 
   g_main_loop_run (self->loop);
 
-  soup_server_disconnect (self->server);
+  mr_local_server_stop (g_steal_pointer (&self->service), self->server);
   g_clear_object (&self->server);
   /* Let pending sources of the server finish before the context goes. */
   while (g_main_context_iteration (self->context, FALSE))
