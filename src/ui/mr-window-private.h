@@ -99,6 +99,12 @@ void     mr_window_send            (MrWindow        *self);
 /* The refill form, built on first use (not before the first frame). */
 MrRefillForm *mr_window_form       (MrWindow        *self);
 
+/* mr-window-submit.c */
+void     mr_window_submit_class_init (GtkWidgetClass *widget_class);
+/* Makes the outbox on the first settings (opened in the background) and points it at the
+ * workflow of the current ones. */
+void     mr_window_submit_configure (MrWindow       *self);
+
 /* mr-window-corrections.c */
 void     mr_window_configure_form  (MrWindow        *self);
 
