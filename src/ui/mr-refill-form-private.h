@@ -85,6 +85,23 @@ struct _MrRefillForm {
   gboolean         filling;         /* set_patient is writing the rows */
 };
 
+/* The rows of the fulfilment and urgency choices. */
+enum {
+  FULFIL_PICKUP,
+  FULFIL_DELIVERY,
+};
+
+enum {
+  URGENCY_ROUTINE,
+  URGENCY_SOON,
+  URGENCY_OUT,
+};
+
+/* mr-refill-form-request.c */
+gboolean    mr_refill_form_is_delivery       (MrRefillForm    *self);
+/* The chosen pickup location: the configured list's choice, or the free text without a list. */
+const char *mr_refill_form_pickup_text       (MrRefillForm    *self);
+
 /* mr-refill-form-patient.c */
 void        mr_refill_form_patient_init      (MrRefillForm    *self);
 void        mr_refill_form_patient_fill      (MrRefillForm    *self,

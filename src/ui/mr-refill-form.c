@@ -19,121 +19,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-enum {
-  FULFIL_PICKUP,
-  FULFIL_DELIVERY,
-};
-
-enum {
-  URGENCY_ROUTINE,
-  URGENCY_SOON,
-  URGENCY_OUT,
-};
-
-char *
-mr_refill_form_text_view_text (GtkTextView *view)
-{
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
-  GtkTextIter start, end;
-
-  gtk_text_buffer_get_bounds (buffer, &start, &end);
-  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-}
-
-static char *
-dup_clean (MrField     field,
-           const char *text)
-{
-  g_autofree char *clean = mr_rules_clean (field, text);
-
-  return (clean != NULL && clean[0] != '\0') ? g_steal_pointer (&clean) : NULL;
-}
-
-static gboolean
-is_delivery (MrRefillForm *self)
-{
-  return adw_combo_row_get_selected (self->fulfilment) == FULFIL_DELIVERY;
-}
-
-static const char *
-pickup_text (MrRefillForm *self)
-{
-  guint index;
-
-  if (self->pickup_locations == NULL || self->pickup_locations[0] == NULL)
-    return gtk_editable_get_text (GTK_EDITABLE (self->pickup_location));
-  index = adw_combo_row_get_selected (self->pickup_choice);
-  return index < g_strv_length (self->pickup_locations) ? self->pickup_locations[index] : "";
-}
-
-static void
-add_medications (MrRefillForm    *self,
-                 MrRefillRequest *request)
-{
-  for (guint i = 0; i < self->lines->len; i++)
-    {
-      MrMedicationRow *line = g_ptr_array_index (self->lines, i);
-
-      /* A blank extra line is not a medicine. */
-      if (self->lines->len > 1 && mr_medication_row_is_blank (line))
-        continue;
-      g_ptr_array_add (request->medications, mr_medication_row_dup_medication (line));
-    }
-}
-
-static void
-set_urgency (MrRefillForm    *self,
-             MrRefillRequest *request)
-{
-  switch (adw_combo_row_get_selected (self->urgency))
-    {
-    case URGENCY_SOON:
-      request->urgency = MR_URGENCY_SOON;
-      request->urgency_days = (guint) gtk_spin_button_get_value_as_int (self->urgency_days);
-      break;
-    case URGENCY_OUT:
-      request->urgency = MR_URGENCY_OUT;
-      break;
-    default:
-      request->urgency = MR_URGENCY_ROUTINE;
-      break;
-    }
-}
-
-MrRefillRequest *
-mr_refill_form_build_request (MrRefillForm *self,
-                              MrMode        mode)
-{
-  g_autoptr(MrPatient) patient = NULL;
-  g_autofree char *address = NULL, *notes = NULL;
-  MrRefillRequest *request;
-
-  g_return_val_if_fail (MR_IS_REFILL_FORM (self), NULL);
-
-  patient = mr_refill_form_patient_dup (self);
-  request = mr_refill_request_new (patient, mode);
-  if (self->request_id != NULL)
-    {
-      g_free (request->request_id);
-      request->request_id = g_strdup (self->request_id);
-      g_date_time_unref (request->created_at);
-      request->created_at = g_date_time_ref (self->created_at);
-    }
-  add_medications (self, request);
-  request->fulfilment = is_delivery (self) ? MR_FULFILMENT_DELIVERY : MR_FULFILMENT_PICKUP;
-  request->pickup_location = dup_clean (MR_FIELD_PICKUP_LOCATION, pickup_text (self));
-  address = mr_refill_form_text_view_text (self->delivery_address);
-  request->delivery_address = dup_clean (MR_FIELD_DELIVERY_ADDRESS, address);
-  set_urgency (self, request);
-  notes = mr_refill_form_text_view_text (self->notes);
-  request->notes = dup_clean (MR_FIELD_NOTES, notes);
-  request->consent = gtk_check_button_get_active (self->consent);
-  request->pickup_choices = g_strdupv (self->pickup_locations);
-  if (mode == MR_MODE_KIOSK || self->mode == MR_MODE_KIOSK)
-    mr_refill_form_patient_flag (self, request);
-  return request;
-}
-
 static void
 show_section_problem (GtkLabel   *label,
                       const char *message)
@@ -146,14 +31,14 @@ static gboolean
 validate_fulfilment (MrRefillForm *self)
 {
   g_autofree char *message = NULL, *address = NULL;
-  gboolean delivery = is_delivery (self);
+  gboolean delivery = mr_refill_form_is_delivery (self);
   gboolean ok;
 
   address = mr_refill_form_text_view_text (self->delivery_address);
   if (delivery)
     ok = mr_rules_check_field (MR_FIELD_DELIVERY_ADDRESS, address, &message);
   else
-    ok = mr_rules_check_pickup_location (pickup_text (self),
+    ok = mr_rules_check_pickup_location (mr_refill_form_pickup_text (self),
                                          (const char * const *) self->pickup_locations, &message);
   mr_refill_form_mark_row (delivery ? GTK_WIDGET (self->delivery_address) : self->pickup_location,
                            message, NULL);
@@ -359,8 +244,8 @@ mr_refill_form_set_pickup_locations (MrRefillForm       *self,
                           (const char * const *) self->pickup_locations);
   if (!choices)
     gtk_editable_set_text (GTK_EDITABLE (self->pickup_location), _("Clinic pharmacy"));
-  gtk_widget_set_visible (GTK_WIDGET (self->pickup_choice), choices && !is_delivery (self));
-  gtk_widget_set_visible (self->pickup_location, !choices && !is_delivery (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->pickup_choice), choices && !mr_refill_form_is_delivery (self));
+  gtk_widget_set_visible (self->pickup_location, !choices && !mr_refill_form_is_delivery (self));
   revalidate (self);
 }
 
@@ -536,7 +421,7 @@ add_medication_action (GtkWidget  *widget,
 static void
 fulfilment_changed_cb (MrRefillForm *self)
 {
-  gboolean delivery = is_delivery (self);
+  gboolean delivery = mr_refill_form_is_delivery (self);
   gboolean choices = self->pickup_locations != NULL;
 
   gtk_widget_set_visible (GTK_WIDGET (self->pickup_choice), !delivery && choices);
