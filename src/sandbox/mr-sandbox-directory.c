@@ -52,19 +52,6 @@ lookup (GHashTable *query,
   return query != NULL ? g_hash_table_lookup (query, name) : NULL;
 }
 
-static gboolean
-parse_number (const char *text,
-              guint       max,
-              guint      *out)
-{
-  guint64 n = 0;
-
-  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 1, max, &n, NULL))
-    return FALSE;
-  *out = n;
-  return TRUE;
-}
-
 /* $count, $top, $skiptoken, $search and the ConsistencyLevel header; FALSE after answering 400. */
 static gboolean
 read_list_options (SoupServerMessage *msg,
@@ -92,13 +79,13 @@ read_list_options (SoupServerMessage *msg,
   else if (lookup (query, "$search") != NULL)
     bad_request (msg, "Request_UnsupportedQuery", "The sandbox does not support $search; use "
                  "$filter.");
-  else if (top != NULL && !parse_number (top, MAX_PAGE_SIZE, &o->top))
+  else if (top != NULL && !mr_sandbox_parse_uint (top, 1, MAX_PAGE_SIZE, &o->top))
     {
       g_autofree char *text = g_strdup_printf ("Invalid page size specified: '%s'. Must be "
                                                "between 1 and %d inclusive.", top, MAX_PAGE_SIZE);
       bad_request (msg, "Request_BadRequest", text);
     }
-  else if (skip != NULL && !parse_number (skip, G_MAXINT, &o->skip))
+  else if (skip != NULL && !mr_sandbox_parse_uint (skip, 1, G_MAXINT, &o->skip))
     bad_request (msg, "Request_BadRequest", "The $skiptoken is not valid.");
   else
     return TRUE;

@@ -154,6 +154,13 @@ gboolean    mr_sandbox_handle_graph   (MrSandbox         *self,
                                        const char        *path,
                                        GHashTable        *query);
 
+/* A decimal number from @min to @max into @out; FALSE (and @out untouched) for anything else,
+ * NULL included. */
+gboolean    mr_sandbox_parse_uint     (const char        *text,
+                                       guint              min,
+                                       guint              max,
+                                       guint             *out);
+
 /* mr-sandbox-sink.c */
 void        mr_sandbox_handle_sink    (MrSandbox         *self,
                                        SoupServerMessage *msg);

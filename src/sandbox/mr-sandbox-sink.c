@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The workflow sink: answers like an n8n Webhook node and remembers what it received. On request
- * it misbehaves (mr-sandbox-faults.c), as networks and workflows do. */
+ * it misbehaves (the faults are named and parsed in mr-sandbox-faults.c), as networks and
+ * workflows do. */
 #include "mr-sandbox.h"
 
 #include "mr-sandbox-private.h"
@@ -150,10 +151,6 @@ static const MrSinkFault default_choices[] = {
   { MR_SINK_FAULT_SLOW, 20, 1 },
 };
 
-static const char * const fault_names[] = {
-  "none", "refuse", "500", "429", "403", "404", "hang", "close", "slow",
-};
-
 static void
 sink_state_free (gpointer data)
 {
@@ -250,7 +247,7 @@ record_attempt (MrSandbox         *self,
     json_object_set_string_member (attempt, "key", key);
   else
     json_object_set_null_member (attempt, "key");
-  json_object_set_string_member (attempt, "fault", fault_names[kind]);
+  json_object_set_string_member (attempt, "fault", mr_sandbox_fault_name (kind));
   json_object_set_int_member (attempt, "status", status);
   g_mutex_lock (&state->lock);
   json_array_add_object_element (state->attempts, attempt);
@@ -561,59 +558,6 @@ mr_sandbox_set_sink_random_faults (MrSandbox         *self,
   g_array_set_size (state->choices, 0);
   g_array_append_vals (state->choices, choices, n_choices);
   g_mutex_unlock (&state->lock);
-}
-
-const char *
-mr_sandbox_fault_name (MrSinkFaultKind kind)
-{
-  g_return_val_if_fail ((guint) kind < G_N_ELEMENTS (fault_names), NULL);
-
-  return fault_names[kind];
-}
-
-static gboolean
-parse_number (const char *text,
-              guint      *out)
-{
-  guint64 n;
-
-  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT32, &n, NULL))
-    return FALSE;
-  *out = (guint) n;
-  return TRUE;
-}
-
-gboolean
-mr_sandbox_parse_fault (const char   *text,
-                        MrSinkFault  *fault,
-                        GError      **error)
-{
-  g_auto(GStrv) count_split = NULL;
-  g_auto(GStrv) param_split = NULL;
-  MrSinkFault parsed = { MR_SINK_FAULT_NONE, 0, 0 };
-  guint i;
-
-  g_return_val_if_fail (text != NULL && fault != NULL, FALSE);
-
-  count_split = g_strsplit (text, "*", 2);
-  param_split = g_strsplit (count_split[0] ? count_split[0] : "", ":", 2);
-  for (i = 0; i < G_N_ELEMENTS (fault_names); i++)
-    if (param_split[0] != NULL && g_ascii_strcasecmp (param_split[0], fault_names[i]) == 0)
-      break;
-  if (i == G_N_ELEMENTS (fault_names)
-      || (param_split[0] != NULL && param_split[1] != NULL
-          && !parse_number (param_split[1], &parsed.param))
-      || (count_split[1] != NULL && !parse_number (count_split[1], &parsed.count)))
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "“%s” is not a fault. Use MODE[:N][*COUNT], where MODE is one of none, "
-                   "refuse, "
-                   "500, 429, 403, 404, hang, close, slow.", text);
-      return FALSE;
-    }
-  parsed.kind = (MrSinkFaultKind) i;
-  *fault = parsed;
-  return TRUE;
 }
 
 static guint

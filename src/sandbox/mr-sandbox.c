@@ -350,6 +350,20 @@ mr_sandbox_forget_records (MrSandbox *self)
   mr_sandbox_sink_forget (self);
 }
 
+gboolean
+mr_sandbox_parse_uint (const char *text,
+                       guint       min,
+                       guint       max,
+                       guint      *out)
+{
+  guint64 n = 0;
+
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, min, max, &n, NULL))
+    return FALSE;
+  *out = (guint) n;
+  return TRUE;
+}
+
 /* ---- public accessors -------------------------------------------------------------------- */
 
 const char *
