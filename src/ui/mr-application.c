@@ -166,6 +166,7 @@ configure_window_cb (gpointer data)
   g_autoptr(MrConfig) config = NULL;
   g_autoptr(GError) error = NULL;
 
+  mr_trace_mark ("configure-window");
   if (self == NULL)
     return G_SOURCE_REMOVE;
   /* The stand-in tenant makes its signing key: done after the first frame, not before. */
