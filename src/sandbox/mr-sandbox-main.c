@@ -99,13 +99,15 @@ main (int    argc,
       return 1;
     }
 
-  settings = mr_sandbox_dup_settings_text (sandbox);
-  printf ("%s\n%s", mr_sandbox_get_base_url (sandbox), settings);
-  fflush (stdout);
-
+  /* The handlers are in place before the settings are printed: whoever reads them may stop the
+   * sandbox at once, and must get a clean exit, not the default action of SIGTERM. */
   loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGINT, quit_cb, loop);
   g_unix_signal_add (SIGTERM, quit_cb, loop);
+
+  settings = mr_sandbox_dup_settings_text (sandbox);
+  printf ("%s\n%s", mr_sandbox_get_base_url (sandbox), settings);
+  fflush (stdout);
   g_main_loop_run (loop);
 
   mr_sandbox_stop (sandbox);
