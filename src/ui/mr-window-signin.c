@@ -11,24 +11,28 @@
 #include "mr-signin-helper.h"
 #include "mr-trace.h"
 
+/* Ends the helper in @slot (the one on screen or the spare), if any, and forgets it. */
+static void
+drop_helper (MrWindow        *self,
+             MrSigninHelper **slot)
+{
+  if (*slot == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (*slot, self);
+  mr_signin_helper_shutdown (*slot);
+  g_clear_object (slot);
+}
+
 void
 mr_window_signin_drop_view (MrWindow *self)
 {
-  if (self->signin == NULL)
-    return;
-  g_signal_handlers_disconnect_by_data (self->signin, self);
-  mr_signin_helper_shutdown (self->signin);
-  g_clear_object (&self->signin);
+  drop_helper (self, &self->signin);
 }
 
 void
 mr_window_signin_drop_spare (MrWindow *self)
 {
-  if (self->spare == NULL)
-    return;
-  g_signal_handlers_disconnect_by_data (self->spare, self);
-  mr_signin_helper_shutdown (self->spare);
-  g_clear_object (&self->spare);
+  drop_helper (self, &self->spare);
 }
 
 /* A spare helper that ended by itself (it could not start, or died) is replaced when needed. */
