@@ -233,19 +233,28 @@ static const GActionEntry app_actions[] = {
   { "quit", quit_cb },
 };
 
+void
+mr_application_add_style (GdkDisplay *display)
+{
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+  g_return_if_fail (GDK_IS_DISPLAY (display));
+
+  gtk_css_provider_load_from_resource (css, "/io/github/medrefill/MedRefill/style.css");
+  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
 static void
 mr_application_startup (GApplication *app)
 {
   MrApplication *self = MR_APPLICATION (app);
   const char *quit_accels[] = { "<Control>q", NULL };
-  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
 
   G_APPLICATION_CLASS (mr_application_parent_class)->startup (app);
   mr_trace_mark ("gtk-ready");
   /* Loaded here, not by AdwApplication from the resource base path: see mr_application_new(). */
-  gtk_css_provider_load_from_resource (css, "/io/github/medrefill/MedRefill/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  mr_application_add_style (gdk_display_get_default ());
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
   if (!self->kiosk)
     gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);

@@ -8,6 +8,9 @@ G_BEGIN_DECLS
 #define MR_TYPE_APPLICATION (mr_application_get_type ())
 G_DECLARE_FINAL_TYPE (MrApplication, mr_application, MR, APPLICATION, AdwApplication)
 
-MrApplication *mr_application_new (void);
+MrApplication *mr_application_new       (void);
+/* Adds the app's own stylesheet (resources/style.css) to @display, as the application does at
+ * start-up; for tests that show the app's widgets without it. */
+void           mr_application_add_style (GdkDisplay *display);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include <gdk/x11/gdkx.h>
 #include <unistd.h>
 
+#include "mr-application.h"
 #include "mr-config.h"
 #include "mr-medication-row.h"
 #include "mr-refill-form.h"
@@ -462,15 +463,12 @@ patient (void)
 static GtkWidget *
 form_window (gboolean kiosk)
 {
-  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
   g_autoptr(MrPatient) p = patient ();
   GtkWidget *window = gtk_window_new ();
   GtkWidget *form = mr_refill_form_new ();
 
-  /* The app's own style sheet, as AdwApplication loads it. */
-  gtk_css_provider_load_from_resource (css, "/io/github/medrefill/MedRefill/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  /* The app's own style sheet, as the application loads it. */
+  mr_application_add_style (gdk_display_get_default ());
   if (kiosk)
     gtk_widget_add_css_class (window, "kiosk");
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 1024);
