@@ -4,6 +4,19 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+/* One request per connection. libsoup 3.2 (Debian 12) never closes its end of a kept-alive
+ * connection that the client closes while it is idle (fixed in 3.3): each one stays in
+ * CLOSE_WAIT holding a file descriptor — four per sign-in from the web view against the
+ * sandbox, so a sandbox kiosk would run out of descriptors after a few hundred visits. */
+static void
+request_started_cb (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Connection", "close");
+}
+
 static gboolean
 incoming_cb (GSocketService    *service,
              GSocketConnection *connection,
@@ -47,6 +60,7 @@ mr_local_server_listen (SoupServer  *server,
     return NULL;
   /* The server outlives the service: mr_local_server_stop() stops this first. */
   g_signal_connect (service, "incoming", G_CALLBACK (incoming_cb), server);
+  g_signal_connect (server, "request-started", G_CALLBACK (request_started_cb), NULL);
   g_socket_service_start (service);
   *bound_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
   return g_steal_pointer (&service);
@@ -66,5 +80,6 @@ mr_local_server_stop (GSocketService *service,
       g_socket_listener_close (G_SOCKET_LISTENER (service));
       g_object_unref (service);
     }
+  g_signal_handlers_disconnect_by_func (server, request_started_cb, NULL);
   soup_server_disconnect (server);
 }

@@ -149,12 +149,6 @@ route_cb (SoupServer        *server,
   count_request (self, path);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                 "Cache-Control", "no-store");
-  /* One request per connection. libsoup 3.2 (Debian 12) never closes its end of a kept-alive
-   * connection that the client closes while it is idle (fixed in 3.3): each one stays in
-   * CLOSE_WAIT holding a file descriptor, four per sign-in from the web view, so a sandbox
-   * kiosk would run out of descriptors after a few hundred visits. */
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "Connection", "close");
 
   if (g_str_has_prefix (path, TENANT_PREFIX "/"))
     handled = route_tenant (self, msg, path + strlen (TENANT_PREFIX), query);
