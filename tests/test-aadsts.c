@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Errors a person can act on: each OAuth error and AADSTS / AADB2C number, from the sign-in
  * callback and from the token endpoint, as Microsoft's services send them. */
-#include "mr-aadsts.h"
+#include "mr-identity.h"
 
 #include <string.h>
 
-#include "mr-oidc.h"
 #include "mr-test-server.h"
 
 #define REDIRECT_URI "http://localhost:5000/auth/callback"

@@ -282,23 +282,6 @@ test_client_id_message (void)
                    "The client ID is not set. Ask your administrator to set it in Preferences.");
 }
 
-static void
-test_secure_or_loopback (void)
-{
-  g_assert_true (mr_url_is_secure_or_loopback ("https://example.org/"));
-  g_assert_true (mr_url_is_secure_or_loopback ("HTTPS://example.org/"));
-  g_assert_true (mr_url_is_secure_or_loopback ("http://127.0.0.1:1/x"));
-  g_assert_true (mr_url_is_secure_or_loopback ("http://localhost/x"));
-  g_assert_true (mr_url_is_secure_or_loopback ("http://[::1]:80/x"));
-  g_assert_false (mr_url_is_secure_or_loopback ("http://example.org/"));
-  g_assert_false (mr_url_is_secure_or_loopback ("http://10.0.0.1/"));
-  g_assert_false (mr_url_is_secure_or_loopback ("http://127.0.0.1.example.org/"));
-  g_assert_false (mr_url_is_secure_or_loopback ("file:///etc/passwd"));
-  g_assert_false (mr_url_is_secure_or_loopback ("example.org"));
-  g_assert_false (mr_url_is_secure_or_loopback (""));
-  g_assert_false (mr_url_is_secure_or_loopback (NULL));
-}
-
 /* ---- .env import (the tutorial's keys) ------------------------------------------------------ */
 
 #define ENV_TID "9a674bb7-0000-0000-0000-000000000000"
@@ -481,7 +464,6 @@ main (int    argc,
   g_test_add_func ("/config/apply-lines", test_apply_lines);
   g_test_add_func ("/config/choices-and-lists", test_choices_and_lists);
   g_test_add_func ("/config/validate/client-id-message", test_client_id_message);
-  g_test_add_func ("/config/secure-or-loopback", test_secure_or_loopback);
   g_test_add_func ("/config/import-env/table", test_import_env);
   g_test_add_func ("/config/import-env/refuses-secret", test_import_env_refuses_secret);
   for (gsize i = 0; i < G_N_ELEMENTS (validate_cases); i++)

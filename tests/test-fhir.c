@@ -2,7 +2,7 @@
 /* The request as a FHIR R4 Task. The structure is asserted here; every Task is also written to
  * $MEDREFILL_PAYLOAD_DIR, where tests/schema/validate-payloads.mjs validates it against FHIR R4's
  * own definitions (npm package "fhir"). */
-#include "mr-fhir.h"
+#include "mr-refill.h"
 
 #include <string.h>
 

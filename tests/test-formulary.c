@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The clinic's formulary file and the medicine name completion. */
-#include "mr-formulary.h"
+#include "mr-refill.h"
 
 #include <string.h>
 

@@ -2,12 +2,12 @@
 /* Patient lookup: the $filter each kind of search builds, Graph's list answers and errors, and
  * the requests a SoupServer on 127.0.0.1 receives (method, path, exact $filter, and the
  * ConsistencyLevel header exactly when Graph needs it). */
-#include "mr-graph-users.h"
+#include "mr-graph.h"
 
 #include <string.h>
 
 #include "mr-test-server.h"
-#include "mr-util.h"
+#include "mr-base.h"
 
 #define APP_ID     "3888d42c-cd5f-4582-afa2-f9b641643fac"
 #define EXT        "extension_3888d42ccd5f4582afa2f9b641643fac_"
@@ -572,54 +572,6 @@ test_get_user_not_found (void)
   graph_clear (&graph);
 }
 
-/* ---- submitted_by ------------------------------------------------------------------------ */
-
-static JsonObject *
-claims_from (const char *json)
-{
-  g_autoptr(GBytes) bytes = g_bytes_new (json, strlen (json));
-  g_autoptr(GError) error = NULL;
-  JsonObject *claims = mr_json_parse_object (bytes, MR_GRAPH_ERROR, 0, "test", &error);
-
-  g_assert_no_error (error);
-  return claims;
-}
-
-static void
-test_submitter (void)
-{
-  const struct {
-    const char *claims;
-    gboolean    ok;
-    const char *id;
-    const char *name;
-  } cases[] = {
-    { "{\"oid\":\"b6d0f3e2-4c1a-4e8b-9f27-5a3c8d1e0f44\",\"name\":\" Sam\\u0007 Staff \","
-      "\"given_name\":\"X\"}", TRUE, "b6d0f3e2-4c1a-4e8b-9f27-5a3c8d1e0f44", "Sam Staff" },
-    { "{\"oid\":\"o-1\",\"given_name\":\"Sam\",\"family_name\":\"Staff\"}", TRUE, "o-1",
-      "Sam Staff" },
-    { "{\"oid\":\"o-1\",\"family_name\":\"Staff\",\"name\":\"\"}", TRUE, "o-1", "Staff" },
-    { "{\"oid\":\"o-1\",\"preferred_username\":\"staff@example.org\"}", TRUE, "o-1",
-      "staff@example.org" },
-    { "{\"oid\":\"o-1\"}", TRUE, "o-1", NULL },
-    { "{\"sub\":\"pairwise\",\"name\":\"Sam Staff\"}", FALSE, NULL, NULL },
-    { "{\"oid\":\" \",\"name\":\"Sam Staff\"}", FALSE, NULL, NULL },
-    { "{\"oid\":42,\"name\":\"Sam Staff\"}", FALSE, NULL, NULL },
-  };
-
-  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autoptr(JsonObject) claims = claims_from (cases[i].claims);
-      g_autofree char *id = NULL;
-      g_autofree char *name = NULL;
-
-      g_test_message ("case %" G_GSIZE_FORMAT, i);
-      g_assert_cmpint (mr_claims_dup_submitter (claims, &id, &name), ==, cases[i].ok);
-      g_assert_cmpstr (id, ==, cases[i].id);
-      g_assert_cmpstr (name, ==, cases[i].name);
-    }
-}
-
 int
 main (int    argc,
       char **argv)
@@ -640,7 +592,6 @@ main (int    argc,
   g_test_add_func ("/graph-users/request/forbidden", test_request_forbidden);
   g_test_add_func ("/graph-users/request/get-user", test_get_user);
   g_test_add_func ("/graph-users/request/get-user-not-found", test_get_user_not_found);
-  g_test_add_func ("/graph-users/submitter", test_submitter);
 
   return g_test_run ();
 }

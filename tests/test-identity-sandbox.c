@@ -5,11 +5,9 @@
 
 #include <string.h>
 
-#include "mr-oidc.h"
-#include "mr-secrets.h"
-#include "mr-staff-session.h"
+#include "mr-identity.h"
+#include "mr-base.h"
 #include "mr-test-server.h"
-#include "mr-util.h"
 
 #define TID       MR_SANDBOX_TENANT_ID
 #define DISCOVERY "/" TID "/v2.0/.well-known/openid-configuration"

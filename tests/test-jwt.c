@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "mr-jwt.h"
+#include "mr-identity.h"
 
 #include <string.h>
 
 #include "mr-test-jwt.h"
 #include "mr-test-server.h"
-#include "mr-util.h"
+#include "mr-base.h"
 
 /* ---- Test keys and hand-made tokens (shared helpers: mr-test-jwt.h) ------------------------- */
 

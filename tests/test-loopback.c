@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The system-browser sign-in's loopback listener (RFC 8252), driven by a scripted HTTP client that
  * stands in for the browser. */
-#include "mr-loopback.h"
+#include "mr-identity.h"
 
-#include "mr-oidc.h"
 #include "mr-test-server.h"
 
 #define WAIT_MS 10000

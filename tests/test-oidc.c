@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "mr-oidc.h"
+#include "mr-identity.h"
 
 #include <string.h>
 
 #include "mr-test-jwt.h"
 #include "mr-test-server.h"
-#include "mr-util.h"
+#include "mr-base.h"
 
 #define CLIENT_ID    "877afb01-0000-0000-0000-000000000000"
 #define TENANT_ID    "9a674bb7-0000-0000-0000-000000000000"

@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "mr-outbox.h"
+#include "mr-delivery.h"
 
 #include <string.h>
 #include <glib/gstdio.h>
 
-#include "mr-retry.h"
-#include "mr-secrets.h"
+#include "mr-base.h"
 #include "mr-test-server.h"
-#include "mr-util.h"
 
 #define HOSPITAL_NUMBER "HN11112"
 #define PATIENT_NAME    "Zoë Núñez-Ødegård"

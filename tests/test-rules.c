@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The form's validation rules (mr-rules.h), table-driven, without a display. */
-#include "mr-rules.h"
+#include "mr-refill.h"
 
 #include <string.h>
 
-#include "mr-refill.h"
 #include "mr-test-refill.h"
 #include "mr-test-server.h"
 

@@ -9,9 +9,9 @@
 #include <gnutls/crypto.h>
 #include <string.h>
 
-#include "mr-graph-users.h"
+#include "mr-graph.h"
 #include "mr-test-server.h"
-#include "mr-util.h"
+#include "mr-base.h"
 
 #define TID          MR_SANDBOX_TENANT_ID
 #define AUTHORIZE    "/" TID "/oauth2/v2.0/authorize"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "mr-secrets.h"
+#include "mr-base.h"
 
 #include <string.h>
 #include <unistd.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "mr-util.h"
+#include "mr-base.h"
 
 #include <string.h>
 
@@ -336,6 +336,23 @@ test_json_to_string (void)
   g_assert_cmpstr (text, ==, "{\"a\":[1,2],\"b\":\"é\"}");
 }
 
+static void
+test_secure_or_loopback (void)
+{
+  g_assert_true (mr_url_is_secure_or_loopback ("https://example.org/"));
+  g_assert_true (mr_url_is_secure_or_loopback ("HTTPS://example.org/"));
+  g_assert_true (mr_url_is_secure_or_loopback ("http://127.0.0.1:1/x"));
+  g_assert_true (mr_url_is_secure_or_loopback ("http://localhost/x"));
+  g_assert_true (mr_url_is_secure_or_loopback ("http://[::1]:80/x"));
+  g_assert_false (mr_url_is_secure_or_loopback ("http://example.org/"));
+  g_assert_false (mr_url_is_secure_or_loopback ("http://10.0.0.1/"));
+  g_assert_false (mr_url_is_secure_or_loopback ("http://127.0.0.1.example.org/"));
+  g_assert_false (mr_url_is_secure_or_loopback ("file:///etc/passwd"));
+  g_assert_false (mr_url_is_secure_or_loopback ("example.org"));
+  g_assert_false (mr_url_is_secure_or_loopback (""));
+  g_assert_false (mr_url_is_secure_or_loopback (NULL));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -356,6 +373,7 @@ main (int   argc,
   g_test_add_func ("/util/json/hostile", test_json_hostile);
   g_test_add_func ("/util/json/to-string", test_json_to_string);
   g_test_add_func ("/util/json/write-line", test_json_write_line);
+  g_test_add_func ("/util/url/secure-or-loopback", test_secure_or_loopback);
 
   return g_test_run ();
 }

@@ -5,7 +5,7 @@
 #include <libsoup/soup.h>
 
 #include "mr-sandbox.h"
-#include "mr-util.h"
+#include "mr-base.h"
 
 G_BEGIN_DECLS
 

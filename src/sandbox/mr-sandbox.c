@@ -4,8 +4,7 @@
 #include <gnutls/crypto.h>
 
 #include "mr-sandbox-private.h"
-#include "mr-local-server.h"
-#include "mr-util.h"
+#include "mr-base.h"
 
 G_DEFINE_FINAL_TYPE (MrSandbox, mr_sandbox, G_TYPE_OBJECT)
 

@@ -8,7 +8,7 @@
 #include "mr-preferences.h"
 #include "mr-sandbox.h"
 #include "mr-window.h"
-#include "mr-trace.h"
+#include "mr-base.h"
 
 struct _MrApplication {
   AdwApplication  parent_instance;

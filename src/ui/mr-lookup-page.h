@@ -3,7 +3,7 @@
 
 #include <gtk/gtk.h>
 
-#include "mr-graph-users.h"
+#include "mr-graph.h"
 
 G_BEGIN_DECLS
 

@@ -3,7 +3,7 @@
 
 #include <adwaita.h>
 
-#include "mr-outbox.h"
+#include "mr-delivery.h"
 
 G_BEGIN_DECLS
 

@@ -4,7 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "mr-config.h"
-#include "mr-secrets.h"
+#include "mr-base.h"
 
 typedef enum {
   KIND_URL,        /* absolute, https unless loopback */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mr_base64url_encode() / mr_base64url_decode(): decode (encode (x)) == x for any bytes, and any
  * text that decodes re-encodes to text that decodes to the same bytes. */
-#include "mr-util.h"
+#include "mr-base.h"
 
 #include <string.h>
 

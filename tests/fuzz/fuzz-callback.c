@@ -2,7 +2,7 @@
 /* mr_oidc_parse_callback() and mr_oidc_is_redirect() on the address the sign-in ended at.
  * Input: first line = the captured URI; an optional second line = another redirect URI to compare
  * with it both ways. */
-#include "mr-oidc.h"
+#include "mr-identity.h"
 
 #include <string.h>
 

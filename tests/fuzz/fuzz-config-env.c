@@ -3,6 +3,7 @@
  * config untouched, a success gives settings that can work, and CLIENT_SECRET is never kept. */
 #include <string.h>
 
+#include "mr-base.h"
 #include "mr-config.h"
 
 #include "fuzz-common.h"

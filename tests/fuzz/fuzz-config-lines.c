@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mr_config_apply_lines() then mr_config_validate() on "key=value" lines, as medrefill-sandbox
  * prints them. (The .env importer gets its own target, fuzz-config-env.c, next to this one.) */
+#include "mr-base.h"
 #include "mr-config.h"
 
 #include "fuzz-common.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mr_jwks_parse() on a key list as the sign-in service would send it. */
-#include "mr-jwt.h"
+#include "mr-identity.h"
 
 #include "fuzz-common.h"
 

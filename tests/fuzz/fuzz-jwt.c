@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mr_jwt_parse(), mr_jwt_verify() against a fixed key set holding the TEST KEY (fuzz-test-key.c),
  * and mr_id_token_check_claims() on whatever payload parsed. Input: the compact token. */
-#include "mr-jwt.h"
+#include "mr-identity.h"
 
 #include <string.h>
 
 #include "fuzz-common.h"
 #include "fuzz-test-key.h"
-#include "mr-oidc.h"
-#include "mr-util.h"
+#include "mr-base.h"
 
 /* What the tokens in corpus/fuzz-jwt/ were made to match (see make-jwt-seeds.c). */
 #define ISSUER    "https://login.microsoftonline.com/eeeeeeee-0000-1111-2222-ffffffffffff/v2.0"

@@ -7,7 +7,7 @@
 
 #include <gnutls/crypto.h>
 
-#include "mr-outbox-store.h"
+#include "mr-delivery.h"
 
 #include "fuzz-common.h"
 

@@ -5,7 +5,7 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/abstract.h>
 
-#include "mr-util.h"
+#include "mr-base.h"
 
 /* THIS IS A TEST KEY, NOT A SECRET. The RSA key is derived deterministically (FIPS 186-4 provable
  * generation) from the public seed below, so that the tokens in corpus/fuzz-jwt/ verify on every

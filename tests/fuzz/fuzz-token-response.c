@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mr_oidc_parse_token_response() and mr_oidc_discovery_parse(). Input: one byte choosing the HTTP
  * status (200, 400 or 500), then the body. */
-#include "mr-oidc.h"
+#include "mr-identity.h"
 
 #include "fuzz-common.h"
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "fuzz-test-key.h"
-#include "mr-util.h"
+#include "mr-base.h"
 
 #define HEADER    "{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"k1\"}"
 #define ISS       "\"iss\":\"https://login.microsoftonline.com/" \

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Validates every payload the C tests produce:
 #   run.sh BUILD_DIR [PRODUCER...]
-# Each PRODUCER (a test executable; test-refill from BUILD_DIR is added when it exists) runs with
+# Each PRODUCER (a test executable; test-refill-model from BUILD_DIR is added when it exists) runs with
 # MEDREFILL_PAYLOAD_DIR set to a new temporary directory; then validate-payloads.mjs checks every
 # refill-v1 payload against data/refill-v1.schema.json (ajv, draft 2020-12) and every FHIR
 # payload against FHIR R4 (the npm package "fhir"), and checks that the known-bad samples in
@@ -35,8 +35,8 @@ out=$(mktemp -d "${TMPDIR:-/tmp}/medrefill-payloads-XXXXXX")
 trap 'rm -rf "$out"' EXIT INT TERM
 
 producers="$*"
-if [ -x "$build/tests/test-refill" ]; then
-  producers="$producers $build/tests/test-refill"
+if [ -x "$build/tests/test-refill-model" ]; then
+  producers="$producers $build/tests/test-refill-model"
 fi
 for exe in $producers; do
   if ! MEDREFILL_PAYLOAD_DIR="$out" "$exe" >"$out.log" 2>&1; then

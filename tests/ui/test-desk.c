@@ -7,7 +7,7 @@
 #include "mr-config.h"
 #include "mr-refill-form.h"
 #include "mr-sandbox.h"
-#include "mr-secrets.h"
+#include "mr-base.h"
 #include "mr-test-server.h"
 #include "mr-ui-test.h"
 #include "mr-window.h"

@@ -9,7 +9,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "mr-oidc.h"
+#include "mr-identity.h"
 #include "mr-test-server.h"
 #include "mr-signin-view.h"
 #include "mr-ui-test.h"

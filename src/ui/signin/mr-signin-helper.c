@@ -1,336 +1,356 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* medrefill-signin: the embedded sign-in page in a process of its own.
- *
- * The app starts it while the Welcome page is up (so the web process is running when the user
- * taps Sign in) and talks to it over its standard input and output, one JSON object a line:
- *
- *   app → helper   {"op":"open","url":AUTHORIZE_URL,"hosts":[HOST…],"token":T}
- *                                                    show the page (T: the desktop's activation
- *                                                    token or startup id, optional)
- *                  {"op":"js","id":N,"script":SCRIPT}                  run a script (tests)
- *                  end of input                                         quit
- *   helper → app   {"event":"ready"}                 the web process is up
- *                  {"event":"redirect","uri":URI}    the provider sent the browser to the
- *                                                    redirect URI (never loaded); then it quits
- *                  {"event":"failed","message":TEXT} the page could not be loaded (a sentence)
- *                  {"event":"cancel"}                the person pressed Cancel
- *                  {"event":"js","id":N,"value":B}   the script's result as a boolean
- *
- * WebKit's libraries live only here: when the sign-in is over this process ends and they are
- * gone from memory, and the app itself never loads them. */
-#include <errno.h>
-#include <fcntl.h>
-#include <locale.h>
-#include <signal.h>
-#include <unistd.h>
+#include "mr-signin-helper.h"
 
-#include <adwaita.h>
-#include <gio/gunixinputstream.h>
-#include <gio/gunixoutputstream.h>
+#include <signal.h>
+#include <string.h>
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
 #include "config.h"
-#include "mr-signin-view.h"
-#include "mr-util.h"
+#include "mr-base.h"
 
-typedef struct {
-  GtkWindow        *window;
-  GtkWidget        *view;
-  GDataInputStream *in;
-  GOutputStream    *out;
-  GMainLoop        *loop;
+struct _MrSigninHelper {
+  GObject           parent_instance;
+
+  GSubprocess      *process;
+  GOutputStream    *to_helper;
+  GDataInputStream *from_helper;
   GCancellable     *cancellable;
-} Helper;
+  /* Scripts waiting for their result: id → GTask. */
+  GHashTable       *scripts;
+  gint64            next_script;
+  /* FALSE once the helper ended, failed, or was shut down. */
+  gboolean          running;
+  /* The helper reported the redirect: its ending is expected. */
+  gboolean          finished;
+};
 
-static void
-send (Helper     *h,
-      JsonNode   *node)
+G_DEFINE_FINAL_TYPE (MrSigninHelper, mr_signin_helper, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_REDIRECT,
+  SIGNAL_FAILED,
+  SIGNAL_CANCELLED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* $MEDREFILL_HELPER_DIR (an uninstalled build: src/ui/signin in the build tree) or the
+ * installed helper directory. */
+static char *
+helper_path (void)
 {
-  /* A dead reader (the app is gone) ends this process: nobody is left to sign in for. */
-  if (!mr_json_write_line (h->out, node, NULL))
-    g_main_loop_quit (h->loop);
+  const char *dir = g_getenv ("MEDREFILL_HELPER_DIR");
+
+  return g_build_filename (dir != NULL && *dir != '\0' ? dir : HELPERDIR, "medrefill-signin", NULL);
 }
 
 static void
-send_event (Helper     *h,
-            const char *event,
-            const char *key,
-            const char *value)
+fail_scripts (MrSigninHelper *self)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) node = NULL;
+  GHashTableIter iter;
+  gpointer task;
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "event");
-  json_builder_add_string_value (b, event);
-  if (key != NULL)
+  g_hash_table_iter_init (&iter, self->scripts);
+  while (g_hash_table_iter_next (&iter, NULL, &task))
     {
-      json_builder_set_member_name (b, key);
-      json_builder_add_string_value (b, value);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CLOSED, "the sign-in page is gone");
+      g_hash_table_iter_remove (&iter);
     }
-  json_builder_end_object (b);
-  node = json_builder_get_root (b);
-  send (h, node);
 }
 
 static void
-quit (Helper *h)
+stop (MrSigninHelper *self)
 {
-  if (h->view != NULL)
-    mr_signin_view_shutdown (MR_SIGNIN_VIEW (h->view));
-  gtk_widget_set_visible (GTK_WIDGET (h->window), FALSE);
-  g_main_loop_quit (h->loop);
+  self->running = FALSE;
+  g_cancellable_cancel (self->cancellable);
+  fail_scripts (self);
+  if (self->to_helper != NULL)
+    g_output_stream_close (self->to_helper, NULL, NULL);
+  /* The helper quits when its input closes; a signal makes sure it does not linger (its web
+   * processes end with it), which a kiosk's wipe relies on. */
+  if (self->process != NULL && !self->finished)
+    g_subprocess_send_signal (self->process, SIGTERM);
+  g_clear_object (&self->to_helper);
+  g_clear_object (&self->from_helper);
 }
 
 static void
-redirect_cb (GtkWidget  *view,
-             const char *uri,
-             Helper     *h)
+emit_failed (MrSigninHelper *self,
+             const char     *message)
 {
-  send_event (h, "redirect", "uri", uri);
-  /* Done: the web process goes with this process. */
-  quit (h);
+  g_object_ref (self);
+  stop (self);
+  g_signal_emit (self, signals[SIGNAL_FAILED], 0, message);
+  g_object_unref (self);
 }
 
 static void
-failed_cb (GtkWidget  *view,
-           const char *message,
-           Helper     *h)
+send (MrSigninHelper *self,
+      JsonBuilder    *b)
 {
-  gtk_widget_set_visible (GTK_WIDGET (h->window), FALSE);
-  send_event (h, "failed", "message", message);
-}
-
-static void
-cancel_cb (Helper *h)
-{
-  gtk_widget_set_visible (GTK_WIDGET (h->window), FALSE);
-  send_event (h, "cancel", NULL, NULL);
-}
-
-static gboolean
-close_request_cb (GtkWindow *window,
-                  Helper    *h)
-{
-  cancel_cb (h);
-  return TRUE;
-}
-
-typedef struct {
-  Helper *h;
-  gint64  id;
-} JsCall;
-
-static void
-js_done_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autofree JsCall *call = user_data;
-  g_autoptr(JSCValue) value = webkit_web_view_evaluate_javascript_finish (WEBKIT_WEB_VIEW (source),
-                                                                          result, NULL);
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) node = NULL;
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "event");
-  json_builder_add_string_value (b, "js");
-  json_builder_set_member_name (b, "id");
-  json_builder_add_int_value (b, call->id);
-  json_builder_set_member_name (b, "value");
-  /* A navigation may replace the page while the script runs: that reads as false. */
-  json_builder_add_boolean_value (b, value != NULL && jsc_value_to_boolean (value));
-  json_builder_end_object (b);
-  node = json_builder_get_root (b);
-  send (call->h, node);
-}
-
-static void
-open_page (Helper     *h,
-           JsonObject *command)
-{
-  const char *url = mr_json_get_string (command, "url");
-  JsonNode *hosts_node = json_object_get_member (command, "hosts");
-  g_autoptr(GStrvBuilder) hosts = g_strv_builder_new ();
-  g_auto(GStrv) allowed = NULL;
-
-  if (url == NULL || h->view == NULL)
-    return;
-  if (hosts_node != NULL && JSON_NODE_HOLDS_ARRAY (hosts_node))
-    {
-      JsonArray *array = json_node_get_array (hosts_node);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          JsonNode *element = json_array_get_element (array, i);
-
-          if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING)
-            g_strv_builder_add (hosts, json_node_get_string (element));
-        }
-    }
-  allowed = g_strv_builder_end (hosts);
-  mr_signin_view_allow_hosts (MR_SIGNIN_VIEW (h->view), (const char * const *) allowed);
-  mr_signin_view_load (MR_SIGNIN_VIEW (h->view), url);
-  /* The app's window had the focus (the person just tapped Sign in): with its token the desktop
-   * lets this new window take it, instead of announcing it as "ready". */
-  if (mr_json_get_string (command, "token") != NULL)
-    gtk_window_set_startup_id (h->window, mr_json_get_string (command, "token"));
-  gtk_window_present (h->window);
-}
-
-static void
-run_script (Helper     *h,
-            JsonObject *command)
-{
-  const char *script = mr_json_get_string (command, "script");
-  JsCall *call;
-
-  if (script == NULL || h->view == NULL)
-    return;
-  call = g_new0 (JsCall, 1);
-  call->h = h;
-  call->id = json_object_get_int_member_with_default (command, "id", 0);
-  webkit_web_view_evaluate_javascript (mr_signin_view_get_web_view (MR_SIGNIN_VIEW (h->view)),
-                                       script, -1, NULL, NULL, NULL, js_done_cb, call);
-}
-
-static void read_command (Helper *h);
-
-static void
-line_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Helper *h = user_data;
+  g_autoptr(JsonNode) node = json_builder_get_root (b);
   g_autoptr(GError) error = NULL;
-  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (h->in, result, NULL, &error);
-  g_autoptr(JsonNode) node = NULL;
-  JsonObject *command;
-  const char *op;
 
+  if (!self->running || self->to_helper == NULL)
+    return;
+  /* Small messages on a pipe the helper reads at once: written in one go. */
+  if (!mr_json_write_line (self->to_helper, node, &error))
+    g_debug ("the sign-in helper does not read: %s", error->message);
+}
+
+static void
+script_result (MrSigninHelper *self,
+               JsonObject     *event)
+{
+  gint64 id = json_object_get_int_member_with_default (event, "id", 0);
+  GTask *task = g_hash_table_lookup (self->scripts, &id);
+
+  if (task == NULL)
+    return;
+  g_task_return_boolean (task, json_object_get_boolean_member_with_default (event, "value", FALSE));
+  g_hash_table_remove (self->scripts, &id);
+}
+
+static void read_event (MrSigninHelper *self);
+
+static void
+event_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(MrSigninHelper) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source),
+                                                                     result, NULL, &error);
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *event;
+  const char *name;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || !self->running)
+    return;
   if (line == NULL)
     {
-      /* The app closed our input (it is done with us, or gone). */
-      quit (h);
+      if (!self->finished)
+        emit_failed (self, _("The sign-in window closed unexpectedly. Please try again."));
       return;
     }
   node = json_from_string (line, NULL);
-  command = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-  op = command != NULL ? mr_json_get_string (command, "op") : NULL;
-  if (g_strcmp0 (op, "open") == 0)
-    open_page (h, command);
-  else if (g_strcmp0 (op, "js") == 0)
-    run_script (h, command);
-  else
-    g_debug ("ignored a command the helper does not know");
-  read_command (h);
+  event = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  name = event != NULL ? mr_json_get_string (event, "event") : NULL;
+  if (g_strcmp0 (name, "redirect") == 0 && mr_json_get_string (event, "uri") != NULL)
+    {
+      g_autofree char *uri = g_strdup (mr_json_get_string (event, "uri"));
+
+      self->finished = TRUE;
+      stop (self);
+      g_signal_emit (self, signals[SIGNAL_REDIRECT], 0, uri);
+      return;
+    }
+  if (g_strcmp0 (name, "failed") == 0)
+    {
+      const char *message = mr_json_get_string (event, "message");
+
+      emit_failed (self, message != NULL ? message
+                   : _("The sign-in page could not be loaded. Check the network connection and try again."));
+      return;
+    }
+  if (g_strcmp0 (name, "cancel") == 0)
+    {
+      stop (self);
+      g_signal_emit (self, signals[SIGNAL_CANCELLED], 0);
+      return;
+    }
+  if (g_strcmp0 (name, "js") == 0)
+    script_result (self, event);
+  else if (g_strcmp0 (name, "ready") == 0)
+    mr_trace_mark ("signin-helper-ready");
+  read_event (self);
 }
 
 static void
-read_command (Helper *h)
+read_event (MrSigninHelper *self)
 {
-  g_data_input_stream_read_line_async (h->in, G_PRIORITY_DEFAULT, h->cancellable, line_cb, h);
+  g_data_input_stream_read_line_async (self->from_helper, G_PRIORITY_DEFAULT, self->cancellable,
+                                       event_cb, g_object_ref (self));
 }
 
-static GtkWindow *
-build_window (Helper   *h,
-              gboolean  fullscreen)
+static gboolean
+report_spawn_failure (gpointer data)
 {
-  GtkWindow *window = GTK_WINDOW (adw_window_new ());
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *header = adw_header_bar_new ();
-  GtkWidget *cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
+  g_autoptr(MrSigninHelper) self = data;
 
-  gtk_window_set_title (window, _("Sign In — Medication Refill"));
-  gtk_window_set_default_size (window, 560, 720);
-  g_signal_connect_swapped (cancel, "clicked", G_CALLBACK (cancel_cb), h);
-  adw_header_bar_pack_start (ADW_HEADER_BAR (header), cancel);
-  if (fullscreen)
-    {
-      /* A kiosk: nothing that leaves the app, and the whole screen. */
-      adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);
-      adw_header_bar_set_show_start_title_buttons (ADW_HEADER_BAR (header), FALSE);
-      gtk_window_set_deletable (window, FALSE);
-      gtk_window_fullscreen (window);
-    }
-  gtk_box_append (GTK_BOX (box), header);
-  gtk_widget_set_vexpand (h->view, TRUE);
-  gtk_box_append (GTK_BOX (box), h->view);
-  adw_window_set_content (ADW_WINDOW (window), box);
-  g_signal_connect (window, "close-request", G_CALLBACK (close_request_cb), h);
-  return window;
+  g_signal_emit (self, signals[SIGNAL_FAILED], 0,
+                 _("The sign-in component of the app is missing. Reinstall the app."));
+  return G_SOURCE_REMOVE;
 }
 
-int
-main (int   argc,
-      char *argv[])
+MrSigninHelper *
+mr_signin_helper_new (const char *redirect_uri,
+                      gboolean    fullscreen)
 {
-  g_autofree char *redirect_uri = NULL;
-  gboolean fullscreen = FALSE;
-  const GOptionEntry options[] = {
-    { "redirect-uri", 0, 0, G_OPTION_ARG_STRING, &redirect_uri, "The redirect URI to capture", "URI" },
-    { "fullscreen", 0, 0, G_OPTION_ARG_NONE, &fullscreen, "Cover the screen (kiosk)", NULL },
-    { NULL }
-  };
-  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(MrSigninHelper) self = g_object_new (MR_TYPE_SIGNIN_HELPER, NULL);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autofree char *path = helper_path ();
   g_autoptr(GError) error = NULL;
-  const char *localedir = g_getenv ("MEDREFILL_LOCALEDIR");
-  Helper h = { 0 };
-  int protocol_fd;
+  const char *argv[] = { path, "--redirect-uri", redirect_uri, fullscreen ? "--fullscreen" : NULL,
+                         NULL };
 
-  /* An app that went away makes our writes fail (and we quit), rather than kill us mid-way. */
+  g_return_val_if_fail (redirect_uri != NULL, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  self->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  if (self->process == NULL)
+    {
+      g_debug ("cannot start %s: %s", path, error->message);
+      g_idle_add (report_spawn_failure, g_object_ref (self));
+      return g_steal_pointer (&self);
+    }
+  self->running = TRUE;
+  self->to_helper = g_object_ref (g_subprocess_get_stdin_pipe (self->process));
+  self->from_helper = g_data_input_stream_new (g_subprocess_get_stdout_pipe (self->process));
+  read_event (self);
+  return g_steal_pointer (&self);
+}
+
+void
+mr_signin_helper_open (MrSigninHelper     *self,
+                       const char         *authorize_url,
+                       const char * const *hosts,
+                       const char         *activation_token)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  g_return_if_fail (MR_IS_SIGNIN_HELPER (self));
+  g_return_if_fail (authorize_url != NULL);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "op");
+  json_builder_add_string_value (b, "open");
+  json_builder_set_member_name (b, "url");
+  json_builder_add_string_value (b, authorize_url);
+  json_builder_set_member_name (b, "hosts");
+  json_builder_begin_array (b);
+  for (guint i = 0; hosts != NULL && hosts[i] != NULL; i++)
+    json_builder_add_string_value (b, hosts[i]);
+  json_builder_end_array (b);
+  if (activation_token != NULL)
+    {
+      json_builder_set_member_name (b, "token");
+      json_builder_add_string_value (b, activation_token);
+    }
+  json_builder_end_object (b);
+  send (self, b);
+}
+
+void
+mr_signin_helper_shutdown (MrSigninHelper *self)
+{
+  g_return_if_fail (MR_IS_SIGNIN_HELPER (self));
+
+  stop (self);
+}
+
+gboolean
+mr_signin_helper_is_running (MrSigninHelper *self)
+{
+  g_return_val_if_fail (MR_IS_SIGNIN_HELPER (self), FALSE);
+
+  return self->running;
+}
+
+void
+mr_signin_helper_run_js_async (MrSigninHelper      *self,
+                               const char          *script,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonBuilder) b = NULL;
+  gint64 *id;
+
+  g_return_if_fail (MR_IS_SIGNIN_HELPER (self));
+  g_return_if_fail (script != NULL);
+
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, mr_signin_helper_run_js_async);
+  if (!self->running)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CLOSED, "the sign-in page is gone");
+      return;
+    }
+  id = g_new (gint64, 1);
+  *id = ++self->next_script;
+  g_hash_table_insert (self->scripts, id, g_object_ref (task));
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "op");
+  json_builder_add_string_value (b, "js");
+  json_builder_set_member_name (b, "id");
+  json_builder_add_int_value (b, *id);
+  json_builder_set_member_name (b, "script");
+  json_builder_add_string_value (b, script);
+  json_builder_end_object (b);
+  send (self, b);
+}
+
+gboolean
+mr_signin_helper_run_js_finish (MrSigninHelper  *self,
+                                GAsyncResult    *result,
+                                GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+mr_signin_helper_dispose (GObject *object)
+{
+  MrSigninHelper *self = MR_SIGNIN_HELPER (object);
+
+  stop (self);
+  g_clear_object (&self->process);
+  G_OBJECT_CLASS (mr_signin_helper_parent_class)->dispose (object);
+}
+
+static void
+mr_signin_helper_finalize (GObject *object)
+{
+  MrSigninHelper *self = MR_SIGNIN_HELPER (object);
+
+  g_clear_object (&self->cancellable);
+  g_hash_table_unref (self->scripts);
+  G_OBJECT_CLASS (mr_signin_helper_parent_class)->finalize (object);
+}
+
+static void
+mr_signin_helper_class_init (MrSigninHelperClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = mr_signin_helper_dispose;
+  object_class->finalize = mr_signin_helper_finalize;
+  /* The app writes to the helper's input: a helper that died must make that write fail (and its
+   * end be read as "the sign-in window closed"), not kill the app with SIGPIPE. */
   signal (SIGPIPE, SIG_IGN);
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
 
-  g_option_context_add_main_entries (context, options, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error) || redirect_uri == NULL)
-    {
-      g_printerr ("medrefill-signin: %s\n", error ? error->message : "--redirect-uri is required");
-      return 2;
-    }
-  /* The protocol owns standard output; anything a library prints goes to standard error. */
-  /* Close-on-exec: WebKit's processes must not hold the app's pipe open after this one ends. */
-  protocol_fd = fcntl (STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
-  if (protocol_fd < 0 || dup2 (STDERR_FILENO, STDOUT_FILENO) < 0)
-    {
-      g_printerr ("medrefill-signin: %s\n", g_strerror (errno));
-      return 1;
-    }
-  if (!gtk_init_check ())
-    {
-      g_printerr ("medrefill-signin: no display\n");
-      return 1;
-    }
-  adw_init ();
+  signals[SIGNAL_REDIRECT] = g_signal_new ("redirect", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                           G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_FAILED] = g_signal_new ("failed", G_TYPE_FROM_CLASS (klass),
+                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                         G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_CANCELLED] = g_signal_new ("cancelled", G_TYPE_FROM_CLASS (klass),
+                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                            G_TYPE_NONE, 0);
+}
 
-  h.loop = g_main_loop_new (NULL, FALSE);
-  h.cancellable = g_cancellable_new ();
-  {
-    g_autoptr(GInputStream) stdin_stream = g_unix_input_stream_new (STDIN_FILENO, FALSE);
-
-    h.in = g_data_input_stream_new (stdin_stream);
-  }
-  h.out = g_unix_output_stream_new (protocol_fd, TRUE);
-  h.view = g_object_ref_sink (mr_signin_view_new (redirect_uri, NULL));
-  g_signal_connect (h.view, "redirect", G_CALLBACK (redirect_cb), &h);
-  g_signal_connect (h.view, "failed", G_CALLBACK (failed_cb), &h);
-  h.window = build_window (&h, fullscreen);
-
-  send_event (&h, "ready", NULL, NULL);
-  read_command (&h);
-  g_main_loop_run (h.loop);
-
-  g_cancellable_cancel (h.cancellable);
-  mr_signin_view_shutdown (MR_SIGNIN_VIEW (h.view));
-  gtk_window_destroy (h.window);
-  g_clear_object (&h.view);
-  g_clear_object (&h.in);
-  g_clear_object (&h.out);
-  g_clear_object (&h.cancellable);
-  g_main_loop_unref (h.loop);
-  return 0;
+static void
+mr_signin_helper_init (MrSigninHelper *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->scripts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
 }

@@ -3,9 +3,8 @@
 
 #include <glib/gi18n.h>
 
-#include "mr-oidc.h"
-#include "mr-trace.h"
-#include "mr-util.h"
+#include "mr-identity.h"
+#include "mr-base.h"
 
 struct _MrSigninView {
   GtkWidget   parent_instance;

@@ -4,14 +4,13 @@
  * MEDREFILL_N8N_HEADER_VALUE. MEDREFILL_N8N_PHASE says what state n8n is in: "active" (the
  * workflow published) or "inactive" (unpublished, n8n restarted). */
 #include "mr-delivery.h"
-#include "mr-outbox.h"
 
 #include <string.h>
 #include <glib/gstdio.h>
 
 #include "mr-test-refill.h"
 #include "mr-test-server.h"
-#include "mr-util.h"
+#include "mr-base.h"
 
 /* Any key will do: the outbox of this test lives in a temporary directory. */
 static const guint8 test_key[MR_OUTBOX_KEY_SIZE] = {

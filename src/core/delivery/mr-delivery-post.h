@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "mr-refill-model.h"
+
+G_BEGIN_DECLS
+
+#define MR_DELIVERY_ERROR (mr_delivery_error_quark ())
+
+typedef enum {
+  MR_DELIVERY_ERROR_NETWORK,    /* could not reach the workflow; worth retrying */
+  MR_DELIVERY_ERROR_SERVER,     /* 5xx, 408, 429: worth retrying */
+  MR_DELIVERY_ERROR_REJECTED,   /* other 4xx: needs a person */
+  MR_DELIVERY_ERROR_BAD_RESPONSE,
+  MR_DELIVERY_ERROR_INSECURE,   /* http to a host that is not loopback */
+  MR_DELIVERY_ERROR_TLS,        /* the workflow's certificate or TLS failed: needs a person */
+} MrDeliveryError;
+
+/* The keyring account under MR_SECRET_WORKFLOW_AUTH that holds n8n Basic Auth's "user:password". */
+#define MR_DELIVERY_BASIC_ACCOUNT "basic"
+
+/* How the app proves itself to the workflow: n8n Header Auth (header name from the settings, its
+ * value from the keyring under MR_SECRET_WORKFLOW_AUTH / header name) and/or n8n Basic Auth
+ * ("user:password" from the keyring under MR_SECRET_WORKFLOW_AUTH / "basic"). Any field may be
+ * NULL. */
+typedef struct {
+  char *header_name;
+  char *header_value;
+  char *basic;
+} MrDeliveryAuth;
+
+GQuark  mr_delivery_error_quark     (void);
+
+/* The workflow's reference from a 2xx answer ({"reference":"…"} or, failing that, the request id
+ * given as @fallback); an error for any other status. Newly allocated. */
+char   *mr_delivery_parse_response  (guint                  status,
+                                     GBytes                *body,
+                                     const char            *fallback,
+                                     GError               **error);
+
+/* POSTs the request's payload as application/json with Idempotency-Key = request id and, when
+ * @auth_header_name and @auth_header_value are set, that header. Does not block. */
+void    mr_delivery_submit_async    (SoupSession           *session,
+                                     const char            *workflow_url,
+                                     const char            *auth_header_name,
+                                     const char            *auth_header_value,
+                                     const MrRefillRequest *request,
+                                     GCancellable          *cancellable,
+                                     GAsyncReadyCallback    callback,
+                                     gpointer               user_data);
+/* Returns the workflow's reference (newly allocated). */
+char   *mr_delivery_submit_finish   (GAsyncResult          *result,
+                                     GError               **error);
+
+MrDeliveryAuth *mr_delivery_auth_new         (const char           *header_name,
+                                              const char           *header_value,
+                                              const char           *basic);
+MrDeliveryAuth *mr_delivery_auth_copy        (const MrDeliveryAuth *auth);
+/* Wipes the secrets and frees. NULL is fine. */
+void            mr_delivery_auth_free        (MrDeliveryAuth       *auth);
+/* Reads the secrets for @header_name (may be NULL or empty: no Header Auth) and Basic Auth from the
+ * keyring. Finishes with an auth whose missing secrets are NULL, or MR_SECRETS_ERROR when the
+ * keyring cannot be reached. Does not block. */
+void            mr_delivery_auth_load_async  (const char           *header_name,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+MrDeliveryAuth *mr_delivery_auth_load_finish (GAsyncResult         *result,
+                                              GError              **error);
+
+/* What the outbox uses: POSTs @payload (JSON text, sent byte for byte) with Idempotency-Key =
+ * @request_id and @auth (may be NULL). Same checks and errors as mr_delivery_submit_async, and a
+ * G_TLS_ERROR becomes MR_DELIVERY_ERROR_TLS. Does not block. */
+void    mr_delivery_post_async      (SoupSession           *session,
+                                     const char            *workflow_url,
+                                     const MrDeliveryAuth  *auth,
+                                     const char            *request_id,
+                                     GBytes                *payload,
+                                     GCancellable          *cancellable,
+                                     GAsyncReadyCallback    callback,
+                                     gpointer               user_data);
+/* Returns the reference as mr_delivery_submit_finish does. Whatever the outcome, *@out_status is
+ * the HTTP status (0 when no answer came) and *@out_retry_after the answer's Retry-After header
+ * (newly allocated, or NULL). */
+char   *mr_delivery_post_finish     (GAsyncResult          *result,
+                                     guint                 *out_status,
+                                     char                 **out_retry_after,
+                                     GError               **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MrDeliveryAuth, mr_delivery_auth_free)
+
+G_END_DECLS

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* What the verified ID token's claims say about who signed in. */
+#include "mr-claims.h"
+
+#include "mr-util.h"
+
+static char *
+dup_clean_claim (JsonObject *claims,
+                 const char *name)
+{
+  g_autofree char *value = mr_text_clean (mr_json_get_string (claims, name));
+
+  return value != NULL && *value != '\0' ? g_steal_pointer (&value) : NULL;
+}
+
+gboolean
+mr_claims_dup_submitter (JsonObject  *claims,
+                         char       **id,
+                         char       **name)
+{
+  g_autofree char *oid = NULL;
+  g_autofree char *display = NULL;
+
+  g_return_val_if_fail (id != NULL && name != NULL, FALSE);
+
+  if (claims == NULL || (oid = dup_clean_claim (claims, "oid")) == NULL)
+    return FALSE;
+  display = dup_clean_claim (claims, "name");
+  if (display == NULL)
+    {
+      g_autofree char *given = dup_clean_claim (claims, "given_name");
+      g_autofree char *family = dup_clean_claim (claims, "family_name");
+
+      if (given != NULL || family != NULL)
+        display = g_strjoin (" ", given != NULL ? given : family,
+                             given != NULL ? family : NULL, NULL);
+    }
+  if (display == NULL)
+    display = dup_clean_claim (claims, "preferred_username");
+  *id = g_steal_pointer (&oid);
+  *name = g_steal_pointer (&display);
+  return TRUE;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* Who is signed in, for a request's submitted_by: the ID token's "oid" (object id) into *@id and
+ * its "name" (else "given_name family_name", else "preferred_username", else NULL) into *@name,
+ * newly allocated and cleaned (mr_text_clean). Returns FALSE (and sets nothing) when @claims has
+ * no usable oid. */
+gboolean   mr_claims_dup_submitter        (JsonObject           *claims,
+                                           char                **id,
+                                           char                **name);
+
+G_END_DECLS

@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "mr-staff-session.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "mr-claims.h"
+#include "mr-secrets.h"
+
+/* Refresh this long before the access token expires. */
+#define EARLY_US (60 * G_USEC_PER_SEC)
+
+struct _MrStaffSession {
+  GObject       parent_instance;
+
+  MrOidcClient *oidc;
+  GSettings    *settings;
+  char         *id;
+  char         *name;
+  char         *access_token;
+  char         *refresh_token;
+  char         *id_token;
+  gint64        expires_at;    /* monotonic µs */
+};
+
+G_DEFINE_FINAL_TYPE (MrStaffSession, mr_staff_session, G_TYPE_OBJECT)
+
+static void
+forget_tokens (MrStaffSession *self)
+{
+  g_clear_pointer (&self->access_token, mr_secret_free);
+  g_clear_pointer (&self->refresh_token, mr_secret_free);
+  g_clear_pointer (&self->id_token, mr_secret_free);
+  self->expires_at = 0;
+}
+
+static void
+stored_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!mr_secret_store_finish (result, &error))
+    g_debug ("the staff session was not stored: %s", error->message);
+}
+
+/* Takes the tokens of a sign-in or a refresh; a rotated refresh token replaces the stored one. */
+static void
+take_tokens (MrStaffSession   *self,
+             const MrTokenSet *tokens)
+{
+  g_clear_pointer (&self->access_token, mr_secret_free);
+  self->access_token = g_strdup (tokens->access_token);
+  self->expires_at = g_get_monotonic_time () + MAX (tokens->expires_in, 0) * G_USEC_PER_SEC;
+  if (tokens->id_token != NULL)
+    {
+      g_clear_pointer (&self->id_token, mr_secret_free);
+      self->id_token = g_strdup (tokens->id_token);
+    }
+  if (tokens->refresh_token != NULL && g_strcmp0 (tokens->refresh_token, self->refresh_token) != 0)
+    {
+      g_clear_pointer (&self->refresh_token, mr_secret_free);
+      self->refresh_token = g_strdup (tokens->refresh_token);
+      mr_secret_store_async (MR_SECRET_REFRESH_TOKEN, self->id,
+                             _("Medication Refill staff sign-in"), self->refresh_token, NULL,
+                             stored_cb, NULL);
+    }
+}
+
+gboolean
+mr_staff_session_begin (MrStaffSession   *self,
+                        const MrTokenSet *tokens)
+{
+  g_autofree char *id = NULL;
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (MR_IS_STAFF_SESSION (self), FALSE);
+  g_return_val_if_fail (tokens != NULL, FALSE);
+
+  if (tokens->claims == NULL || !mr_claims_dup_submitter (tokens->claims, &id, &name))
+    return FALSE;
+  forget_tokens (self);
+  g_free (self->id);
+  self->id = g_steal_pointer (&id);
+  g_free (self->name);
+  self->name = g_steal_pointer (&name);
+  take_tokens (self, tokens);
+  g_settings_set_string (self->settings, "desk-account", self->id);
+  g_settings_set_string (self->settings, "desk-account-name", self->name ? self->name : "");
+  return TRUE;
+}
+
+static void
+refresh_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  MrStaffSession *self = g_task_get_source_object (task);
+  g_autoptr(MrTokenSet) tokens = NULL;
+  GError *error = NULL;
+
+  tokens = mr_oidc_client_refresh_finish (MR_OIDC_CLIENT (source), result, &error);
+  if (tokens == NULL)
+    {
+      /* A refresh token the provider no longer takes is of no use: sign in again. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+          !g_error_matches (error, MR_OIDC_ERROR, MR_OIDC_ERROR_NETWORK))
+        g_free (mr_staff_session_end (self));
+      g_task_return_error (task, error);
+      return;
+    }
+  take_tokens (self, tokens);
+  g_task_return_pointer (task, g_strdup (self->access_token), g_free);
+}
+
+static void
+refresh (MrStaffSession *self,
+         GTask          *task)
+{
+  mr_oidc_client_refresh_async (self->oidc, self->refresh_token, g_task_get_cancellable (task),
+                                refresh_cb, task);
+}
+
+void
+mr_staff_session_get_token_async (MrStaffSession      *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (MR_IS_STAFF_SESSION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mr_staff_session_get_token_async);
+  if (self->access_token != NULL && g_get_monotonic_time () < self->expires_at - EARLY_US)
+    {
+      g_task_return_pointer (task, g_strdup (self->access_token), g_free);
+      return;
+    }
+  if (self->refresh_token == NULL)
+    {
+      g_task_return_new_error (task, MR_OIDC_ERROR, MR_OIDC_ERROR_EXPIRED,
+                               _("Your sign-in has ended. Please sign in again."));
+      return;
+    }
+  refresh (self, g_steal_pointer (&task));
+}
+
+char *
+mr_staff_session_get_token_finish (MrStaffSession  *self,
+                                   GAsyncResult    *result,
+                                   GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+resume_refreshed_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autofree char *token = NULL;
+  GError *error = NULL;
+
+  token = mr_staff_session_get_token_finish (MR_STAFF_SESSION (source), result, &error);
+  if (token == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+lookup_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  MrStaffSession *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  char *refresh_token = mr_secret_lookup_finish (result, &error);
+
+  if (refresh_token == NULL)
+    {
+      if (error != NULL)
+        g_task_return_error (task, error);
+      else
+        g_task_return_boolean (task, FALSE);
+      return;
+    }
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  g_clear_pointer (&self->refresh_token, mr_secret_free);
+  self->refresh_token = refresh_token;
+  mr_staff_session_get_token_async (self, cancellable, resume_refreshed_cb, g_steal_pointer (&task));
+}
+
+void
+mr_staff_session_resume_async (MrStaffSession      *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *id = NULL;
+
+  g_return_if_fail (MR_IS_STAFF_SESSION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mr_staff_session_resume_async);
+  id = g_settings_get_string (self->settings, "desk-account");
+  if (*id == '\0')
+    {
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+  g_free (self->id);
+  self->id = g_steal_pointer (&id);
+  g_free (self->name);
+  self->name = g_settings_get_string (self->settings, "desk-account-name");
+  mr_secret_lookup_async (MR_SECRET_REFRESH_TOKEN, self->id, cancellable, lookup_cb,
+                          g_steal_pointer (&task));
+}
+
+gboolean
+mr_staff_session_resume_finish (MrStaffSession  *self,
+                                GAsyncResult    *result,
+                                GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+cleared_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!mr_secret_clear_finish (result, &error))
+    g_debug ("the staff session was not cleared from the keyring: %s", error->message);
+}
+
+char *
+mr_staff_session_end (MrStaffSession *self)
+{
+  const MrOidcDiscovery *discovery;
+  char *url = NULL;
+
+  g_return_val_if_fail (MR_IS_STAFF_SESSION (self), NULL);
+
+  discovery = mr_oidc_client_get_discovery (self->oidc);
+  if (discovery != NULL && self->id_token != NULL)
+    url = mr_oidc_build_end_session_url (discovery, self->id_token, NULL);
+  if (self->id != NULL)
+    mr_secret_clear_async (MR_SECRET_REFRESH_TOKEN, self->id, NULL, cleared_cb, NULL);
+  forget_tokens (self);
+  g_clear_pointer (&self->id, g_free);
+  g_clear_pointer (&self->name, g_free);
+  g_settings_reset (self->settings, "desk-account");
+  g_settings_reset (self->settings, "desk-account-name");
+  return url;
+}
+
+void
+mr_staff_session_lock (MrStaffSession *self)
+{
+  g_return_if_fail (MR_IS_STAFF_SESSION (self));
+
+  g_clear_pointer (&self->access_token, mr_secret_free);
+  g_clear_pointer (&self->id_token, mr_secret_free);
+  self->expires_at = 0;
+  /* The refresh token stays in the keyring for the next shift, but not in memory: after the
+   * lock only an interactive sign-in gets in. */
+  g_clear_pointer (&self->refresh_token, mr_secret_free);
+}
+
+gboolean
+mr_staff_session_is_signed_in (MrStaffSession *self)
+{
+  g_return_val_if_fail (MR_IS_STAFF_SESSION (self), FALSE);
+
+  return self->access_token != NULL;
+}
+
+const char *
+mr_staff_session_get_id (MrStaffSession *self)
+{
+  g_return_val_if_fail (MR_IS_STAFF_SESSION (self), NULL);
+
+  return self->id;
+}
+
+const char *
+mr_staff_session_get_name (MrStaffSession *self)
+{
+  g_return_val_if_fail (MR_IS_STAFF_SESSION (self), NULL);
+
+  return self->name;
+}
+
+static void
+mr_staff_session_finalize (GObject *object)
+{
+  MrStaffSession *self = MR_STAFF_SESSION (object);
+
+  forget_tokens (self);
+  g_free (self->id);
+  g_free (self->name);
+  g_clear_object (&self->oidc);
+  g_clear_object (&self->settings);
+  G_OBJECT_CLASS (mr_staff_session_parent_class)->finalize (object);
+}
+
+static void
+mr_staff_session_class_init (MrStaffSessionClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = mr_staff_session_finalize;
+}
+
+static void
+mr_staff_session_init (MrStaffSession *self)
+{
+}
+
+MrStaffSession *
+mr_staff_session_new (MrOidcClient *oidc,
+                      GSettings    *settings)
+{
+  MrStaffSession *self;
+
+  g_return_val_if_fail (MR_IS_OIDC_CLIENT (oidc), NULL);
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  self = g_object_new (MR_TYPE_STAFF_SESSION, NULL);
+  self->oidc = g_object_ref (oidc);
+  self->settings = g_object_ref (settings);
+  return self;
+}

@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* medrefill-signin: the embedded sign-in page in a process of its own.
+ *
+ * The app starts it while the Welcome page is up (so the web process is running when the user
+ * taps Sign in) and talks to it over its standard input and output, one JSON object a line:
+ *
+ *   app → helper   {"op":"open","url":AUTHORIZE_URL,"hosts":[HOST…],"token":T}
+ *                                                    show the page (T: the desktop's activation
+ *                                                    token or startup id, optional)
+ *                  {"op":"js","id":N,"script":SCRIPT}                  run a script (tests)
+ *                  end of input                                         quit
+ *   helper → app   {"event":"ready"}                 the web process is up
+ *                  {"event":"redirect","uri":URI}    the provider sent the browser to the
+ *                                                    redirect URI (never loaded); then it quits
+ *                  {"event":"failed","message":TEXT} the page could not be loaded (a sentence)
+ *                  {"event":"cancel"}                the person pressed Cancel
+ *                  {"event":"js","id":N,"value":B}   the script's result as a boolean
+ *
+ * WebKit's libraries live only here: when the sign-in is over this process ends and they are
+ * gone from memory, and the app itself never loads them. */
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <adwaita.h>
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "config.h"
+#include "mr-signin-view.h"
+#include "mr-base.h"
+
+typedef struct {
+  GtkWindow        *window;
+  GtkWidget        *view;
+  GDataInputStream *in;
+  GOutputStream    *out;
+  GMainLoop        *loop;
+  GCancellable     *cancellable;
+} Helper;
+
+static void
+send (Helper     *h,
+      JsonNode   *node)
+{
+  /* A dead reader (the app is gone) ends this process: nobody is left to sign in for. */
+  if (!mr_json_write_line (h->out, node, NULL))
+    g_main_loop_quit (h->loop);
+}
+
+static void
+send_event (Helper     *h,
+            const char *event,
+            const char *key,
+            const char *value)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "event");
+  json_builder_add_string_value (b, event);
+  if (key != NULL)
+    {
+      json_builder_set_member_name (b, key);
+      json_builder_add_string_value (b, value);
+    }
+  json_builder_end_object (b);
+  node = json_builder_get_root (b);
+  send (h, node);
+}
+
+static void
+quit (Helper *h)
+{
+  if (h->view != NULL)
+    mr_signin_view_shutdown (MR_SIGNIN_VIEW (h->view));
+  gtk_widget_set_visible (GTK_WIDGET (h->window), FALSE);
+  g_main_loop_quit (h->loop);
+}
+
+static void
+redirect_cb (GtkWidget  *view,
+             const char *uri,
+             Helper     *h)
+{
+  send_event (h, "redirect", "uri", uri);
+  /* Done: the web process goes with this process. */
+  quit (h);
+}
+
+static void
+failed_cb (GtkWidget  *view,
+           const char *message,
+           Helper     *h)
+{
+  gtk_widget_set_visible (GTK_WIDGET (h->window), FALSE);
+  send_event (h, "failed", "message", message);
+}
+
+static void
+cancel_cb (Helper *h)
+{
+  gtk_widget_set_visible (GTK_WIDGET (h->window), FALSE);
+  send_event (h, "cancel", NULL, NULL);
+}
+
+static gboolean
+close_request_cb (GtkWindow *window,
+                  Helper    *h)
+{
+  cancel_cb (h);
+  return TRUE;
+}
+
+typedef struct {
+  Helper *h;
+  gint64  id;
+} JsCall;
+
+static void
+js_done_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autofree JsCall *call = user_data;
+  g_autoptr(JSCValue) value = webkit_web_view_evaluate_javascript_finish (WEBKIT_WEB_VIEW (source),
+                                                                          result, NULL);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "event");
+  json_builder_add_string_value (b, "js");
+  json_builder_set_member_name (b, "id");
+  json_builder_add_int_value (b, call->id);
+  json_builder_set_member_name (b, "value");
+  /* A navigation may replace the page while the script runs: that reads as false. */
+  json_builder_add_boolean_value (b, value != NULL && jsc_value_to_boolean (value));
+  json_builder_end_object (b);
+  node = json_builder_get_root (b);
+  send (call->h, node);
+}
+
+static void
+open_page (Helper     *h,
+           JsonObject *command)
+{
+  const char *url = mr_json_get_string (command, "url");
+  JsonNode *hosts_node = json_object_get_member (command, "hosts");
+  g_autoptr(GStrvBuilder) hosts = g_strv_builder_new ();
+  g_auto(GStrv) allowed = NULL;
+
+  if (url == NULL || h->view == NULL)
+    return;
+  if (hosts_node != NULL && JSON_NODE_HOLDS_ARRAY (hosts_node))
+    {
+      JsonArray *array = json_node_get_array (hosts_node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+
+          if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING)
+            g_strv_builder_add (hosts, json_node_get_string (element));
+        }
+    }
+  allowed = g_strv_builder_end (hosts);
+  mr_signin_view_allow_hosts (MR_SIGNIN_VIEW (h->view), (const char * const *) allowed);
+  mr_signin_view_load (MR_SIGNIN_VIEW (h->view), url);
+  /* The app's window had the focus (the person just tapped Sign in): with its token the desktop
+   * lets this new window take it, instead of announcing it as "ready". */
+  if (mr_json_get_string (command, "token") != NULL)
+    gtk_window_set_startup_id (h->window, mr_json_get_string (command, "token"));
+  gtk_window_present (h->window);
+}
+
+static void
+run_script (Helper     *h,
+            JsonObject *command)
+{
+  const char *script = mr_json_get_string (command, "script");
+  JsCall *call;
+
+  if (script == NULL || h->view == NULL)
+    return;
+  call = g_new0 (JsCall, 1);
+  call->h = h;
+  call->id = json_object_get_int_member_with_default (command, "id", 0);
+  webkit_web_view_evaluate_javascript (mr_signin_view_get_web_view (MR_SIGNIN_VIEW (h->view)),
+                                       script, -1, NULL, NULL, NULL, js_done_cb, call);
+}
+
+static void read_command (Helper *h);
+
+static void
+line_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Helper *h = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (h->in, result, NULL, &error);
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *command;
+  const char *op;
+
+  if (line == NULL)
+    {
+      /* The app closed our input (it is done with us, or gone). */
+      quit (h);
+      return;
+    }
+  node = json_from_string (line, NULL);
+  command = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  op = command != NULL ? mr_json_get_string (command, "op") : NULL;
+  if (g_strcmp0 (op, "open") == 0)
+    open_page (h, command);
+  else if (g_strcmp0 (op, "js") == 0)
+    run_script (h, command);
+  else
+    g_debug ("ignored a command the helper does not know");
+  read_command (h);
+}
+
+static void
+read_command (Helper *h)
+{
+  g_data_input_stream_read_line_async (h->in, G_PRIORITY_DEFAULT, h->cancellable, line_cb, h);
+}
+
+static GtkWindow *
+build_window (Helper   *h,
+              gboolean  fullscreen)
+{
+  GtkWindow *window = GTK_WINDOW (adw_window_new ());
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *header = adw_header_bar_new ();
+  GtkWidget *cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
+
+  gtk_window_set_title (window, _("Sign In — Medication Refill"));
+  gtk_window_set_default_size (window, 560, 720);
+  g_signal_connect_swapped (cancel, "clicked", G_CALLBACK (cancel_cb), h);
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), cancel);
+  if (fullscreen)
+    {
+      /* A kiosk: nothing that leaves the app, and the whole screen. */
+      adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);
+      adw_header_bar_set_show_start_title_buttons (ADW_HEADER_BAR (header), FALSE);
+      gtk_window_set_deletable (window, FALSE);
+      gtk_window_fullscreen (window);
+    }
+  gtk_box_append (GTK_BOX (box), header);
+  gtk_widget_set_vexpand (h->view, TRUE);
+  gtk_box_append (GTK_BOX (box), h->view);
+  adw_window_set_content (ADW_WINDOW (window), box);
+  g_signal_connect (window, "close-request", G_CALLBACK (close_request_cb), h);
+  return window;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *redirect_uri = NULL;
+  gboolean fullscreen = FALSE;
+  const GOptionEntry options[] = {
+    { "redirect-uri", 0, 0, G_OPTION_ARG_STRING, &redirect_uri, "The redirect URI to capture", "URI" },
+    { "fullscreen", 0, 0, G_OPTION_ARG_NONE, &fullscreen, "Cover the screen (kiosk)", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  const char *localedir = g_getenv ("MEDREFILL_LOCALEDIR");
+  Helper h = { 0 };
+  int protocol_fd;
+
+  /* An app that went away makes our writes fail (and we quit), rather than kill us mid-way. */
+  signal (SIGPIPE, SIG_IGN);
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_option_context_add_main_entries (context, options, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || redirect_uri == NULL)
+    {
+      g_printerr ("medrefill-signin: %s\n", error ? error->message : "--redirect-uri is required");
+      return 2;
+    }
+  /* The protocol owns standard output; anything a library prints goes to standard error. */
+  /* Close-on-exec: WebKit's processes must not hold the app's pipe open after this one ends. */
+  protocol_fd = fcntl (STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+  if (protocol_fd < 0 || dup2 (STDERR_FILENO, STDOUT_FILENO) < 0)
+    {
+      g_printerr ("medrefill-signin: %s\n", g_strerror (errno));
+      return 1;
+    }
+  if (!gtk_init_check ())
+    {
+      g_printerr ("medrefill-signin: no display\n");
+      return 1;
+    }
+  adw_init ();
+
+  h.loop = g_main_loop_new (NULL, FALSE);
+  h.cancellable = g_cancellable_new ();
+  {
+    g_autoptr(GInputStream) stdin_stream = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+
+    h.in = g_data_input_stream_new (stdin_stream);
+  }
+  h.out = g_unix_output_stream_new (protocol_fd, TRUE);
+  h.view = g_object_ref_sink (mr_signin_view_new (redirect_uri, NULL));
+  g_signal_connect (h.view, "redirect", G_CALLBACK (redirect_cb), &h);
+  g_signal_connect (h.view, "failed", G_CALLBACK (failed_cb), &h);
+  h.window = build_window (&h, fullscreen);
+
+  send_event (&h, "ready", NULL, NULL);
+  read_command (&h);
+  g_main_loop_run (h.loop);
+
+  g_cancellable_cancel (h.cancellable);
+  mr_signin_view_shutdown (MR_SIGNIN_VIEW (h.view));
+  gtk_window_destroy (h.window);
+  g_clear_object (&h.view);
+  g_clear_object (&h.in);
+  g_clear_object (&h.out);
+  g_clear_object (&h.cancellable);
+  g_main_loop_unref (h.loop);
+  return 0;
+}

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Sending: Review's Send hands the request to the outbox, the Done page says what became of it,
+ * and (desk) the header counts what still waits. */
+#include "mr-window-private.h"
+
+#include <glib/gi18n.h>
+
+#include "config.h"
+
+#include "mr-delivery.h"
+#include "mr-refill.h"
+#include "mr-outbox-view.h"
+#include "mr-refill-form.h"
+
+/* What the Done page says. Never a patient's data: on a kiosk the next person may read it. */
+static void
+show_done (MrWindow        *self,
+           MrOutboxOutcome  outcome,
+           const char      *detail)
+{
+  g_autofree char *description = NULL;
+
+  switch (outcome)
+    {
+    case MR_OUTBOX_SENT:
+      adw_status_page_set_title (self->done_page, _("Request Sent"));
+      adw_status_page_set_icon_name (self->done_page, "emblem-ok-symbolic");
+      description = g_strdup_printf (_("Your clinic received the request. Reference: %s"), detail);
+      break;
+    case MR_OUTBOX_SAVED:
+      adw_status_page_set_title (self->done_page, _("Saved on This Computer"));
+      adw_status_page_set_icon_name (self->done_page, "document-save-symbolic");
+      description = g_strdup (_("The clinic's system cannot be reached right now. The request will be "
+                                "sent automatically; there is nothing more to do."));
+      break;
+    case MR_OUTBOX_HELD:
+    default:
+      adw_status_page_set_title (self->done_page, _("Saved for the Clinic's Staff"));
+      adw_status_page_set_icon_name (self->done_page, "dialog-warning-symbolic");
+      description = mr_window_is_kiosk (self)
+                    ? g_strdup (_("The clinic's system did not accept the request. It is saved on this "
+                                  "computer and the staff will check it."))
+                    : g_strdup_printf (_("The clinic's system did not accept the request: %s It is "
+                                         "saved in the Outbox."), detail ? detail : "");
+      break;
+    }
+  if (self->correction_problem != NULL)
+    {
+      g_autofree char *both = g_strdup_printf (_("%s Your details in the clinic's directory were "
+                                                 "not updated: %s"), description,
+                                               self->correction_problem);
+
+      adw_status_page_set_description (self->done_page, both);
+      g_clear_pointer (&self->correction_problem, g_free);
+      return;
+    }
+  adw_status_page_set_description (self->done_page, description);
+}
+
+static void
+submit_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(MrWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *detail = NULL;
+  MrOutboxOutcome outcome;
+
+  outcome = mr_outbox_enqueue_finish (MR_OUTBOX (source), result, &detail, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->sending = FALSE;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.submit",
+                                 mr_refill_form_get_valid (mr_window_form (self)));
+  if (error != NULL)
+    {
+      /* Not even kept: the form keeps everything, and the same request id goes out next time. */
+      mr_window_show_page (self, "form");
+      mr_refill_form_set_problem (mr_window_form (self), error->message);
+      return;
+    }
+  show_done (self, outcome, detail);
+  /* Nothing of the patient stays on screen or in memory once the request is in the outbox. */
+  g_clear_pointer (&self->tokens, mr_token_set_free);
+  g_clear_pointer (&self->patient, mr_patient_free);
+  mr_refill_form_clear (mr_window_form (self));
+  mr_window_show_page (self, "done");
+}
+
+static void
+enqueue (MrWindow        *self,
+         MrRefillRequest *request)
+{
+  g_autoptr(JsonNode) payload = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+
+  if (self->config->payload_format != MR_PAYLOAD_FHIR_R4)
+    {
+      mr_outbox_enqueue_request_async (self->outbox, request, self->cancellable, submit_cb,
+                                       g_object_ref (self));
+      return;
+    }
+  payload = mr_fhir_task_from_request (request);
+  names = g_ptr_array_new ();
+  for (guint i = 0; i < request->medications->len; i++)
+    g_ptr_array_add (names, ((MrMedication *) g_ptr_array_index (request->medications, i))->name);
+  g_ptr_array_add (names, NULL);
+  mr_outbox_enqueue_async (self->outbox, request->request_id, payload,
+                           request->patient->display_name, (const char * const *) names->pdata,
+                           self->cancellable, submit_cb, g_object_ref (self));
+}
+
+void
+mr_window_send (MrWindow *self)
+{
+  g_autoptr(MrRefillRequest) request = NULL;
+  g_autoptr(GError) error = NULL;
+
+  request = mr_refill_form_build_request (mr_window_form (self), self->config->mode);
+  if (!mr_refill_request_validate (request, &error))
+    {
+      self->sending = FALSE;
+      mr_window_show_page (self, "form");
+      mr_refill_form_set_problem (mr_window_form (self), error->message);
+      return;
+    }
+  if (!mr_window_is_kiosk (self))
+    mr_window_desk_sign (self, request);
+  gtk_label_set_text (self->busy_label, _("Sending your request…"));
+  mr_window_show_page (self, "busy");
+  enqueue (self, request);
+}
+
+static void
+submit_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  MrWindow *self = MR_WINDOW (widget);
+  g_autoptr(MrRefillRequest) request = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->sending || self->patient == NULL)
+    return;
+  request = mr_refill_form_build_request (mr_window_form (self), self->config->mode);
+  if (!mr_refill_request_validate (request, &error))
+    {
+      mr_refill_form_set_problem (mr_window_form (self), error->message);
+      return;
+    }
+  self->sending = TRUE;
+  gtk_widget_action_set_enabled (widget, "win.submit", FALSE);
+  if (!mr_window_confirm_corrections (self))
+    mr_window_send (self);
+}
+
+static void
+outbox_changed_cb (MrWindow *self)
+{
+  guint waiting = mr_outbox_get_pending_count (self->outbox) + mr_outbox_get_held_count (self->outbox);
+  g_autofree char *label = NULL;
+
+  /* A kiosk shows no list of other patients' requests, not even their number. */
+  gtk_widget_set_visible (self->outbox_button, waiting > 0 && !mr_window_is_kiosk (self));
+  label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Waiting", "%u Waiting", waiting), waiting);
+  gtk_button_set_label (GTK_BUTTON (self->outbox_button), label);
+}
+
+static void
+show_outbox_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  MrWindow *self = MR_WINDOW (widget);
+
+  if (mr_window_is_kiosk (self) || self->outbox == NULL)
+    return;
+  gtk_window_present (GTK_WINDOW (mr_outbox_view_new (GTK_WINDOW (self), self->outbox)));
+}
+
+static void
+outbox_opened_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(MrWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!mr_outbox_open_finish (MR_OUTBOX (source), result, &error))
+    g_debug ("the outbox did not open: %s", error->message);
+  outbox_changed_cb (self);
+}
+
+static void
+auth_loaded_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(MrWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MrDeliveryAuth) auth = mr_delivery_auth_load_finish (result, &error);
+
+  /* Without a keyring there are no workflow credentials; a workflow that needs them will answer
+   * 401/403 and the request is held with that reason. */
+  if (error != NULL)
+    g_debug ("workflow credentials not loaded: %s", error->message);
+  if (self->outbox != NULL && self->config != NULL)
+    mr_outbox_set_workflow (self->outbox, self->config->workflow_url, auth);
+}
+
+/* The outbox is made once, on the first settings, and opened in the background (it reads the
+ * keyring and the saved requests): the first frame never waits for it. */
+void
+mr_window_submit_configure (MrWindow *self)
+{
+  if (self->outbox == NULL)
+    {
+      self->outbox = mr_outbox_new_default (self->session);
+      g_signal_connect_swapped (self->outbox, "changed", G_CALLBACK (outbox_changed_cb), self);
+      mr_outbox_open_async (self->outbox, NULL, outbox_opened_cb, g_object_ref (self));
+    }
+  mr_outbox_set_workflow (self->outbox, self->config->workflow_url, NULL);
+  mr_delivery_auth_load_async (self->config->workflow_auth_header, NULL, auth_loaded_cb,
+                               g_object_ref (self));
+}
+
+void
+mr_window_submit_class_init (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.show-outbox", NULL, show_outbox_action);
+  gtk_widget_class_install_action (widget_class, "win.submit", NULL, submit_action);
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "mr-config.h"
+#include "mr-delivery.h"
+#include "mr-signin-helper.h"
+
+G_BEGIN_DECLS
+
+/* The main window: Welcome → sign-in → details → form → done, and back. It owns the sign-in
+ * session (tokens, profile) of the person at the screen and wipes it on Start over. */
+#define MR_TYPE_WINDOW (mr_window_get_type ())
+G_DECLARE_FINAL_TYPE (MrWindow, mr_window, MR, WINDOW, AdwApplicationWindow)
+
+MrWindow   *mr_window_new             (GtkApplication *application);
+/* Sets the settings to use (copied) and starts fetching the provider's configuration, so that
+ * signing in later needs no extra round trip. */
+void        mr_window_set_config      (MrWindow       *self,
+                                       const MrConfig *config);
+void        mr_window_set_sandbox     (MrWindow       *self,
+                                       gboolean        sandbox);
+/* Kiosk timings in milliseconds (the idle time otherwise comes from the idle-timeout setting). */
+void        mr_window_set_kiosk_timeouts  (MrWindow   *self,
+                                           guint       idle_ms,
+                                           guint       warning_ms,
+                                           guint       done_return_ms);
+/* TRUE while the "Still there?" warning is shown. */
+gboolean    mr_window_get_idle_warning    (MrWindow   *self);
+/* The visible page: "welcome", "signin", "busy", "form", "done" or "error". */
+const char *mr_window_get_page        (MrWindow       *self);
+/* The sign-in helper while the sign-in page is shown, else NULL (for tests). */
+MrSigninHelper *mr_window_get_signin_helper (MrWindow   *self);
+/* The outbox every request goes through (NULL before the first settings). */
+MrOutbox   *mr_window_get_outbox          (MrWindow   *self);
+GtkWidget  *mr_window_get_form        (MrWindow       *self);
+/* The sentence on the error page or the done page, for tests. */
+const char *mr_window_get_message     (MrWindow       *self);
+
+G_END_DECLS
