@@ -1,37 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The authorization endpoint: checks a request like Entra, shows the sign-in page, issues codes. */
-#include "mr-sandbox.h"
+#include "mr-sandbox-handlers.h"
 
+#include "mr-sandbox-http.h"
+#include "mr-sandbox-page.h"
 #include "mr-sandbox-private.h"
+#include "mr-sandbox-tenant.h"
 
 #define CODE_LIFETIME_S 300
 #define S256_LENGTH     43   /* base64url of 32 bytes, no padding */
-
-void
-mr_sandbox_code_free (MrSandboxCode *code)
-{
-  g_free (code->client_id);
-  g_free (code->redirect_uri);
-  g_free (code->code_challenge);
-  g_free (code->nonce);
-  g_free (code->scope);
-  g_free (code);
-}
-
-/* Like a registration of the "Mobile and desktop applications" platform: any loopback address. */
-gboolean
-mr_sandbox_redirect_uri_is_usable (const char *uri)
-{
-  g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
-  const char *scheme;
-
-  if (parsed == NULL || g_uri_get_fragment (parsed) != NULL)
-    return FALSE;
-  scheme = g_uri_get_scheme (parsed);
-  if (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
-    return FALSE;
-  return mr_host_is_loopback (g_uri_get_host (parsed));
-}
 
 /* ---- answers ----------------------------------------------------------------------------- */
 
@@ -174,35 +151,21 @@ check_request (SoupServerMessage *msg,
 
 /* ---- sign-in ----------------------------------------------------------------------------- */
 
-static gboolean
-code_expired_cb (gpointer key,
-                 gpointer value,
-                 gpointer user_data)
-{
-  MrSandboxCode *code = value;
-
-  return code->expires < *(gint64 *) user_data;
-}
-
 static char *
 issue_code (MrSandbox           *self,
             GHashTable          *params,
             const MrSandboxUser *user)
 {
   MrSandboxCode *code = g_new0 (MrSandboxCode, 1);
-  char *text = mr_random_token (32);
-  gint64 now = g_get_real_time ();
 
-  g_hash_table_foreach_remove (self->codes, code_expired_cb, &now);
   code->user = user;
   code->client_id = g_strdup (g_hash_table_lookup (params, "client_id"));
   code->redirect_uri = g_strdup (g_hash_table_lookup (params, "redirect_uri"));
   code->code_challenge = g_strdup (g_hash_table_lookup (params, "code_challenge"));
   code->nonce = g_strdup (g_hash_table_lookup (params, "nonce"));
   code->scope = g_strdup (g_hash_table_lookup (params, "scope"));
-  code->expires = now + CODE_LIFETIME_S * G_USEC_PER_SEC;
-  g_hash_table_insert (self->codes, g_strdup (text), code);
-  return text;
+  code->expires = g_get_real_time () + CODE_LIFETIME_S * G_USEC_PER_SEC;
+  return mr_sandbox_tenant_add_code (&self->tenant, code);
 }
 
 static void

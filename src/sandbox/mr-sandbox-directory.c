@@ -18,11 +18,15 @@
  *    Graph accepts a standard filter with them too.
  * startswith and eq compare case-insensitively, as Graph does; properties Graph cannot filter
  * on give its Request_UnsupportedQuery, unknown ones its Request_BadRequest. */
-#include "mr-sandbox.h"
+#include "mr-sandbox-handlers.h"
 
 #include <string.h>
 
+#include "mr-sandbox-filter.h"
 #include "mr-sandbox-graph-private.h"
+#include "mr-sandbox-http.h"
+#include "mr-sandbox-private.h"
+#include "mr-sandbox-tenant.h"
 
 #define DEFAULT_PAGE_SIZE 100
 #define MAX_PAGE_SIZE     999

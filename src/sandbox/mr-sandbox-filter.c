@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The small part of OData $filter that the app's lookups use, parsed as Graph parses it: string
  * literals in single quotes with '' for a quote, startswith/endswith calls, eq, and "or". */
-#include "mr-sandbox-graph-private.h"
+#include "mr-sandbox-filter.h"
 
 #include <string.h>
 

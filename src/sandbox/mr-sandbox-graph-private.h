@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Shared by the Graph files of the sandbox: mr-sandbox-graph.c (users, /me, PATCH),
- * mr-sandbox-directory.c (/users, /applications) and mr-sandbox-filter.c ($filter). All of it
- * runs in the server thread only. */
+/* The Graph user model of mr-sandbox-graph.c (properties, values after PATCHes, the JSON of a
+ * user), shared with mr-sandbox-directory.c (/users, /applications). Server thread only. */
 #pragma once
 
-#include "mr-sandbox-private.h"
+#include <libsoup/soup.h>
+
+#include "mr-sandbox.h"
+#include "mr-sandbox-filter.h"
+#include "mr-sandbox-tenant.h"
 
 G_BEGIN_DECLS
 
@@ -20,13 +23,6 @@ typedef enum {
   MR_PROPERTY_PHONES,     /* businessPhones: a collection, [] when empty */
   MR_PROPERTY_UNSET,      /* a property Graph knows that no demo account has */
 } MrPropertyKind;
-
-/* What $filter may do with a property without advanced query parameters (ENDS_WITH needs them). */
-typedef enum {
-  MR_FILTER_EQ          = 1 << 0,
-  MR_FILTER_STARTS_WITH = 1 << 1,
-  MR_FILTER_ENDS_WITH   = 1 << 2,
-} MrFilterOp;
 
 typedef enum {
   MR_PATCH_NO,            /* not writable in the sandbox */
@@ -49,13 +45,6 @@ const MrProperty *mr_sandbox_graph_find_property (const char          *name);
 char             *mr_sandbox_graph_dup_value     (MrSandbox           *self,
                                                   const MrSandboxUser *user,
                                                   const MrProperty    *property);
-/* Graph's error shape {"error":{"code","message","innerError":{…}}}. */
-void              mr_sandbox_graph_error         (SoupServerMessage   *msg,
-                                                  guint                status,
-                                                  const char          *code,
-                                                  const char          *message);
-/* 403 Authorization_RequestDenied, as Graph answers a token without the permission. */
-void              mr_sandbox_graph_deny          (SoupServerMessage   *msg);
 /* The grant behind the request's bearer token, or NULL after answering 401. */
 const MrSandboxGrant *mr_sandbox_graph_authenticate (MrSandbox        *self,
                                                      SoupServerMessage *msg);
@@ -77,30 +66,5 @@ void              mr_sandbox_graph_patch_user    (MrSandbox           *self,
                                                   SoupServerMessage   *msg,
                                                   const MrSandboxGrant *grant,
                                                   const MrSandboxUser *target);
-
-/* ---- $filter (mr-sandbox-filter.c) ------------------------------------------------------- */
-
-#define MR_SANDBOX_FILTER_ERROR (mr_sandbox_filter_error_quark ())
-
-typedef enum {
-  MR_SANDBOX_FILTER_ERROR_SYNTAX,       /* Graph: 400 BadRequest */
-  MR_SANDBOX_FILTER_ERROR_UNSUPPORTED,  /* Graph: 400 Request_UnsupportedQuery */
-} MrSandboxFilterError;
-
-typedef struct {
-  MrFilterOp  op;
-  char       *property;   /* as written */
-  char       *value;      /* unquoted: '' is ' again */
-} MrFilterTerm;
-
-GQuark     mr_sandbox_filter_error_quark (void);
-/* Terms joined with "or" (at most 4): "prop eq 'v'", "startswith(prop,'v')", "endswith(…)".
- * Returns a new array of MrFilterTerm, or NULL with an error whose message Graph would give. */
-GPtrArray *mr_sandbox_filter_parse       (const char  *text,
-                                          GError     **error);
-/* Graph's comparison: case-insensitive, after NFC normalisation. A NULL @value never matches. */
-gboolean   mr_sandbox_filter_match       (MrFilterOp   op,
-                                          const char  *value,
-                                          const char  *wanted);
 
 G_END_DECLS

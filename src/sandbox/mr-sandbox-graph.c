@@ -1,123 +1,18 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The Microsoft Graph side of the sandbox: the demo accounts, their properties, GET and PATCH of
- * /v1.0/me. The directory queries (/users, /applications) are in mr-sandbox-directory.c. */
-#include "mr-sandbox.h"
-
+/* The Microsoft Graph side of the sandbox: the demo accounts' properties (the accounts themselves
+ * are in mr-sandbox-tenant.c), GET and PATCH of /v1.0/me. The directory queries (/users,
+ * /applications) are in mr-sandbox-directory.c. */
 #include "mr-sandbox-graph-private.h"
+
+#include "mr-sandbox-handlers.h"
+#include "mr-sandbox-http.h"
+#include "mr-sandbox-private.h"
 
 #define EXTENSION_PREFIX MR_SANDBOX_EXTENSION_PREFIX
 #define UPN_DOMAIN       "medrefillsandbox.onmicrosoft.com"
 /* Object data of the sandbox: what PATCHes changed, user id → (property name → value or NULL).
- * The demo accounts themselves are a static table the sign-in shares. */
+ * The demo accounts themselves are a static table of mr-sandbox-tenant.c. */
 #define EDITS_KEY        "mr-sandbox-graph-edits"
-
-static const MrSandboxUser users[] = {
-  {
-    .id = "530772a4-1d5e-4f3b-8a21-6c0f2b9d7e11",
-    .mail = "jack.smith@example.org",
-    .given_name = "Jack",
-    .surname = "Smith",
-    .display_name = "Jack Smith",
-    .job_title = "Patient",
-    .street_address = "12 Harbour Road",
-    .city = "Springfield",
-    .state = "IL",
-    .postal_code = "62701",
-    .country = "United States",
-    .mobile_phone = "+1 555 0100",
-    .preferred_language = "en-US",
-    .date_of_birth = "2000-01-01",
-    .hospital_number = "HN11112",
-    .gender = "Male",
-    /* Jack and Zoë consented to User.ReadWrite, so they may correct their own name and address;
-     * Ana did not, so a PATCH of her /me is refused as Graph refuses it. */
-    .permissions = "User.Read User.ReadWrite",
-  },
-  {
-    .id = "7c2e9f14-3a6b-4d08-b5e1-92f4c0d8a322",
-    .mail = "ana.garcia@example.org",
-    .given_name = "Ana",
-    .surname = "Garcia",
-    .display_name = "Ana Garcia",
-  },
-  {
-    .id = "e41b5a7d-8c93-4f26-a0d4-3b7e15c9f633",
-    .mail = "zoe.nunez@example.org",
-    .given_name = "Zoë",
-    .surname = "Núñez-Ødegård",
-    .display_name = "Zoë Núñez-Ødegård",
-    .job_title = "Patient",
-    .street_address = "Karl Johans gate 22",
-    .city = "Oslo",
-    .state = "Oslo",
-    .postal_code = "0159",
-    .country = "Norway",
-    .mobile_phone = "+47 412 34 567",
-    .preferred_language = "nb-NO",
-    .date_of_birth = "1987-06-15",
-    .hospital_number = "HN20457",
-    .gender = "Female",
-    .permissions = "User.Read User.ReadWrite",
-  },
-  {
-    /* Front-desk staff: may read and correct every profile and find the extensions app. */
-    .id = "b6d0f3e2-4c1a-4e8b-9f27-5a3c8d1e0f44",
-    .mail = "staff@example.org",
-    .given_name = "Sam",
-    .surname = "Staff",
-    .display_name = "Sam Staff",
-    .job_title = "Front desk",
-    .preferred_language = "en-US",
-    .permissions = "User.Read User.ReadWrite.All Application.Read.All",
-  },
-};
-
-const MrSandboxUser *
-mr_sandbox_get_users (guint *n_users)
-{
-  *n_users = G_N_ELEMENTS (users);
-  return users;
-}
-
-const MrSandboxUser *
-mr_sandbox_find_user (const char *email)
-{
-  g_autofree char *wanted = g_strstrip (g_strdup (email));
-
-  for (guint i = 0; i < G_N_ELEMENTS (users); i++)
-    if (g_ascii_strcasecmp (users[i].mail, wanted) == 0)
-      return &users[i];
-  return NULL;
-}
-
-const MrSandboxUser *
-mr_sandbox_find_user_by_id (const char *id)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (users); i++)
-    if (g_strcmp0 (users[i].id, id) == 0)
-      return &users[i];
-  return NULL;
-}
-
-/* Whether @user's tokens carry @permission. User.ReadWrite.All and Directory.Read.All include
- * User.Read.All, as in Entra. */
-gboolean
-mr_sandbox_user_may (const MrSandboxUser *user,
-                     const char          *permission)
-{
-  g_auto(GStrv) granted = g_strsplit (user->permissions ? user->permissions : "User.Read", " ", -1);
-
-  for (guint i = 0; granted[i] != NULL; i++)
-    {
-      if (g_str_equal (granted[i], permission))
-        return TRUE;
-      if (g_str_equal (permission, "User.Read.All")
-          && (g_str_equal (granted[i], "User.ReadWrite.All")
-              || g_str_equal (granted[i], "Directory.Read.All")))
-        return TRUE;
-    }
-  return FALSE;
-}
 
 /* ---- properties of Microsoft.DirectoryServices.User -------------------------------------- */
 
@@ -281,44 +176,7 @@ mr_sandbox_graph_context (MrSandbox *self,
   return g_string_free (context, FALSE);
 }
 
-/* ---- errors ------------------------------------------------------------------------------ */
-
-void
-mr_sandbox_graph_error (SoupServerMessage *msg,
-                        guint              status,
-                        const char        *code,
-                        const char        *message)
-{
-  SoupMessageHeaders *request_headers = soup_server_message_get_request_headers (msg);
-  const char *client_id = soup_message_headers_get_one (request_headers, "client-request-id");
-  g_autofree char *request_id = mr_sandbox_random_uuid ();
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *date = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S");
-  JsonObject *inner = json_object_new ();
-  JsonObject *error = json_object_new ();
-  JsonObject *root = json_object_new ();
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-
-  json_object_set_string_member (inner, "date", date);
-  json_object_set_string_member (inner, "request-id", request_id);
-  json_object_set_string_member (inner, "client-request-id", client_id ? client_id : request_id);
-  json_object_set_string_member (error, "code", code);
-  json_object_set_string_member (error, "message", message);
-  json_object_set_object_member (error, "innerError", inner);
-  json_object_set_object_member (root, "error", error);
-  json_node_take_object (node, root);
-
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "request-id", request_id);
-  mr_sandbox_respond_json (msg, status, node);
-}
-
-void
-mr_sandbox_graph_deny (SoupServerMessage *msg)
-{
-  mr_sandbox_graph_error (msg, SOUP_STATUS_FORBIDDEN, "Authorization_RequestDenied",
-                          "Insufficient privileges to complete the operation.");
-}
+/* ---- authentication ---------------------------------------------------------------------- */
 
 static void
 respond_unauthorized (SoupServerMessage *msg,
@@ -346,7 +204,7 @@ mr_sandbox_graph_authenticate (MrSandbox         *self,
       respond_unauthorized (msg, "Access token is empty.");
       return NULL;
     }
-  grant = g_hash_table_lookup (self->access_tokens, token);
+  grant = g_hash_table_lookup (self->tenant.access_tokens, token);
   if (grant == NULL)
     {
       respond_unauthorized (msg, "CompactToken parsing failed with error code: 80049217");

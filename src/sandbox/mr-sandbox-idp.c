@@ -1,16 +1,31 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The OpenID provider side of the sandbox: signing key, discovery, key set, token, sign-out. */
-#include "mr-sandbox.h"
+#include "mr-sandbox-handlers.h"
 
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 
+#include "mr-base.h"
+#include "mr-sandbox-http.h"
+#include "mr-sandbox-page.h"
 #include "mr-sandbox-private.h"
+#include "mr-sandbox-tenant.h"
 
 #define ACCESS_TOKEN_LIFETIME_S  3600
 #define REFRESH_TOKEN_LIFETIME_S (90 * 24 * 3600)
 #define ID_TOKEN_LIFETIME_S      3600
 #define SIGN_IN_SCOPES           "openid profile offline_access"
+
+/* The PKCE S256 transform: base64url (SHA-256 (verifier)). */
+static char *
+s256 (const char *verifier)
+{
+  guchar digest[32];
+
+  if (gnutls_hash_fast (GNUTLS_DIG_SHA256, verifier, strlen (verifier), digest) != 0)
+    g_error ("SHA-256 is not available");
+  return mr_base64url_encode (digest, sizeof digest);
+}
 
 /* ---- the signing key --------------------------------------------------------------------- */
 
@@ -92,9 +107,6 @@ mr_sandbox_idp_init (MrSandbox  *self,
       mr_sandbox_idp_clear (self);
       return FALSE;
     }
-  if (self->codes == NULL)
-    self->codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                         (GDestroyNotify) mr_sandbox_code_free);
   return TRUE;
 }
 
@@ -213,7 +225,7 @@ static char *
 pairwise_subject (const MrSandboxUser *user)
 {
   g_autofree char *seed = g_strconcat (MR_SANDBOX_CLIENT_ID, ":", user->id, NULL);
-  g_autofree char *digest = mr_sandbox_s256 (seed);
+  g_autofree char *digest = s256 (seed);
 
   return g_strdup (digest);
 }
@@ -248,10 +260,10 @@ encode_claims (MrSandbox           *self,
   return encode_json (b);
 }
 
-char *
-mr_sandbox_sign_id_token (MrSandbox           *self,
-                          const MrSandboxUser *user,
-                          const char          *nonce)
+static char *
+sign_id_token (MrSandbox           *self,
+               const MrSandboxUser *user,
+               const char          *nonce)
 {
   g_autoptr(JsonBuilder) header = json_builder_new ();
   g_autofree char *h64 = NULL;
@@ -280,36 +292,6 @@ mr_sandbox_sign_id_token (MrSandbox           *self,
 
 /* ---- token endpoint ---------------------------------------------------------------------- */
 
-/* An error body shaped like Entra's: the description ends with trace, correlation and time. */
-static void
-respond_token_error (SoupServerMessage *msg,
-                     const char        *error,
-                     guint              code,
-                     const char        *description)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *timestamp = g_date_time_format (now, "%Y-%m-%d %H:%M:%SZ");
-  g_autofree char *trace = mr_sandbox_random_uuid ();
-  g_autofree char *correlation = mr_sandbox_random_uuid ();
-  g_autofree char *text = NULL;
-
-  text = g_strdup_printf ("AADSTS%u: %s\r\nTrace ID: %s\r\nCorrelation ID: %s\r\nTimestamp: %s",
-                          code, description, trace, correlation, timestamp);
-  json_builder_begin_object (b);
-  add_string (b, "error", error);
-  add_string (b, "error_description", text);
-  json_builder_set_member_name (b, "error_codes");
-  json_builder_begin_array (b);
-  json_builder_add_int_value (b, code);
-  json_builder_end_array (b);
-  add_string (b, "timestamp", timestamp);
-  add_string (b, "trace_id", trace);
-  add_string (b, "correlation_id", correlation);
-  json_builder_end_object (b);
-  mr_sandbox_respond_json (msg, SOUP_STATUS_BAD_REQUEST, json_builder_get_root (b));
-}
-
 static void
 respond_missing (SoupServerMessage *msg,
                  const char        *parameter)
@@ -317,13 +299,13 @@ respond_missing (SoupServerMessage *msg,
   g_autofree char *text = g_strdup_printf ("The request body must contain the following "
                                            "parameter: '%s'.", parameter);
 
-  respond_token_error (msg, "invalid_request", 900144, text);
+  mr_sandbox_respond_entra_error (msg, "invalid_request", 900144, text);
 }
 
 static void
 respond_expired (SoupServerMessage *msg)
 {
-  respond_token_error (msg, "invalid_grant", 70008,
+  mr_sandbox_respond_entra_error (msg, "invalid_grant", 70008,
                        "The provided authorization code or refresh token has expired due to "
                        "inactivity. Send a new interactive authorization request for this user "
                        "and resource.");
@@ -336,7 +318,7 @@ issue_tokens (MrSandbox           *self,
               const char          *nonce)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autofree char *id_token = mr_sandbox_sign_id_token (self, user, nonce);
+  g_autofree char *id_token = sign_id_token (self, user, nonce);
   /* Every Graph permission consented for the account, as Entra answers. */
   g_autofree char *scope = g_strconcat (SIGN_IN_SCOPES " ",
                                         user->permissions ? user->permissions : "User.Read", NULL);
@@ -353,9 +335,9 @@ issue_tokens (MrSandbox           *self,
   add_string (b, "id_token", id_token);
   json_builder_end_object (b);
 
-  g_hash_table_insert (self->access_tokens, access,
+  g_hash_table_insert (self->tenant.access_tokens, access,
                        mr_sandbox_grant_new (user, scope, ACCESS_TOKEN_LIFETIME_S));
-  g_hash_table_insert (self->refresh_tokens, refresh,
+  g_hash_table_insert (self->tenant.refresh_tokens, refresh,
                        mr_sandbox_grant_new (user, scope, REFRESH_TOKEN_LIFETIME_S));
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                 "Pragma", "no-cache");
@@ -378,7 +360,7 @@ redeem_code (MrSandbox         *self,
       respond_missing (msg, "code");
       return;
     }
-  entry = g_hash_table_lookup (self->codes, code);
+  entry = g_hash_table_lookup (self->tenant.codes, code);
   if (entry == NULL || entry->expires < g_get_real_time ())
     {
       respond_expired (msg);
@@ -386,14 +368,14 @@ redeem_code (MrSandbox         *self,
     }
   if (entry->redeemed)
     {
-      respond_token_error (msg, "invalid_grant", 54005,
+      mr_sandbox_respond_entra_error (msg, "invalid_grant", 54005,
                            "OAuth2 Authorization code was already redeemed, please retry "
                            "with a new valid code or use an existing refresh token.");
       return;
     }
   if (g_strcmp0 (g_hash_table_lookup (form, "client_id"), entry->client_id) != 0)
     {
-      respond_token_error (msg, "invalid_grant", 70000,
+      mr_sandbox_respond_entra_error (msg, "invalid_grant", 70000,
                            "The provided authorization code was issued to another client.");
       return;
     }
@@ -404,16 +386,16 @@ redeem_code (MrSandbox         *self,
     }
   if (!g_str_equal (redirect_uri, entry->redirect_uri))
     {
-      respond_token_error (msg, "invalid_grant", 50011,
+      mr_sandbox_respond_entra_error (msg, "invalid_grant", 50011,
                            "The redirect URI specified in the request does not match the "
                            "redirect URI of the authorization request that issued the code.");
       return;
     }
 
-  challenge = verifier != NULL ? mr_sandbox_s256 (verifier) : NULL;
+  challenge = verifier != NULL ? s256 (verifier) : NULL;
   if (challenge == NULL || !g_str_equal (challenge, entry->code_challenge))
     {
-      respond_token_error (msg, "invalid_grant", 50148,
+      mr_sandbox_respond_entra_error (msg, "invalid_grant", 50148,
                            "The code_verifier does not match the code_challenge supplied in "
                            "the authorization request for PKCE.");
       return;
@@ -439,7 +421,7 @@ redeem_refresh_token (MrSandbox         *self,
       respond_missing (msg, "refresh_token");
       return;
     }
-  if (!g_hash_table_steal_extended (self->refresh_tokens, token, &key, &value))
+  if (!g_hash_table_steal_extended (self->tenant.refresh_tokens, token, &key, &value))
     {
       respond_expired (msg);
       return;
@@ -467,7 +449,7 @@ respond_unknown_client (SoupServerMessage *msg,
                           "administrator of the tenant or consented to by any user in the "
                           "tenant. You might have sent your authentication request to the "
                           "wrong tenant.", client_id, MR_SANDBOX_TENANT_ID);
-  respond_token_error (msg, "invalid_client", 700016, text);
+  mr_sandbox_respond_entra_error (msg, "invalid_client", 700016, text);
 }
 
 void
@@ -479,7 +461,7 @@ mr_sandbox_handle_token (MrSandbox         *self,
 
   if (soup_server_message_get_method (msg) != SOUP_METHOD_POST)
     {
-      respond_token_error (msg, "invalid_request", 900561,
+      mr_sandbox_respond_entra_error (msg, "invalid_request", 900561,
                            "The endpoint only accepts POST, OPTIONS requests.");
       return;
     }
@@ -500,7 +482,7 @@ mr_sandbox_handle_token (MrSandbox         *self,
   if (g_hash_table_contains (form, "client_secret")
       || g_hash_table_contains (form, "client_assertion"))
     {
-      respond_token_error (msg, "invalid_client", 700025,
+      mr_sandbox_respond_entra_error (msg, "invalid_client", 700025,
                            "Client is public so neither 'client_assertion' nor "
                            "'client_secret' should be presented.");
       return;
@@ -516,7 +498,7 @@ mr_sandbox_handle_token (MrSandbox         *self,
   else if (g_str_equal (grant_type, "refresh_token"))
     redeem_refresh_token (self, msg, form);
   else
-    respond_token_error (msg, "unsupported_grant_type", 70003,
+    mr_sandbox_respond_entra_error (msg, "unsupported_grant_type", 70003,
                          "The app requested an unsupported grant type.");
 }
 
@@ -570,7 +552,7 @@ mr_sandbox_handle_logout (MrSandbox         *self,
   if (user == NULL && login != NULL)
     user = mr_sandbox_find_user (login);
   /* Without a hint it knows, everyone is signed out: the sandbox has no browser session to tell. */
-  g_hash_table_foreach_remove (self->refresh_tokens, grant_of_user_cb, (gpointer) user);
+  g_hash_table_foreach_remove (self->tenant.refresh_tokens, grant_of_user_cb, (gpointer) user);
 
   if (post_logout != NULL && mr_sandbox_redirect_uri_is_usable (post_logout))
     {

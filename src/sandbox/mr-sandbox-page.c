@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The HTML of the sign-in and message pages: self-contained, nothing loaded from elsewhere. */
-#include "mr-sandbox.h"
+#include "mr-sandbox-page.h"
 
-#include "mr-sandbox-private.h"
+#include "mr-sandbox.h"
+#include "mr-sandbox-tenant.h"
 
 /* The request parameters the sign-in form carries from the GET to its POST. */
 static const char * const carried_params[] = {

@@ -1,31 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The workflow sink: answers like an n8n Webhook node and remembers what it received. On request
- * it misbehaves (the faults are named and parsed in mr-sandbox-faults.c), as networks and
- * workflows do. */
-#include "mr-sandbox.h"
+ * it misbehaves; which fault comes next, and the misbehaviours, are in mr-sandbox-faults.c. */
+#include "mr-sandbox-handlers.h"
 
+#include <string.h>
+
+#include "mr-base.h"
+#include "mr-sandbox-faults.h"
+#include "mr-sandbox-http.h"
 #include "mr-sandbox-private.h"
 
 /* No 0/O or 1/I, so a reference read aloud at the desk is unambiguous. */
 static const char reference_alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-
-static void
-respond_n8n (SoupServerMessage *msg,
-             guint              status,
-             const char        *message,
-             const char        *hint)
-{
-  JsonObject *object = json_object_new ();
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-
-  if (status != SOUP_STATUS_INTERNAL_SERVER_ERROR)
-    json_object_set_int_member (object, "code", status);
-  json_object_set_string_member (object, "message", message);
-  if (hint != NULL)
-    json_object_set_string_member (object, "hint", hint);
-  json_node_take_object (node, object);
-  mr_sandbox_respond_json (msg, status, node);
-}
 
 static void
 add_header_cb (const char *name,
@@ -111,22 +97,14 @@ new_reference (MrSandbox *self)
     }
 }
 
-/* ---- faults and the record of attempts ---------------------------------------------------- */
+/* ---- what the sink took in and the record of attempts ------------------------------------- */
 
 typedef struct {
   GMutex      lock;
-  GArray     *script;       /* of MrSinkFault */
-  guint       position;
-  guint       used;         /* attempts the current script entry has had */
-  GRand      *rand;
-  guint       percent;
-  GArray     *choices;      /* of MrSinkFault */
   GHashTable *accepted;     /* Idempotency-Key → Accepted */
   guint       delivered;
   guint       duplicates;
-  guint       faults;
   JsonArray  *attempts;
-  GPtrArray  *hung;         /* messages that will never be answered */
 } SinkState;
 
 typedef struct {
@@ -143,25 +121,13 @@ accepted_free (gpointer data)
   g_free (accepted);
 }
 
-static const MrSinkFault default_choices[] = {
-  { MR_SINK_FAULT_REFUSE, 0, 1 },
-  { MR_SINK_FAULT_ERROR_500, 0, 1 },
-  { MR_SINK_FAULT_RATE_LIMIT, 1, 1 },
-  { MR_SINK_FAULT_CLOSE_MID_RESPONSE, 0, 1 },
-  { MR_SINK_FAULT_SLOW, 20, 1 },
-};
-
 static void
 sink_state_free (gpointer data)
 {
   SinkState *state = data;
 
-  g_array_unref (state->script);
-  g_array_unref (state->choices);
-  g_clear_pointer (&state->rand, g_rand_free);
   g_hash_table_unref (state->accepted);
   json_array_unref (state->attempts);
-  g_ptr_array_unref (state->hung);
   g_mutex_clear (&state->lock);
   g_free (state);
 }
@@ -182,53 +148,12 @@ sink_state (MrSandbox *self)
     {
       state = g_new0 (SinkState, 1);
       g_mutex_init (&state->lock);
-      state->script = g_array_new (FALSE, FALSE, sizeof (MrSinkFault));
-      state->choices = g_array_new (FALSE, FALSE, sizeof (MrSinkFault));
       state->accepted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, accepted_free);
       state->attempts = json_array_new ();
-      state->hung = g_ptr_array_new_with_free_func (g_object_unref);
       g_object_set_qdata_full (G_OBJECT (self), quark, state, sink_state_free);
     }
   g_mutex_unlock (&self->lock);
   return state;
-}
-
-/* Behind state->lock. */
-static MrSinkFault
-pick_fault (SinkState *state)
-{
-  MrSinkFault none = { MR_SINK_FAULT_NONE, 0, 0 };
-
-  if (state->position < state->script->len)
-    {
-      MrSinkFault fault = g_array_index (state->script, MrSinkFault, state->position);
-
-      if (fault.count > 0 && ++state->used >= fault.count)
-        {
-          state->position++;
-          state->used = 0;
-        }
-      return fault;
-    }
-  if (state->percent > 0 && state->rand != NULL
-      && (guint) g_rand_int_range (state->rand, 0, 100) < state->percent)
-    return g_array_index (state->choices, MrSinkFault,
-                          g_rand_int_range (state->rand, 0, state->choices->len));
-  return none;
-}
-
-static MrSinkFault
-next_fault (MrSandbox *self)
-{
-  SinkState *state = sink_state (self);
-  MrSinkFault fault;
-
-  g_mutex_lock (&state->lock);
-  fault = pick_fault (state);
-  if (fault.kind != MR_SINK_FAULT_NONE)
-    state->faults++;
-  g_mutex_unlock (&state->lock);
-  return fault;
 }
 
 /* One line of the attempts record; @status 0 when no answer was given. */
@@ -297,53 +222,6 @@ remember_reference (MrSandbox  *self,
   g_mutex_unlock (&state->lock);
 }
 
-/* Takes the connection from libsoup, writes @partial (may be NULL) and closes it: to the client,
- * a refused request or an answer cut off. */
-static void
-close_connection (SoupServerMessage *msg,
-                  const char        *partial)
-{
-  g_autoptr(GIOStream) stream = soup_server_message_steal_connection (msg);
-
-  if (stream == NULL)
-    return;
-  if (partial != NULL)
-    g_output_stream_write_all (g_io_stream_get_output_stream (stream), partial, strlen (partial),
-                               NULL, NULL, NULL);
-  g_io_stream_close (stream, NULL, NULL);
-}
-
-static void
-hang (MrSandbox         *self,
-      SoupServerMessage *msg)
-{
-  SinkState *state = sink_state (self);
-
-  soup_server_message_pause (msg);
-  g_mutex_lock (&state->lock);
-  g_ptr_array_add (state->hung, g_object_ref (msg));
-  g_mutex_unlock (&state->lock);
-}
-
-static gboolean
-unpause_cb (gpointer data)
-{
-  soup_server_message_unpause (data);
-  return G_SOURCE_REMOVE;
-}
-
-/* Holds the answer already set on @msg back for @ms milliseconds. */
-static void
-delay (SoupServerMessage *msg,
-       guint              ms)
-{
-  g_autoptr(GSource) source = g_timeout_source_new (ms);
-
-  soup_server_message_pause (msg);
-  g_source_set_callback (source, unpause_cb, g_object_ref (msg), g_object_unref);
-  g_source_attach (source, g_main_context_get_thread_default ());
-}
-
 static void
 respond_received (SoupServerMessage *msg,
                   const char        *reference)
@@ -383,7 +261,7 @@ take_in (MrSandbox         *self,
   if (self->sink_path != NULL && !append_line (self->sink_path, line, &error))
     {
       g_message ("The sandbox could not write to its sink file: %s", error->message);
-      respond_n8n (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "Error in workflow", NULL);
+      mr_sandbox_respond_n8n (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "Error in workflow", NULL);
       return NULL;
     }
 
@@ -396,68 +274,28 @@ take_in (MrSandbox         *self,
   return reference;
 }
 
-static void
-respond_fault (MrSandbox         *self,
-               SoupServerMessage *msg,
-               const MrSinkFault *fault)
-{
-  g_autofree char *seconds = NULL;
-
-  switch (fault->kind)
-    {
-    case MR_SINK_FAULT_ERROR_500:
-      respond_n8n (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "Error in workflow", NULL);
-      break;
-    case MR_SINK_FAULT_RATE_LIMIT:
-      seconds = g_strdup_printf ("%u", fault->param > 0 ? fault->param : 1);
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "Retry-After", seconds);
-      respond_n8n (msg, 429, "Too many requests", NULL);
-      break;
-    case MR_SINK_FAULT_FORBIDDEN:
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "WWW-Authenticate", "Basic realm=\"Webhook\"");
-      mr_sandbox_respond_text (msg, SOUP_STATUS_FORBIDDEN, "text/plain; charset=utf-8",
-                               "Authorization data is wrong!");
-      break;
-    case MR_SINK_FAULT_NOT_FOUND:
-      respond_n8n (msg, SOUP_STATUS_NOT_FOUND,
-                   "The requested webhook \"POST medication-refill\" is not registered.",
-                   "The workflow must be active for a production URL to run successfully. You "
-                   "can activate the workflow using the toggle in the top-right of the editor. "
-                   "Note that unlike test URL calls, production URL calls aren't shown on the "
-                   "canvas (only in the executions list)");
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-/* Answers a fault that needs no body; FALSE for the others. */
+/* A fault that needs no body: TRUE once it is done and recorded. The attempt is recorded before
+ * the connection goes, so a client that sees it gone finds it in the record. */
 static gboolean
-apply_early_fault (MrSandbox         *self,
-                   SoupServerMessage *msg,
-                   const MrSinkFault *fault)
+misbehave_early (MrSandbox         *self,
+                 SoupServerMessage *msg,
+                 const MrSinkFault *fault)
 {
   switch (fault->kind)
     {
     case MR_SINK_FAULT_REFUSE:
       record_attempt (self, msg, fault->kind, 0);
-      close_connection (msg, NULL);
+      mr_sandbox_faults_refuse (msg);
       return TRUE;
     case MR_SINK_FAULT_HANG:
       record_attempt (self, msg, fault->kind, 0);
-      hang (self, msg);
-      return TRUE;
-    case MR_SINK_FAULT_ERROR_500:
-    case MR_SINK_FAULT_RATE_LIMIT:
-    case MR_SINK_FAULT_FORBIDDEN:
-    case MR_SINK_FAULT_NOT_FOUND:
-      respond_fault (self, msg, fault);
-      record_attempt (self, msg, fault->kind, soup_server_message_get_status (msg));
+      mr_sandbox_faults_hang (self, msg);
       return TRUE;
     default:
-      return FALSE;
+      if (!mr_sandbox_faults_answer_error (msg, fault))
+        return FALSE;
+      record_attempt (self, msg, fault->kind, soup_server_message_get_status (msg));
+      return TRUE;
     }
 }
 
@@ -474,19 +312,19 @@ mr_sandbox_handle_sink (MrSandbox         *self,
     {
       g_autofree char *text = g_strdup_printf ("This webhook is not registered for %s requests. "
                                                "Did you mean to make a POST request?", method);
-      respond_n8n (msg, SOUP_STATUS_NOT_FOUND, text, NULL);
+      mr_sandbox_respond_n8n (msg, SOUP_STATUS_NOT_FOUND, text, NULL);
       return;
     }
 
-  fault = next_fault (self);
-  if (apply_early_fault (self, msg, &fault))
+  fault = mr_sandbox_faults_next (self);
+  if (misbehave_early (self, msg, &fault))
     return;
 
   body = parse_body (msg);
   if (body == NULL)
     {
-      respond_n8n (msg, SOUP_STATUS_BAD_REQUEST, "Failed to parse request body",
-                   "The workflow expects a JSON body.");
+      mr_sandbox_respond_n8n (msg, SOUP_STATUS_BAD_REQUEST, "Failed to parse request body",
+                              "The workflow expects a JSON body.");
       record_attempt (self, msg, fault.kind, SOUP_STATUS_BAD_REQUEST);
       return;
     }
@@ -497,68 +335,18 @@ mr_sandbox_handle_sink (MrSandbox         *self,
     {
       /* The workflow has the request; only its answer is lost on the way. */
       record_attempt (self, msg, fault.kind, 0);
-      close_connection (msg, "HTTP/1.1 200 OK\r\n"
-                             "Content-Type: application/json; charset=utf-8\r\n"
-                             "Content-Length: 64\r\n"
-                             "\r\n"
-                             "{\"status\":\"rec");
+      mr_sandbox_faults_cut_off (msg);
     }
   else
     {
       respond_received (msg, reference);
       record_attempt (self, msg, fault.kind, SOUP_STATUS_OK);
       if (fault.kind == MR_SINK_FAULT_SLOW)
-        delay (msg, fault.param > 0 ? fault.param : 1000);
+        mr_sandbox_faults_delay (msg, fault.param > 0 ? fault.param : 1000);
     }
 }
 
 /* ---- the test API -------------------------------------------------------------------------- */
-
-void
-mr_sandbox_set_sink_faults (MrSandbox         *self,
-                            const MrSinkFault *script,
-                            guint              n_faults)
-{
-  SinkState *state;
-
-  g_return_if_fail (MR_IS_SANDBOX (self));
-  g_return_if_fail (script != NULL || n_faults == 0);
-
-  state = sink_state (self);
-  g_mutex_lock (&state->lock);
-  g_array_set_size (state->script, 0);
-  g_array_append_vals (state->script, script, n_faults);
-  state->position = 0;
-  state->used = 0;
-  g_mutex_unlock (&state->lock);
-}
-
-void
-mr_sandbox_set_sink_random_faults (MrSandbox         *self,
-                                   guint32            seed,
-                                   guint              percent,
-                                   const MrSinkFault *choices,
-                                   guint              n_choices)
-{
-  SinkState *state;
-
-  g_return_if_fail (MR_IS_SANDBOX (self));
-  g_return_if_fail (percent <= 100);
-
-  if (choices == NULL || n_choices == 0)
-    {
-      choices = default_choices;
-      n_choices = G_N_ELEMENTS (default_choices);
-    }
-  state = sink_state (self);
-  g_mutex_lock (&state->lock);
-  g_clear_pointer (&state->rand, g_rand_free);
-  state->rand = g_rand_new_with_seed (seed);
-  state->percent = percent;
-  g_array_set_size (state->choices, 0);
-  g_array_append_vals (state->choices, choices, n_choices);
-  g_mutex_unlock (&state->lock);
-}
 
 static guint
 read_counter (MrSandbox *self,
@@ -599,14 +387,6 @@ mr_sandbox_get_duplicate_count (MrSandbox *self)
   g_return_val_if_fail (MR_IS_SANDBOX (self), 0);
 
   return read_counter (self, G_STRUCT_OFFSET (SinkState, duplicates));
-}
-
-guint
-mr_sandbox_get_faults_injected (MrSandbox *self)
-{
-  g_return_val_if_fail (MR_IS_SANDBOX (self), 0);
-
-  return read_counter (self, G_STRUCT_OFFSET (SinkState, faults));
 }
 
 guint

@@ -1,94 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The sandbox object: its server thread, and the router that hands each path to its handler.
+ * Only the router calls the handlers; they share nothing with it but the object's fields. */
 #include "mr-sandbox.h"
 
-#include <gnutls/crypto.h>
-
-#include "mr-sandbox-private.h"
 #include "mr-base.h"
+#include "mr-sandbox-handlers.h"
+#include "mr-sandbox-http.h"
+#include "mr-sandbox-private.h"
+#include "mr-sandbox-tenant.h"
 
 G_DEFINE_FINAL_TYPE (MrSandbox, mr_sandbox, G_TYPE_OBJECT)
 
 #define TENANT_PREFIX "/" MR_SANDBOX_TENANT_ID
-
-/* ---- shared helpers ---------------------------------------------------------------------- */
-
-/* The PKCE S256 transform: base64url (SHA-256 (verifier)). */
-char *
-mr_sandbox_s256 (const char *verifier)
-{
-  guchar digest[32];
-
-  if (gnutls_hash_fast (GNUTLS_DIG_SHA256, verifier, strlen (verifier), digest) != 0)
-    g_error ("SHA-256 is not available");
-  return mr_base64url_encode (digest, sizeof digest);
-}
-
-char *
-mr_sandbox_random_uuid (void)
-{
-  guchar b[16];
-
-  mr_random_bytes (b, sizeof b);
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  return g_strdup_printf ("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-                          b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
-                          b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-}
-
-void
-mr_sandbox_respond_text (SoupServerMessage *msg,
-                         guint              status,
-                         const char        *content_type,
-                         const char        *text)
-{
-  soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, content_type, SOUP_MEMORY_COPY, text, strlen (text));
-}
-
-/* Takes @node. */
-void
-mr_sandbox_respond_json (SoupServerMessage *msg,
-                         guint              status,
-                         JsonNode          *node)
-{
-  g_autoptr(JsonNode) owned = node;
-  g_autofree char *text = mr_json_to_string (owned);
-
-  mr_sandbox_respond_text (msg, status, "application/json; charset=utf-8", text);
-}
-
-/* The request body decoded as a form, or an empty table. */
-GHashTable *
-mr_sandbox_decode_body (SoupServerMessage *msg)
-{
-  g_autoptr(GBytes) bytes = soup_message_body_flatten (soup_server_message_get_request_body (msg));
-  gsize size = 0;
-  const char *data = g_bytes_get_data (bytes, &size);
-  g_autofree char *text = g_strndup (data != NULL ? data : "", size);
-
-  return soup_form_decode (text);
-}
-
-MrSandboxGrant *
-mr_sandbox_grant_new (const MrSandboxUser *user,
-                      const char          *scope,
-                      gint64               lifetime_s)
-{
-  MrSandboxGrant *grant = g_new0 (MrSandboxGrant, 1);
-
-  grant->user = user;
-  grant->scope = g_strdup (scope);
-  grant->expires = g_get_real_time () + lifetime_s * G_USEC_PER_SEC;
-  return grant;
-}
-
-void
-mr_sandbox_grant_free (MrSandboxGrant *grant)
-{
-  g_free (grant->scope);
-  g_free (grant);
-}
 
 /* ---- routing ----------------------------------------------------------------------------- */
 
@@ -306,10 +229,7 @@ forget_in_thread_cb (gpointer data)
   Forget *forget = data;
   MrSandbox *self = forget->self;
 
-  if (self->codes != NULL)
-    g_hash_table_remove_all (self->codes);
-  g_hash_table_remove_all (self->access_tokens);
-  g_hash_table_remove_all (self->refresh_tokens);
+  mr_sandbox_tenant_forget (&self->tenant);
   g_hash_table_remove_all (self->references);
   g_mutex_lock (&forget->lock);
   forget->done = TRUE;
@@ -341,20 +261,6 @@ mr_sandbox_forget_records (MrSandbox *self)
   self->received = json_array_new ();
   g_mutex_unlock (&self->lock);
   mr_sandbox_sink_forget (self);
-}
-
-gboolean
-mr_sandbox_parse_uint (const char *text,
-                       guint       min,
-                       guint       max,
-                       guint      *out)
-{
-  guint64 n = 0;
-
-  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, min, max, &n, NULL))
-    return FALSE;
-  *out = (guint) n;
-  return TRUE;
 }
 
 /* ---- public accessors -------------------------------------------------------------------- */
@@ -433,9 +339,7 @@ mr_sandbox_finalize (GObject *object)
   g_clear_pointer (&self->sink_path, g_free);
   g_clear_pointer (&self->counts, g_hash_table_unref);
   g_clear_pointer (&self->received, json_array_unref);
-  g_clear_pointer (&self->codes, g_hash_table_unref);
-  g_clear_pointer (&self->access_tokens, g_hash_table_unref);
-  g_clear_pointer (&self->refresh_tokens, g_hash_table_unref);
+  mr_sandbox_tenant_clear (&self->tenant);
   g_clear_pointer (&self->references, g_hash_table_unref);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->ready);
@@ -456,10 +360,7 @@ mr_sandbox_init (MrSandbox *self)
   g_cond_init (&self->ready);
   self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->received = json_array_new ();
-  self->access_tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                               (GDestroyNotify) mr_sandbox_grant_free);
-  self->refresh_tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                (GDestroyNotify) mr_sandbox_grant_free);
+  mr_sandbox_tenant_init (&self->tenant);
   self->references = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The stand-in tenant's data (see mr-sandbox-tenant.h). */
+#include "mr-sandbox-tenant.h"
+
+#include "mr-base.h"
+
+static const MrSandboxUser users[] = {
+  {
+    .id = "530772a4-1d5e-4f3b-8a21-6c0f2b9d7e11",
+    .mail = "jack.smith@example.org",
+    .given_name = "Jack",
+    .surname = "Smith",
+    .display_name = "Jack Smith",
+    .job_title = "Patient",
+    .street_address = "12 Harbour Road",
+    .city = "Springfield",
+    .state = "IL",
+    .postal_code = "62701",
+    .country = "United States",
+    .mobile_phone = "+1 555 0100",
+    .preferred_language = "en-US",
+    .date_of_birth = "2000-01-01",
+    .hospital_number = "HN11112",
+    .gender = "Male",
+    /* Jack and Zoë consented to User.ReadWrite, so they may correct their own name and address;
+     * Ana did not, so a PATCH of her /me is refused as Graph refuses it. */
+    .permissions = "User.Read User.ReadWrite",
+  },
+  {
+    .id = "7c2e9f14-3a6b-4d08-b5e1-92f4c0d8a322",
+    .mail = "ana.garcia@example.org",
+    .given_name = "Ana",
+    .surname = "Garcia",
+    .display_name = "Ana Garcia",
+  },
+  {
+    .id = "e41b5a7d-8c93-4f26-a0d4-3b7e15c9f633",
+    .mail = "zoe.nunez@example.org",
+    .given_name = "Zoë",
+    .surname = "Núñez-Ødegård",
+    .display_name = "Zoë Núñez-Ødegård",
+    .job_title = "Patient",
+    .street_address = "Karl Johans gate 22",
+    .city = "Oslo",
+    .state = "Oslo",
+    .postal_code = "0159",
+    .country = "Norway",
+    .mobile_phone = "+47 412 34 567",
+    .preferred_language = "nb-NO",
+    .date_of_birth = "1987-06-15",
+    .hospital_number = "HN20457",
+    .gender = "Female",
+    .permissions = "User.Read User.ReadWrite",
+  },
+  {
+    /* Front-desk staff: may read and correct every profile and find the extensions app. */
+    .id = "b6d0f3e2-4c1a-4e8b-9f27-5a3c8d1e0f44",
+    .mail = "staff@example.org",
+    .given_name = "Sam",
+    .surname = "Staff",
+    .display_name = "Sam Staff",
+    .job_title = "Front desk",
+    .preferred_language = "en-US",
+    .permissions = "User.Read User.ReadWrite.All Application.Read.All",
+  },
+};
+
+const MrSandboxUser *
+mr_sandbox_get_users (guint *n_users)
+{
+  *n_users = G_N_ELEMENTS (users);
+  return users;
+}
+
+const MrSandboxUser *
+mr_sandbox_find_user (const char *email)
+{
+  g_autofree char *wanted = g_strstrip (g_strdup (email));
+
+  for (guint i = 0; i < G_N_ELEMENTS (users); i++)
+    if (g_ascii_strcasecmp (users[i].mail, wanted) == 0)
+      return &users[i];
+  return NULL;
+}
+
+const MrSandboxUser *
+mr_sandbox_find_user_by_id (const char *id)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (users); i++)
+    if (g_strcmp0 (users[i].id, id) == 0)
+      return &users[i];
+  return NULL;
+}
+
+/* Whether @user's tokens carry @permission. User.ReadWrite.All and Directory.Read.All include
+ * User.Read.All, as in Entra. */
+gboolean
+mr_sandbox_user_may (const MrSandboxUser *user,
+                     const char          *permission)
+{
+  g_auto(GStrv) granted = g_strsplit (user->permissions ? user->permissions : "User.Read", " ", -1);
+
+  for (guint i = 0; granted[i] != NULL; i++)
+    {
+      if (g_str_equal (granted[i], permission))
+        return TRUE;
+      if (g_str_equal (permission, "User.Read.All")
+          && (g_str_equal (granted[i], "User.ReadWrite.All")
+              || g_str_equal (granted[i], "Directory.Read.All")))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* ---- what the tenant issued ----------------------------------------------------------- */
+
+MrSandboxGrant *
+mr_sandbox_grant_new (const MrSandboxUser *user,
+                      const char          *scope,
+                      gint64               lifetime_s)
+{
+  MrSandboxGrant *grant = g_new0 (MrSandboxGrant, 1);
+
+  grant->user = user;
+  grant->scope = g_strdup (scope);
+  grant->expires = g_get_real_time () + lifetime_s * G_USEC_PER_SEC;
+  return grant;
+}
+
+void
+mr_sandbox_grant_free (MrSandboxGrant *grant)
+{
+  g_free (grant->scope);
+  g_free (grant);
+}
+
+void
+mr_sandbox_code_free (MrSandboxCode *code)
+{
+  g_free (code->client_id);
+  g_free (code->redirect_uri);
+  g_free (code->code_challenge);
+  g_free (code->nonce);
+  g_free (code->scope);
+  g_free (code);
+}
+
+/* Like a registration of the "Mobile and desktop applications" platform: any loopback address. */
+gboolean
+mr_sandbox_redirect_uri_is_usable (const char *uri)
+{
+  g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+  const char *scheme;
+
+  if (parsed == NULL || g_uri_get_fragment (parsed) != NULL)
+    return FALSE;
+  scheme = g_uri_get_scheme (parsed);
+  if (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
+    return FALSE;
+  return mr_host_is_loopback (g_uri_get_host (parsed));
+}
+
+void
+mr_sandbox_tenant_init (MrSandboxTenant *tenant)
+{
+  tenant->codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) mr_sandbox_code_free);
+  tenant->access_tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                 (GDestroyNotify) mr_sandbox_grant_free);
+  tenant->refresh_tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                  (GDestroyNotify) mr_sandbox_grant_free);
+}
+
+void
+mr_sandbox_tenant_clear (MrSandboxTenant *tenant)
+{
+  g_clear_pointer (&tenant->codes, g_hash_table_unref);
+  g_clear_pointer (&tenant->access_tokens, g_hash_table_unref);
+  g_clear_pointer (&tenant->refresh_tokens, g_hash_table_unref);
+}
+
+void
+mr_sandbox_tenant_forget (MrSandboxTenant *tenant)
+{
+  g_hash_table_remove_all (tenant->codes);
+  g_hash_table_remove_all (tenant->access_tokens);
+  g_hash_table_remove_all (tenant->refresh_tokens);
+}
+
+static gboolean
+code_expired_cb (gpointer key,
+                 gpointer value,
+                 gpointer user_data)
+{
+  MrSandboxCode *code = value;
+
+  return code->expires < *(gint64 *) user_data;
+}
+
+char *
+mr_sandbox_tenant_add_code (MrSandboxTenant *tenant,
+                            MrSandboxCode   *code)
+{
+  char *text = mr_random_token (32);
+  gint64 now = g_get_real_time ();
+
+  g_hash_table_foreach_remove (tenant->codes, code_expired_cb, &now);
+  g_hash_table_insert (tenant->codes, g_strdup (text), code);
+  return text;
+}

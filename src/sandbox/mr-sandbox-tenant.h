@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The stand-in tenant's data: its demo accounts and what they consented to, and what it issued
+ * (one-time codes, access and refresh tokens). A leaf: no HTTP, no handler. Server thread only. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* A demo account (patients, and one staff member). Fields left NULL are "never set" and so
+ * absent from Graph answers. */
+typedef struct
+{
+  const char *id;
+  const char *mail;
+  const char *given_name;
+  const char *surname;
+  const char *display_name;
+  const char *job_title;
+  const char *street_address;
+  const char *city;
+  const char *state;
+  const char *postal_code;
+  const char *country;
+  const char *mobile_phone;
+  const char *preferred_language;
+  const char *date_of_birth;
+  const char *hospital_number;
+  const char *gender;
+  /* Delegated Graph permissions consented for the account, space separated: its tokens carry
+   * them all (Entra puts every consented permission of the resource in a token, not only the
+   * requested ones) and the token response lists them. NULL: User.Read alone. Patients who may
+   * correct their own details have User.ReadWrite; staff have User.ReadWrite.All (issue 7). */
+  const char *permissions;
+} MrSandboxUser;
+
+/* What an access or refresh token stands for. */
+typedef struct
+{
+  const MrSandboxUser *user;
+  char                *scope;
+  gint64               expires;   /* g_get_real_time () µs */
+} MrSandboxGrant;
+
+/* An authorization code and what it was issued for. */
+typedef struct
+{
+  const MrSandboxUser *user;
+  char                *client_id;
+  char                *redirect_uri;
+  char                *code_challenge;
+  char                *nonce;
+  char                *scope;
+  gint64               expires;   /* g_get_real_time () µs */
+  gboolean             redeemed;
+} MrSandboxCode;
+
+/* What the tenant has issued. */
+typedef struct
+{
+  GHashTable *codes;            /* code → MrSandboxCode */
+  GHashTable *access_tokens;    /* token → MrSandboxGrant */
+  GHashTable *refresh_tokens;   /* token → MrSandboxGrant */
+} MrSandboxTenant;
+
+void                 mr_sandbox_tenant_init        (MrSandboxTenant     *tenant);
+void                 mr_sandbox_tenant_clear       (MrSandboxTenant     *tenant);
+/* Forgets every code and token, as a real tenant's expiry would. */
+void                 mr_sandbox_tenant_forget      (MrSandboxTenant     *tenant);
+/* Keeps @code (taken) under a new random text, which it returns (newly allocated); codes that
+ * have expired are dropped on the way. */
+char                *mr_sandbox_tenant_add_code    (MrSandboxTenant     *tenant,
+                                                    MrSandboxCode       *code);
+
+/* The demo accounts: a static table, never freed. */
+const MrSandboxUser *mr_sandbox_get_users          (guint               *n_users);
+const MrSandboxUser *mr_sandbox_find_user          (const char          *email);
+const MrSandboxUser *mr_sandbox_find_user_by_id    (const char          *id);
+/* Whether @user's tokens carry @permission. */
+gboolean             mr_sandbox_user_may           (const MrSandboxUser *user,
+                                                    const char          *permission);
+
+MrSandboxGrant      *mr_sandbox_grant_new          (const MrSandboxUser *user,
+                                                    const char          *scope,
+                                                    gint64               lifetime_s);
+void                 mr_sandbox_grant_free         (MrSandboxGrant      *grant);
+void                 mr_sandbox_code_free          (MrSandboxCode       *code);
+
+/* Whether the app registration accepts @uri as a redirect (or post-logout) URI. */
+gboolean             mr_sandbox_redirect_uri_is_usable (const char      *uri);
+
+G_END_DECLS
