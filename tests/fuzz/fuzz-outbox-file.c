@@ -25,7 +25,7 @@ LLVMFuzzerInitialize (int    *argc,
   return 0;
 }
 
-/* The file format of mr-outbox-store.c: "MROX", version 1, id length, id, 12-byte nonce, then
+/* The file format of mr-outbox-record.c: "MROX", version 1, id length, id, 12-byte nonce, then
  * AES-256-GCM of the plaintext with the header (up to the id) as associated data. */
 static GBytes *
 seal (const char    *id,

@@ -5,5 +5,5 @@
 
 #include "mr-delivery-post.h"
 #include "mr-outbox.h"
-#include "mr-outbox-store.h"
+#include "mr-outbox-record.h"
 #include "mr-retry.h"

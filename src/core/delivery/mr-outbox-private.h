@@ -2,6 +2,7 @@
 #pragma once
 
 #include "mr-outbox.h"
+#include "mr-outbox-disk.h"
 
 G_BEGIN_DECLS
 
@@ -26,8 +27,7 @@ struct _MrOutbox
   char            *workflow_url;
   MrDeliveryAuth  *auth;
 
-  guint8           key[MR_OUTBOX_KEY_SIZE];
-  gboolean         have_key;
+  MrOutboxDisk    *disk;          /* the folder, the key and the I/O thread */
   gboolean         persistent;
   gboolean         opening;
   gboolean         opened;
@@ -40,11 +40,9 @@ struct _MrOutbox
   guint            pending_count;
   guint            held_count;
   guint            in_flight;
-  guint            io_pending;    /* file jobs queued or running */
   guint            timer_id;
   gboolean         network_available;
 
-  GThreadPool     *io_pool;       /* one thread: file jobs run in the order they were queued */
   MrOutboxClock    clock;
   gpointer         clock_data;
   GRand           *rand;
@@ -74,7 +72,8 @@ void      mr_outbox_pump              (MrOutbox            *self);
 /* Adds the request that @task (of mr_outbox_enqueue_async) carries, saves it, then sends it. */
 void      mr_outbox_start_enqueue     (MrOutbox            *self,
                                        GTask               *task);
-/* Called by mr-outbox-io.c once the key is known (or known to be missing) and the files read. */
+/* Takes what opening the disk found: the requests saved before, and how many files were set
+ * aside as damaged. */
 void      mr_outbox_opened            (MrOutbox            *self,
                                        GPtrArray           *records,
                                        guint                n_damaged);
@@ -82,30 +81,5 @@ void      mr_outbox_opened            (MrOutbox            *self,
 void      mr_outbox_set_storage       (MrOutbox            *self,
                                        gboolean             persistent,
                                        const char          *problem);
-
-/* mr-outbox-io.c: the file thread and the key. Jobs run one at a time, in order; each finishes
- * on the main context with @callback (source object: the outbox). */
-void      mr_outbox_io_init           (MrOutbox            *self);
-void      mr_outbox_io_clear          (MrOutbox            *self);
-void      mr_outbox_io_write_async    (MrOutbox            *self,
-                                       const char          *name,
-                                       GBytes              *contents,
-                                       GAsyncReadyCallback  callback,
-                                       gpointer             user_data);
-void      mr_outbox_io_remove_async   (MrOutbox            *self,
-                                       const char          *name,
-                                       GAsyncReadyCallback  callback,
-                                       gpointer             user_data);
-gboolean  mr_outbox_io_finish         (MrOutbox            *self,
-                                       GAsyncResult        *result,
-                                       GError             **error);
-/* Gets the key (or learns there is none), loads the files, then calls mr_outbox_opened. */
-void      mr_outbox_io_open_async     (MrOutbox            *self,
-                                       GCancellable        *cancellable,
-                                       GAsyncReadyCallback  callback,
-                                       gpointer             user_data);
-gboolean  mr_outbox_io_open_finish    (MrOutbox            *self,
-                                       GAsyncResult        *result,
-                                       GError             **error);
 
 G_END_DECLS

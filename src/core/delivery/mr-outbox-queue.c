@@ -83,7 +83,7 @@ save_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   item->writing = FALSE;
-  if (!mr_outbox_io_finish (self, result, &error))
+  if (!mr_outbox_disk_finish (self->disk, result, &error))
     mr_outbox_set_problem (self, error->message);
   if (item->gone)
     return;
@@ -99,9 +99,6 @@ static void
 save (MrOutbox      *self,
       MrOutboxEntry *item)
 {
-  g_autofree char *name = NULL;
-  g_autoptr(GBytes) contents = NULL;
-
   if (!self->persistent)
     {
       if (self->workflow_url == NULL)
@@ -109,10 +106,8 @@ save (MrOutbox      *self,
       mr_outbox_pump (self);
       return;
     }
-  name = g_strconcat (item->record->request_id, ".mro", NULL);
-  contents = mr_outbox_encode_file (item->record, self->key);
   item->writing = TRUE;
-  mr_outbox_io_write_async (self, name, contents, save_cb, mr_outbox_entry_ref (item));
+  mr_outbox_disk_save_async (self->disk, item->record, save_cb, mr_outbox_entry_ref (item));
 }
 
 static void
@@ -123,7 +118,7 @@ remove_cb (GObject      *source,
   MrOutbox *self = MR_OUTBOX (source);
   g_autoptr(GError) error = NULL;
 
-  if (!mr_outbox_io_finish (self, result, &error))
+  if (!mr_outbox_disk_finish (self->disk, result, &error))
     mr_outbox_set_problem (self, error->message);
 }
 
@@ -132,11 +127,9 @@ void
 mr_outbox_forget (MrOutbox      *self,
                   MrOutboxEntry *item)
 {
-  g_autofree char *name = g_strconcat (item->record->request_id, ".mro", NULL);
-
   item->gone = TRUE;
   if (self->persistent)
-    mr_outbox_io_remove_async (self, name, remove_cb, NULL);
+    mr_outbox_disk_remove_async (self->disk, item->record->request_id, remove_cb, NULL);
   g_hash_table_remove (self->items, item->record->request_id);
 }
 
@@ -346,7 +339,6 @@ adopt_record (MrOutbox       *self,
   g_hash_table_insert (self->items, record->request_id, item_new (record));
 }
 
-/* Called by mr-outbox-io.c once the key is known (or known to be missing) and the files read. */
 void
 mr_outbox_opened (MrOutbox  *self,
                   GPtrArray *records,
@@ -594,7 +586,7 @@ mr_outbox_get_busy_count (MrOutbox *self)
 {
   g_return_val_if_fail (MR_IS_OUTBOX (self), 0);
 
-  return self->in_flight + self->io_pending;
+  return self->in_flight + mr_outbox_disk_get_pending (self->disk);
 }
 
 void

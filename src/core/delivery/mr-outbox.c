@@ -123,8 +123,7 @@ mr_outbox_new_with_key (const char   *directory,
 
   g_return_val_if_fail (key != NULL, self);
 
-  memcpy (self->key, key, sizeof self->key);
-  self->have_key = TRUE;
+  mr_outbox_disk_set_key (self->disk, key);
   return self;
 }
 
@@ -143,18 +142,29 @@ mr_outbox_set_workflow (MrOutbox             *self,
   mr_outbox_pump (self);
 }
 
+/* The disk only says what it found; whether the outbox keeps requests on disk or in memory, and
+ * what it tells a person, is decided here. */
 static void
 open_cb (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  MrOutbox *self = g_task_get_source_object (task);
+  g_autoptr(GPtrArray) records = NULL;
+  g_autofree char *problem = NULL;
+  guint n_damaged = 0;
   GError *error = NULL;
 
-  if (mr_outbox_io_open_finish (MR_OUTBOX (source), result, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  if (!mr_outbox_disk_open_finish (self->disk, result, &records, &n_damaged, &problem, &error))
+    {
+      self->opening = FALSE;
+      g_task_return_error (task, error);
+      return;
+    }
+  mr_outbox_set_storage (self, problem == NULL, problem);
+  mr_outbox_opened (self, records, n_damaged);
+  g_task_return_boolean (task, TRUE);
 }
 
 void
@@ -171,7 +181,7 @@ mr_outbox_open_async (MrOutbox            *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, mr_outbox_open_async);
   self->opening = TRUE;
-  mr_outbox_io_open_async (self, cancellable, open_cb, g_steal_pointer (&task));
+  mr_outbox_disk_open_async (self->disk, cancellable, open_cb, g_steal_pointer (&task));
 }
 
 gboolean
@@ -364,8 +374,7 @@ mr_outbox_finalize (GObject *object)
 {
   MrOutbox *self = MR_OUTBOX (object);
 
-  mr_outbox_io_clear (self);
-  explicit_bzero (self->key, sizeof self->key);
+  g_clear_pointer (&self->disk, mr_outbox_disk_free);
   g_clear_pointer (&self->items, g_hash_table_unref);
   g_clear_pointer (&self->deferred, g_ptr_array_unref);
   g_clear_pointer (&self->directory, g_free);
@@ -420,6 +429,7 @@ mr_outbox_set_property (GObject      *object,
     {
     case PROP_DIRECTORY:
       self->directory = g_value_dup_string (value);
+      mr_outbox_disk_set_directory (self->disk, self->directory);
       break;
     case PROP_SESSION:
       self->session = g_value_dup_object (value);
@@ -477,5 +487,5 @@ mr_outbox_init (MrOutbox *self)
                                        (GDestroyNotify) mr_outbox_entry_unref);
   self->deferred = g_ptr_array_new_with_free_func (g_object_unref);
   self->rand = g_rand_new ();
-  mr_outbox_io_init (self);
+  self->disk = mr_outbox_disk_new (G_OBJECT (self));
 }

@@ -4,7 +4,7 @@
 #include <libsoup/soup.h>
 
 #include "mr-delivery-post.h"
-#include "mr-outbox-store.h"
+#include "mr-outbox-record.h"
 #include "mr-refill-model.h"
 
 G_BEGIN_DECLS

@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "mr-outbox-store.h"
+/* The outbox's record and its file format: what one request file holds, sealed and opened.
+ * Pure: no I/O (that is mr-outbox-disk.c), no main loop. */
+#include "mr-outbox-record.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
 #include <glib/gi18n-lib.h>
-#include <glib/gstdio.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/crypto.h>
 
@@ -25,9 +23,6 @@
 #define NONCE_LEN     12
 #define TAG_LEN       16
 #define MAX_ID_LEN    64
-#define MAX_FILE_SIZE (4 * 1024 * 1024)
-#define SUFFIX        ".mro"
-#define TEMP_PREFIX   ".tmp-"
 
 G_DEFINE_QUARK (mr-outbox-error-quark, mr_outbox_error)
 
@@ -291,7 +286,8 @@ mr_outbox_decode_file (const guint8  *data,
   g_return_val_if_fail (data != NULL || len == 0, NULL);
   g_return_val_if_fail (key != NULL, NULL);
 
-  if (len < MAGIC_LEN + 2 || len > MAX_FILE_SIZE || memcmp (data, MAGIC, MAGIC_LEN) != 0
+  if (len < MAGIC_LEN + 2 || len > MR_OUTBOX_MAX_FILE_SIZE
+      || memcmp (data, MAGIC, MAGIC_LEN) != 0
       || data[MAGIC_LEN] != VERSION)
     return damaged (error);
   id_len = data[MAGIC_LEN + 1];
@@ -321,186 +317,4 @@ mr_outbox_decode_file (const guint8  *data,
       return damaged (error);
     }
   return record;
-}
-
-/* ---- files ----------------------------------------------------------------------------------- */
-
-static gboolean
-set_storage_error (GError     **error,
-                   int          saved_errno)
-{
-  g_set_error (error, MR_OUTBOX_ERROR, MR_OUTBOX_ERROR_STORAGE,
-               _("The request could not be saved on this computer (%s)."),
-               g_strerror (saved_errno));
-  return FALSE;
-}
-
-static gboolean
-sync_dir (const char  *dir,
-          GError     **error)
-{
-  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  int saved_errno;
-
-  if (fd < 0)
-    return set_storage_error (error, errno);
-  if (fsync (fd) != 0 && errno != EINVAL)
-    {
-      saved_errno = errno;
-      close (fd);
-      return set_storage_error (error, saved_errno);
-    }
-  close (fd);
-  return TRUE;
-}
-
-static gboolean
-write_all (int          fd,
-           const guint8 *data,
-           gsize        len)
-{
-  while (len > 0)
-    {
-      gssize n = write (fd, data, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return FALSE;
-      data += n;
-      len -= (gsize) n;
-    }
-  return TRUE;
-}
-
-gboolean
-mr_outbox_write_atomic (const char  *dir,
-                        const char  *name,
-                        GBytes      *contents,
-                        GError     **error)
-{
-  g_autofree char *temp = g_build_filename (dir, TEMP_PREFIX "XXXXXX", NULL);
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  gsize len;
-  const guint8 *data = g_bytes_get_data (contents, &len);
-  int fd, saved_errno;
-
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    return set_storage_error (error, errno);
-  fd = g_mkstemp_full (temp, O_WRONLY | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return set_storage_error (error, errno);
-  if (!write_all (fd, data, len) || fsync (fd) != 0)
-    {
-      saved_errno = errno != 0 ? errno : EIO;
-      close (fd);
-      g_unlink (temp);
-      return set_storage_error (error, saved_errno);
-    }
-  if (close (fd) != 0 || g_rename (temp, path) != 0)
-    {
-      saved_errno = errno;
-      g_unlink (temp);
-      return set_storage_error (error, saved_errno);
-    }
-  return sync_dir (dir, error);
-}
-
-gboolean
-mr_outbox_remove_file (const char  *dir,
-                       const char  *name,
-                       GError     **error)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-
-  if (g_unlink (path) != 0 && errno != ENOENT)
-    return set_storage_error (error, errno);
-  return sync_dir (dir, error);
-}
-
-static void
-move_aside (const char *dir,
-            const char *name)
-{
-  g_autofree char *damaged = g_build_filename (dir, "damaged", NULL);
-  g_autofree char *from = g_build_filename (dir, name, NULL);
-  g_autofree char *to = g_build_filename (damaged, name, NULL);
-
-  if (g_mkdir_with_parents (damaged, 0700) != 0 || g_rename (from, to) != 0)
-    g_message ("A damaged outbox file could not be moved aside: %s", g_strerror (errno));
-}
-
-/* The record in @dir/@name, or NULL when it is damaged. */
-static MrOutboxRecord *
-load_one (const char   *dir,
-          const char   *name,
-          const guint8  key[MR_OUTBOX_KEY_SIZE])
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autofree char *contents = NULL;
-  g_autofree char *id = g_strndup (name, strlen (name) - strlen (SUFFIX));
-  g_autoptr(MrOutboxRecord) record = NULL;
-  GStatBuf st;
-  gsize len = 0;
-
-  if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size > MAX_FILE_SIZE)
-    return NULL;
-  if (!g_file_get_contents (path, &contents, &len, NULL))
-    return NULL;
-  record = mr_outbox_decode_file ((const guint8 *) contents, len, key, NULL);
-  explicit_bzero (contents, len);
-  if (record == NULL || !g_str_equal (record->request_id, id))
-    return NULL;
-  return g_steal_pointer (&record);
-}
-
-GPtrArray *
-mr_outbox_load_dir (const char    *dir,
-                    const guint8   key[MR_OUTBOX_KEY_SIZE],
-                    guint         *n_damaged,
-                    GError       **error)
-{
-  g_autoptr(GPtrArray) records = NULL;
-  g_autoptr(GDir) handle = NULL;
-  const char *name;
-
-  records = g_ptr_array_new_with_free_func ((GDestroyNotify) mr_outbox_record_free);
-  *n_damaged = 0;
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      set_storage_error (error, errno);
-      return NULL;
-    }
-  handle = g_dir_open (dir, 0, NULL);
-  if (handle == NULL)
-    {
-      set_storage_error (error, errno);
-      return NULL;
-    }
-
-  while ((name = g_dir_read_name (handle)) != NULL)
-    {
-      MrOutboxRecord *record;
-
-      if (g_str_has_prefix (name, TEMP_PREFIX))
-        {
-          /* A write that a crash interrupted before its rename: the request is in the previous
-           * version of its file, or was never acknowledged to anyone. */
-          g_autofree char *path = g_build_filename (dir, name, NULL);
-
-          g_unlink (path);
-          continue;
-        }
-      if (!g_str_has_suffix (name, SUFFIX))
-        continue;
-      record = load_one (dir, name, key);
-      if (record != NULL)
-        g_ptr_array_add (records, record);
-      else
-        {
-          move_aside (dir, name);
-          (*n_damaged)++;
-        }
-    }
-  return g_steal_pointer (&records);
 }

@@ -5,11 +5,13 @@
 
 G_BEGIN_DECLS
 
-/* The outbox's files: one encrypted file per request, and the record it holds. Used by MrOutbox
- * (mr-outbox.c); nothing here knows about HTTP or the main loop. The file functions block and are
- * called from the outbox's I/O thread. */
+/* The record the outbox keeps for a request, and the format of its file: one encrypted file per
+ * request. Pure: nothing here does I/O or knows about HTTP or the main loop; the files themselves
+ * are read and written by mr-outbox-disk.c. */
 
-#define MR_OUTBOX_KEY_SIZE 32
+#define MR_OUTBOX_KEY_SIZE      32
+/* The largest file the format allows: a bigger one is damaged, and not read. */
+#define MR_OUTBOX_MAX_FILE_SIZE (4 * 1024 * 1024)
 
 #define MR_OUTBOX_ERROR (mr_outbox_error_quark ())
 
@@ -56,25 +58,6 @@ GBytes         *mr_outbox_encode_file     (const MrOutboxRecord *record,
 MrOutboxRecord *mr_outbox_decode_file     (const guint8         *data,
                                            gsize                 len,
                                            const guint8          key[MR_OUTBOX_KEY_SIZE],
-                                           GError              **error);
-
-/* Writes @contents to @dir/@name atomically and durably: a temporary file in @dir, fsync, rename,
- * fsync of @dir. The file is readable by its owner only. */
-gboolean        mr_outbox_write_atomic    (const char           *dir,
-                                           const char           *name,
-                                           GBytes               *contents,
-                                           GError              **error);
-/* Removes @dir/@name and syncs @dir; TRUE also when the file was already gone. */
-gboolean        mr_outbox_remove_file     (const char           *dir,
-                                           const char           *name,
-                                           GError              **error);
-
-/* Loads every request file of @dir (made if missing, mode 0700): leftover temporary files are
- * deleted, files that cannot be read or decrypted are moved to @dir/damaged/ and counted in
- * @n_damaged. Returns a new array of MrOutboxRecord. */
-GPtrArray      *mr_outbox_load_dir        (const char           *dir,
-                                           const guint8          key[MR_OUTBOX_KEY_SIZE],
-                                           guint                *n_damaged,
                                            GError              **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MrOutboxRecord, mr_outbox_record_free)
