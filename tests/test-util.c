@@ -336,6 +336,26 @@ test_json_to_string (void)
   g_assert_cmpstr (text, ==, "{\"a\":[1,2],\"b\":\"é\"}");
 }
 
+/* RFC 4122 §4.4: version 4 in the high nibble of byte 6, variant 10xx in byte 8. */
+static void
+test_request_id (void)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; i < 20000; i++)
+    {
+      char *id = mr_request_id_new ();
+
+      g_assert_true (g_uuid_string_is_valid (id));
+      g_assert_cmpuint (strlen (id), ==, 36);
+      for (const char *p = id; *p != '\0'; p++)
+        g_assert_true (*p == '-' || g_ascii_isdigit (*p) || (*p >= 'a' && *p <= 'f'));
+      g_assert_cmpint (id[14], ==, '4');
+      g_assert_nonnull (strchr ("89ab", id[19]));
+      g_assert_true (g_hash_table_add (seen, id));
+    }
+}
+
 static void
 test_secure_or_loopback (void)
 {
@@ -365,6 +385,7 @@ main (int   argc,
   g_test_add_func ("/util/base64url/padding", test_base64url_padding);
   g_test_add_func ("/util/base64url/invalid", test_base64url_invalid);
   g_test_add_func ("/util/random/tokens", test_random_tokens);
+  g_test_add_func ("/util/random/request-id", test_request_id);
   g_test_add_func ("/util/text/clean", test_text_clean);
   g_test_add_func ("/util/text/invalid-utf8", test_text_clean_invalid_utf8);
   g_test_add_func ("/util/host/loopback", test_loopback);

@@ -140,6 +140,21 @@ mr_random_token (gsize n_bytes)
   return token;
 }
 
+char *
+mr_request_id_new (void)
+{
+  guint8 b[16];
+
+  /* GNUTLS_RND_RANDOM, not _KEY: an id is public once sent, it needs only to be unpredictable. */
+  if (gnutls_rnd (GNUTLS_RND_RANDOM, b, sizeof b) != 0)
+    g_error ("The system's random number source failed");
+  b[6] = (b[6] & 0x0f) | 0x40;  /* version 4 */
+  b[8] = (b[8] & 0x3f) | 0x80;  /* variant 10xx: RFC 4122 */
+  return g_strdup_printf ("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                          b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11],
+                          b[12], b[13], b[14], b[15]);
+}
+
 /* ---- Text json-glib 1.6 must not see ------------------------------------------------------- */
 
 /* json-glib 1.6 (the Debian 12 floor) recurses once per nesting level with no limit, so a deep

@@ -18,6 +18,10 @@ void        mr_random_bytes      (guchar       *buf,
                                   gsize         len);
 /* @n_bytes random bytes, base64url-encoded. */
 char       *mr_random_token      (gsize         n_bytes);
+/* A random RFC 4122 version-4 UUID in lower case ("xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx"), from
+ * GnuTLS's random source: a refill request's id, which the workflow deduplicates on, so it must
+ * not be guessable (GLib's g_uuid_string_random() uses GRand). Newly allocated. */
+char       *mr_request_id_new    (void);
 
 /* Parses @body as a JSON object. A body that is not JSON, or JSON that is not an object, gives
  * @domain/@code with @what ("the sign-in service", …) named in a sentence a person understands. */
