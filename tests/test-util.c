@@ -183,8 +183,10 @@ test_loopback (void)
     { "127.255.255.254", TRUE },
     { "::1", TRUE },
     { "[::1]", TRUE },
-    { "localhost", TRUE },
-    { "LOCALHOST", TRUE },
+    /* A name, looked up: it can point anywhere (RFC 8252 §8.3). */
+    { "localhost", FALSE },
+    { "LOCALHOST", FALSE },
+    { "localhost.", FALSE },
     { "localhost.evil.com", FALSE },
     { "evil.localhost.com", FALSE },
     { "128.0.0.1", FALSE },
@@ -202,7 +204,13 @@ test_loopback (void)
     {
       g_test_message ("host %s", cases[i].host);
       g_assert_cmpint (mr_host_is_loopback (cases[i].host), ==, cases[i].loopback);
+      /* A redirect URI's rule adds the name "localhost" and nothing else. */
+      if (cases[i].host == NULL || g_ascii_strcasecmp (cases[i].host, "localhost") != 0)
+        g_assert_cmpint (mr_host_is_loopback_or_localhost (cases[i].host), ==,
+                         cases[i].loopback);
     }
+  g_assert_true (mr_host_is_loopback_or_localhost ("localhost"));
+  g_assert_true (mr_host_is_loopback_or_localhost ("LocalHost"));
 }
 
 static void
@@ -362,7 +370,6 @@ test_secure_or_loopback (void)
   g_assert_true (mr_url_is_secure_or_loopback ("https://example.org/"));
   g_assert_true (mr_url_is_secure_or_loopback ("HTTPS://example.org/"));
   g_assert_true (mr_url_is_secure_or_loopback ("http://127.0.0.1:1/x"));
-  g_assert_true (mr_url_is_secure_or_loopback ("http://localhost/x"));
   g_assert_true (mr_url_is_secure_or_loopback ("http://[::1]:80/x"));
   g_assert_false (mr_url_is_secure_or_loopback ("http://example.org/"));
   g_assert_false (mr_url_is_secure_or_loopback ("http://10.0.0.1/"));
@@ -371,6 +378,24 @@ test_secure_or_loopback (void)
   g_assert_false (mr_url_is_secure_or_loopback ("example.org"));
   g_assert_false (mr_url_is_secure_or_loopback (""));
   g_assert_false (mr_url_is_secure_or_loopback (NULL));
+  /* Plain http to a name is refused even when the name is "localhost". */
+  g_assert_false (mr_url_is_secure_or_loopback ("http://localhost/x"));
+  g_assert_false (mr_url_is_secure_or_loopback ("http://LOCALHOST:5678/x"));
+  g_assert_false (mr_url_is_secure_or_loopback ("http://localhost./x"));
+  g_assert_true (mr_url_is_secure_or_loopback ("https://localhost/x"));
+}
+
+/* A redirect URI is captured, never fetched: "localhost" by name as Entra registers it. */
+static void
+test_redirect_secure_or_loopback (void)
+{
+  g_assert_true (mr_redirect_uri_is_secure_or_loopback ("http://localhost:5000/auth/callback"));
+  g_assert_true (mr_redirect_uri_is_secure_or_loopback ("http://127.0.0.1:5000/auth/callback"));
+  g_assert_true (mr_redirect_uri_is_secure_or_loopback ("https://app.example.org/cb"));
+  g_assert_false (mr_redirect_uri_is_secure_or_loopback ("http://localhost.example.org/cb"));
+  g_assert_false (mr_redirect_uri_is_secure_or_loopback ("http://app.example.org/cb"));
+  g_assert_false (mr_redirect_uri_is_secure_or_loopback ("msal877afb01://auth"));
+  g_assert_false (mr_redirect_uri_is_secure_or_loopback (NULL));
 }
 
 int
@@ -395,6 +420,7 @@ main (int   argc,
   g_test_add_func ("/util/json/to-string", test_json_to_string);
   g_test_add_func ("/util/json/write-line", test_json_write_line);
   g_test_add_func ("/util/url/secure-or-loopback", test_secure_or_loopback);
+  g_test_add_func ("/util/url/redirect-secure-or-loopback", test_redirect_secure_or_loopback);
 
   return g_test_run ();
 }

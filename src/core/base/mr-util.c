@@ -424,8 +424,6 @@ mr_host_is_loopback (const char *host)
 
   if (host == NULL || *host == '\0')
     return FALSE;
-  if (g_ascii_strcasecmp (host, "localhost") == 0)
-    return TRUE;
 
   len = strlen (host);
   if (host[0] == '[' && len > 2 && host[len - 1] == ']')
@@ -438,7 +436,16 @@ mr_host_is_loopback (const char *host)
 }
 
 gboolean
-mr_url_is_secure_or_loopback (const char *url)
+mr_host_is_loopback_or_localhost (const char *host)
+{
+  return (host != NULL && g_ascii_strcasecmp (host, "localhost") == 0)
+         || mr_host_is_loopback (host);
+}
+
+/* https, or http to a host @is_loopback accepts. */
+static gboolean
+url_is_secure_or (const char *url,
+                  gboolean  (*is_loopback) (const char *host))
 {
   g_autoptr(GUri) uri = NULL;
   const char *scheme;
@@ -456,7 +463,19 @@ mr_url_is_secure_or_loopback (const char *url)
     return FALSE;
   if (g_ascii_strcasecmp (scheme, "https") == 0)
     return TRUE;
-  return g_ascii_strcasecmp (scheme, "http") == 0 && mr_host_is_loopback (host);
+  return g_ascii_strcasecmp (scheme, "http") == 0 && is_loopback (host);
+}
+
+gboolean
+mr_url_is_secure_or_loopback (const char *url)
+{
+  return url_is_secure_or (url, mr_host_is_loopback);
+}
+
+gboolean
+mr_redirect_uri_is_secure_or_loopback (const char *url)
+{
+  return url_is_secure_or (url, mr_host_is_loopback_or_localhost);
 }
 
 char *

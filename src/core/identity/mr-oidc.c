@@ -91,7 +91,9 @@ mr_oidc_discovery_urls (const char *authority)
     g_ptr_array_add (urls, with_path (uri, path, WELL_KNOWN));
   else if (is_microsoft_host (host))
     g_ptr_array_add (urls, with_path (uri, path, "/v2.0" WELL_KNOWN));
-  else if (mr_host_is_loopback (host))
+  /* Only the order of the guesses, not trust: the name is fine here (settings allow plain http
+   * to IP literals only). */
+  else if (mr_host_is_loopback_or_localhost (host))
     {
       g_ptr_array_add (urls, with_path (uri, path, "/v2.0" WELL_KNOWN));
       g_ptr_array_add (urls, with_path (uri, path, WELL_KNOWN));
