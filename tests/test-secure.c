@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* mr-secure: the process keeps its memory to itself, and secrets are zeroed before they are freed. */
 #include "mr-base.h"
+#include "mr-identity.h"
 
 #include <string.h>
 #include <sys/prctl.h>
@@ -83,6 +84,41 @@ test_secure_free (void)
   g_assert_true (seen_zero);
 }
 
+static guint n_wiped, n_unwiped;
+
+/* Counts what reaches the free function zeroed (a wiped string starts with its NUL). */
+static void
+counting_free (gpointer data)
+{
+  if (((char *) data)[0] == '\0')
+    n_wiped++;
+  else
+    n_unwiped++;
+  g_free (data);
+}
+
+/* The token set's tokens and the sign-in's state, nonce and PKCE verifier go through the wipe. */
+static void
+test_identity_wipes (void)
+{
+  MrTokenSet *tokens = g_new0 (MrTokenSet, 1);
+
+  tokens->access_token = g_strdup ("access.token.sig");
+  tokens->id_token = g_strdup ("id.token.sig");
+  tokens->refresh_token = g_strdup ("refresh-token");
+  n_wiped = n_unwiped = 0;
+  _mr_secure_set_free_func (counting_free);
+  mr_token_set_free (tokens);
+  g_assert_cmpuint (n_wiped, ==, 3);
+  g_assert_cmpuint (n_unwiped, ==, 0);
+
+  n_wiped = 0;
+  mr_auth_request_free (mr_auth_request_new ());
+  g_assert_cmpuint (n_wiped, ==, 3);
+  g_assert_cmpuint (n_unwiped, ==, 0);
+  _mr_secure_set_free_func (NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -91,5 +127,6 @@ main (int   argc,
   g_test_add_func ("/secure/process/harden", test_harden);
   g_test_add_func ("/secure/string/wipe", test_wipe);
   g_test_add_func ("/secure/string/free-wipes-first", test_secure_free);
+  g_test_add_func ("/secure/identity/tokens-wiped", test_identity_wipes);
   return g_test_run ();
 }

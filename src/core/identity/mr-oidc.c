@@ -6,6 +6,7 @@
 
 #include "mr-aadsts.h"
 #include "mr-oidc-private.h"
+#include "mr-secure.h"
 #include "mr-util.h"
 
 G_DEFINE_QUARK (mr-oidc-error-quark, mr_oidc_error)
@@ -272,9 +273,9 @@ mr_auth_request_free (MrAuthRequest *request)
 {
   if (request == NULL)
     return;
-  g_free (request->state);
-  g_free (request->nonce);
-  g_free (request->code_verifier);
+  mr_secure_free_string (request->state);
+  mr_secure_free_string (request->nonce);
+  mr_secure_free_string (request->code_verifier);
   g_free (request->code_challenge);
   g_free (request->redirect_uri);
   g_free (request);
