@@ -4,6 +4,7 @@
 
 #include "config.h"
 #include "mr-application.h"
+#include "mr-secure.h"
 #include "mr-trace.h"
 
 int
@@ -12,6 +13,9 @@ main (int   argc,
 {
   g_autoptr(MrApplication) app = NULL;
   const char *localedir = g_getenv ("MEDREFILL_LOCALEDIR");
+
+  /* Before anything holds a token or a patient's details: no core dump may write them out. */
+  mr_process_harden ();
   mr_trace_mark ("main");
 
   setlocale (LC_ALL, "");

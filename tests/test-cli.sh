@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The command line: --version, --help, and --import-env (settings kept, CLIENT_SECRET never
-# stored, field-level errors, a locked key left alone). TAP output.
+# stored, field-level errors, a locked key left alone), and the running app writes no core dump.
+# TAP output.
 set -u
 app=$1
 schemas=$2
@@ -10,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 export GSETTINGS_SCHEMA_DIR=$schemas GSETTINGS_BACKEND=keyfile XDG_CONFIG_HOME=$tmp/config HOME=$tmp
 n=0
 ok() { n=$((n + 1)); if eval "$2"; then echo "ok $n - $1"; else echo "not ok $n - $1"; fi; }
-echo "1..9"
+echo "1..10"
 
 ok "--version prints the version" '"$app" --version | grep -q "^medrefill [0-9]"'
 ok "--help names --sandbox, --kiosk and --import-env" \
@@ -38,3 +39,18 @@ printf 'TENANT_ID=not-a-guid\nTENANT_NAME=contosoclinic\nCLIENT_ID=877afb01-0000
 ok "a bad file is refused (exit 1) naming the key" '[ $rc -eq 1 ] && grep -q "TENANT_ID" "$tmp/err"'
 ok "a refused file changes nothing" \
    'gsettings get io.github.medrefill.MedRefill tenant-id | grep -q 9a674bb7-0000-0000-0000-000000000000'
+
+# The app, kept waiting on a FIFO it imports from, with core dumps allowed as far as the hard limit
+# goes: its own limit must be 0 (mr_process_harden). Skipped where the hard limit is already 0.
+mkfifo "$tmp/fifo"
+( ulimit -S -c "$(ulimit -H -c)"; exec "$app" --import-env "$tmp/fifo" ) >/dev/null 2>&1 &
+pid=$!
+no_core() { grep -Eq '^Max core file size +0 +0 ' "/proc/$pid/limits"; }
+for _ in $(seq 50); do no_core && break; sleep 0.1; done
+if [ "$(ulimit -H -c)" = 0 ]; then
+  echo "ok 10 # SKIP core dumps are already off for this user"
+else
+  ok "the running app has core dumps off (soft and hard limit 0)" no_core
+fi
+: > "$tmp/fifo"
+wait "$pid" || true  # an empty file: the import fails, which is not what this checks

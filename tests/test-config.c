@@ -224,7 +224,14 @@ static const ValidateCase validate_cases[] = {
     MR_CONFIG_ERROR_INVALID, "workflow" },
   { "workflow-http-127", "workflow-url", "http://127.0.0.1:5678/webhook/refill", -1, NULL },
   { "workflow-http-127-other", "workflow-url", "http://127.1.2.3:5678/webhook/refill", -1, NULL },
-  { "workflow-http-localhost", "workflow-url", "http://localhost:5678/webhook/refill", -1, NULL },
+  /* A name can resolve anywhere (RFC 8252 §8.3): plain http only to an IP literal. */
+  { "workflow-http-localhost", "workflow-url", "http://localhost:5678/webhook/refill",
+    MR_CONFIG_ERROR_INVALID, "workflow" },
+  { "authority-http-localhost", "authority", "http://localhost:3000/t", MR_CONFIG_ERROR_INVALID,
+    "https" },
+  { "graph-http-localhost", "graph-url", "http://LOCALHOST:3000/v1.0", MR_CONFIG_ERROR_INVALID,
+    "Graph" },
+  { "graph-http-127", "graph-url", "http://127.0.0.1:3000/v1.0", -1, NULL },
   { "workflow-http-ipv6-loopback", "workflow-url", "http://[::1]:5678/webhook/refill", -1, NULL },
   { "workflow-http-localhost-lookalike", "workflow-url", "http://localhost.example.org/webhook",
     MR_CONFIG_ERROR_INVALID, "workflow" },
@@ -236,6 +243,8 @@ static const ValidateCase validate_cases[] = {
   { "workflow-no-host", "workflow-url", "https:///webhook", MR_CONFIG_ERROR_INVALID, "workflow" },
   { "redirect-https", "redirect-uri", "https://app.example.org/cb", -1, NULL },
   { "redirect-http-127", "redirect-uri", "http://127.0.0.1:5000/auth/callback", -1, NULL },
+  /* Captured, never fetched: the name is fine (the default, as Entra registers it). */
+  { "redirect-http-localhost", "redirect-uri", "http://localhost:5000/auth/callback", -1, NULL },
   { "redirect-http-remote", "redirect-uri", "http://app.example.org/cb", MR_CONFIG_ERROR_INVALID,
     "redirect" },
   { "redirect-custom-scheme", "redirect-uri", "msal877afb01://auth", MR_CONFIG_ERROR_INVALID,
@@ -424,7 +433,7 @@ test_import_env (void)
         g_assert_null (strstr (warnings[w], ENV_SECRET));
       /* What was imported is a config sign-in can use. */
       g_free (config->workflow_url);
-      config->workflow_url = g_strdup ("http://localhost:5678/webhook/medication-refill");
+      config->workflow_url = g_strdup ("http://127.0.0.1:5678/webhook/medication-refill");
       g_assert_true (mr_config_validate (config, &error));
     }
 }

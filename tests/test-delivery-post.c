@@ -23,6 +23,7 @@ typedef struct {
   guint        status;
   const char  *response;
   const char  *response_type;
+  const char  *location;      /* a Location to answer with, on any other path */
 } Workflow;
 
 static void
@@ -58,6 +59,9 @@ workflow_cb (SoupServer        *server,
   g_mutex_unlock (&w->lock);
 
   soup_server_message_set_status (msg, w->status, NULL);
+  if (w->location != NULL && strcmp (path, w->location) != 0)
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Location",
+                                  w->location);
   if (w->response != NULL)
     soup_server_message_set_response (msg, w->response_type ? w->response_type : "application/json",
                                       SOUP_MEMORY_STATIC, w->response, strlen (w->response));
@@ -260,6 +264,25 @@ test_status (gconstpointer data)
       g_assert_null (strstr (r.error->message, "webhook"));
       g_assert_null (strstr (r.error->message, "Authorization data"));
     }
+  result_clear (&r);
+  workflow_clear (&w);
+}
+
+/* A 302 to another path of the same server: not followed, so the patient's details and the
+ * workflow's key go nowhere else, and the person reads a sentence. */
+static void
+test_redirect_not_followed (void)
+{
+  Workflow w = { .status = 302, .location = "/elsewhere" };
+  g_autoptr(MrRefillRequest) request = NULL;
+  Result r = { 0 };
+
+  request = run (&w, "X-Clinic-Key", "k-123", &r);
+  g_assert_null (r.reference);
+  g_assert_error (r.error, MR_DELIVERY_ERROR, MR_DELIVERY_ERROR_REJECTED);
+  g_assert_nonnull (strstr (r.error->message, "(302)"));
+  g_assert_cmpuint (w.n_requests, ==, 1);
+  g_assert_cmpstr (w.path, ==, "/webhook/medication-refill");
   result_clear (&r);
   workflow_clear (&w);
 }
@@ -789,6 +812,7 @@ main (int    argc,
 
       g_test_add_data_func (path, &status_cases[i], test_status);
     }
+  g_test_add_func ("/delivery/redirect-not-followed", test_redirect_not_followed);
   g_test_add_func ("/delivery/parse-response", test_parse_response);
   g_test_add_func ("/delivery/network", test_network);
   g_test_add_func ("/delivery/insecure", test_insecure);

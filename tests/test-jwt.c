@@ -293,6 +293,21 @@ test_jwks_skips_unusable_keys (void)
   g_assert_no_error (error);
 }
 
+/* A 1024-bit modulus can be factored by a well-funded attacker: such a key, even one that
+ * signed the token, is not in the set. */
+static void
+test_jwks_refuses_short_keys (void)
+{
+  g_autofree char *weak = mr_test_key_jwk (mr_test_key_get_weak (), "k1", "RS256", "sig");
+  g_autoptr(MrJwks) jwks = jwks_from (weak);
+  g_autofree char *token = mr_test_jwt_sign (mr_test_key_get_weak (), GNUTLS_SIGN_RSA_SHA256,
+                                             GOOD_HEADER, GOOD_PAYLOAD);
+  g_autoptr(GError) error = verify_error (token, jwks);
+
+  g_assert_false (mr_jwks_has_kid (jwks, "k1"));
+  g_assert_nonnull (error);
+}
+
 static void
 test_jwks_garbage (void)
 {
@@ -337,6 +352,7 @@ main (int   argc,
   g_test_add_func ("/jwt/parse/malformed", test_malformed);
   g_test_add_func ("/jwt/parse/size-limit", test_size_limit);
   g_test_add_func ("/jwt/jwks/skips-unusable-keys", test_jwks_skips_unusable_keys);
+  g_test_add_func ("/jwt/jwks/short-keys", test_jwks_refuses_short_keys);
   g_test_add_func ("/jwt/jwks/garbage", test_jwks_garbage);
   g_test_add_func ("/jwt/jwks/ref", test_jwks_ref);
 

@@ -183,8 +183,10 @@ test_loopback (void)
     { "127.255.255.254", TRUE },
     { "::1", TRUE },
     { "[::1]", TRUE },
-    { "localhost", TRUE },
-    { "LOCALHOST", TRUE },
+    /* A name, looked up: it can point anywhere (RFC 8252 §8.3). */
+    { "localhost", FALSE },
+    { "LOCALHOST", FALSE },
+    { "localhost.", FALSE },
     { "localhost.evil.com", FALSE },
     { "evil.localhost.com", FALSE },
     { "128.0.0.1", FALSE },
@@ -202,7 +204,13 @@ test_loopback (void)
     {
       g_test_message ("host %s", cases[i].host);
       g_assert_cmpint (mr_host_is_loopback (cases[i].host), ==, cases[i].loopback);
+      /* A redirect URI's rule adds the name "localhost" and nothing else. */
+      if (cases[i].host == NULL || g_ascii_strcasecmp (cases[i].host, "localhost") != 0)
+        g_assert_cmpint (mr_host_is_loopback_or_localhost (cases[i].host), ==,
+                         cases[i].loopback);
     }
+  g_assert_true (mr_host_is_loopback_or_localhost ("localhost"));
+  g_assert_true (mr_host_is_loopback_or_localhost ("LocalHost"));
 }
 
 static void
@@ -336,13 +344,32 @@ test_json_to_string (void)
   g_assert_cmpstr (text, ==, "{\"a\":[1,2],\"b\":\"é\"}");
 }
 
+/* RFC 4122 §4.4: version 4 in the high nibble of byte 6, variant 10xx in byte 8. */
+static void
+test_request_id (void)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; i < 20000; i++)
+    {
+      char *id = mr_request_id_new ();
+
+      g_assert_true (g_uuid_string_is_valid (id));
+      g_assert_cmpuint (strlen (id), ==, 36);
+      for (const char *p = id; *p != '\0'; p++)
+        g_assert_true (*p == '-' || g_ascii_isdigit (*p) || (*p >= 'a' && *p <= 'f'));
+      g_assert_cmpint (id[14], ==, '4');
+      g_assert_nonnull (strchr ("89ab", id[19]));
+      g_assert_true (g_hash_table_add (seen, id));
+    }
+}
+
 static void
 test_secure_or_loopback (void)
 {
   g_assert_true (mr_url_is_secure_or_loopback ("https://example.org/"));
   g_assert_true (mr_url_is_secure_or_loopback ("HTTPS://example.org/"));
   g_assert_true (mr_url_is_secure_or_loopback ("http://127.0.0.1:1/x"));
-  g_assert_true (mr_url_is_secure_or_loopback ("http://localhost/x"));
   g_assert_true (mr_url_is_secure_or_loopback ("http://[::1]:80/x"));
   g_assert_false (mr_url_is_secure_or_loopback ("http://example.org/"));
   g_assert_false (mr_url_is_secure_or_loopback ("http://10.0.0.1/"));
@@ -351,6 +378,24 @@ test_secure_or_loopback (void)
   g_assert_false (mr_url_is_secure_or_loopback ("example.org"));
   g_assert_false (mr_url_is_secure_or_loopback (""));
   g_assert_false (mr_url_is_secure_or_loopback (NULL));
+  /* Plain http to a name is refused even when the name is "localhost". */
+  g_assert_false (mr_url_is_secure_or_loopback ("http://localhost/x"));
+  g_assert_false (mr_url_is_secure_or_loopback ("http://LOCALHOST:5678/x"));
+  g_assert_false (mr_url_is_secure_or_loopback ("http://localhost./x"));
+  g_assert_true (mr_url_is_secure_or_loopback ("https://localhost/x"));
+}
+
+/* A redirect URI is captured, never fetched: "localhost" by name as Entra registers it. */
+static void
+test_redirect_secure_or_loopback (void)
+{
+  g_assert_true (mr_redirect_uri_is_secure_or_loopback ("http://localhost:5000/auth/callback"));
+  g_assert_true (mr_redirect_uri_is_secure_or_loopback ("http://127.0.0.1:5000/auth/callback"));
+  g_assert_true (mr_redirect_uri_is_secure_or_loopback ("https://app.example.org/cb"));
+  g_assert_false (mr_redirect_uri_is_secure_or_loopback ("http://localhost.example.org/cb"));
+  g_assert_false (mr_redirect_uri_is_secure_or_loopback ("http://app.example.org/cb"));
+  g_assert_false (mr_redirect_uri_is_secure_or_loopback ("msal877afb01://auth"));
+  g_assert_false (mr_redirect_uri_is_secure_or_loopback (NULL));
 }
 
 int
@@ -365,6 +410,7 @@ main (int   argc,
   g_test_add_func ("/util/base64url/padding", test_base64url_padding);
   g_test_add_func ("/util/base64url/invalid", test_base64url_invalid);
   g_test_add_func ("/util/random/tokens", test_random_tokens);
+  g_test_add_func ("/util/random/request-id", test_request_id);
   g_test_add_func ("/util/text/clean", test_text_clean);
   g_test_add_func ("/util/text/invalid-utf8", test_text_clean_invalid_utf8);
   g_test_add_func ("/util/host/loopback", test_loopback);
@@ -374,6 +420,7 @@ main (int   argc,
   g_test_add_func ("/util/json/to-string", test_json_to_string);
   g_test_add_func ("/util/json/write-line", test_json_write_line);
   g_test_add_func ("/util/url/secure-or-loopback", test_secure_or_loopback);
+  g_test_add_func ("/util/url/redirect-secure-or-loopback", test_redirect_secure_or_loopback);
 
   return g_test_run ();
 }

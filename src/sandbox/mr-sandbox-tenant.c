@@ -157,7 +157,7 @@ mr_sandbox_redirect_uri_is_usable (const char *uri)
   scheme = g_uri_get_scheme (parsed);
   if (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
     return FALSE;
-  return mr_host_is_loopback (g_uri_get_host (parsed));
+  return mr_host_is_loopback_or_localhost (g_uri_get_host (parsed));
 }
 
 void

@@ -77,11 +77,12 @@ check (const Field *field,
       if (uri == NULL || g_uri_get_host (uri) == NULL)
         return _("This is not a web address. It should start with https://");
       if (!mr_url_is_secure_or_loopback (text))
-        return _("Use https:// — plain http:// is only allowed for this computer (127.0.0.1 or localhost).");
+        return _("Use https:// — plain http:// is only allowed for this computer (127.0.0.1 or ::1).");
       return NULL;
     case KIND_REDIRECT:
       uri = g_uri_parse (text, G_URI_FLAGS_NONE, NULL);
-      if (uri == NULL || g_uri_get_host (uri) == NULL || !mr_url_is_secure_or_loopback (text))
+      if (uri == NULL || g_uri_get_host (uri) == NULL
+          || !mr_redirect_uri_is_secure_or_loopback (text))
         return _("The redirect URI must be a loopback address such as http://localhost:5000/auth/callback, as registered in Entra.");
       return NULL;
     case KIND_GUID:

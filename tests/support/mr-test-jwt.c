@@ -7,14 +7,14 @@
 #include "mr-base.h"
 
 static MrTestKey *
-test_key_new (void)
+test_key_new (guint bits)
 {
   MrTestKey *self = g_new0 (MrTestKey, 1);
   gnutls_pubkey_t pub;
   gnutls_datum_t m, e;
 
   g_assert_cmpint (gnutls_privkey_init (&self->key), ==, 0);
-  g_assert_cmpint (gnutls_privkey_generate (self->key, GNUTLS_PK_RSA, 2048, 0), ==, 0);
+  g_assert_cmpint (gnutls_privkey_generate (self->key, GNUTLS_PK_RSA, bits, 0), ==, 0);
   g_assert_cmpint (gnutls_pubkey_init (&pub), ==, 0);
   g_assert_cmpint (gnutls_pubkey_import_privkey (pub, self->key, 0, 0), ==, 0);
   g_assert_cmpint (gnutls_pubkey_export_rsa_raw2 (pub, &m, &e, GNUTLS_EXPORT_FLAG_NO_LZ), ==, 0);
@@ -33,8 +33,18 @@ mr_test_key_get (guint index)
 
   g_assert_cmpuint (index, <, MR_TEST_N_KEYS);
   if (keys[index] == NULL)
-    keys[index] = test_key_new ();
+    keys[index] = test_key_new (2048);
   return keys[index];
+}
+
+MrTestKey *
+mr_test_key_get_weak (void)
+{
+  static MrTestKey *key;
+
+  if (key == NULL)
+    key = test_key_new (1024);
+  return key;
 }
 
 char *

@@ -20,6 +20,9 @@ typedef struct {
 /* One of MR_TEST_N_KEYS 2048-bit RSA keys, made once per run (generation is slow). Owned by the
  * helper. */
 MrTestKey *mr_test_key_get      (guint          index);
+/* A 1024-bit RSA test key, made once per run: too short for a key set to accept (the app asks
+ * for 2048 bits). A test key only, never a real one. Owned by the helper. */
+MrTestKey *mr_test_key_get_weak (void);
 
 /* A JWK object for @key; @kid, @alg and @use are left out when NULL. Newly allocated. */
 char      *mr_test_key_jwk      (MrTestKey     *key,

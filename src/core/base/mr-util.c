@@ -140,6 +140,21 @@ mr_random_token (gsize n_bytes)
   return token;
 }
 
+char *
+mr_request_id_new (void)
+{
+  guint8 b[16];
+
+  /* GNUTLS_RND_RANDOM, not _KEY: an id is public once sent, it needs only to be unpredictable. */
+  if (gnutls_rnd (GNUTLS_RND_RANDOM, b, sizeof b) != 0)
+    g_error ("The system's random number source failed");
+  b[6] = (b[6] & 0x0f) | 0x40;  /* version 4 */
+  b[8] = (b[8] & 0x3f) | 0x80;  /* variant 10xx: RFC 4122 */
+  return g_strdup_printf ("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                          b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11],
+                          b[12], b[13], b[14], b[15]);
+}
+
 /* ---- Text json-glib 1.6 must not see ------------------------------------------------------- */
 
 /* json-glib 1.6 (the Debian 12 floor) recurses once per nesting level with no limit, so a deep
@@ -409,8 +424,6 @@ mr_host_is_loopback (const char *host)
 
   if (host == NULL || *host == '\0')
     return FALSE;
-  if (g_ascii_strcasecmp (host, "localhost") == 0)
-    return TRUE;
 
   len = strlen (host);
   if (host[0] == '[' && len > 2 && host[len - 1] == ']')
@@ -423,7 +436,16 @@ mr_host_is_loopback (const char *host)
 }
 
 gboolean
-mr_url_is_secure_or_loopback (const char *url)
+mr_host_is_loopback_or_localhost (const char *host)
+{
+  return (host != NULL && g_ascii_strcasecmp (host, "localhost") == 0)
+         || mr_host_is_loopback (host);
+}
+
+/* https, or http to a host @is_loopback accepts. */
+static gboolean
+url_is_secure_or (const char *url,
+                  gboolean  (*is_loopback) (const char *host))
 {
   g_autoptr(GUri) uri = NULL;
   const char *scheme;
@@ -441,7 +463,19 @@ mr_url_is_secure_or_loopback (const char *url)
     return FALSE;
   if (g_ascii_strcasecmp (scheme, "https") == 0)
     return TRUE;
-  return g_ascii_strcasecmp (scheme, "http") == 0 && mr_host_is_loopback (host);
+  return g_ascii_strcasecmp (scheme, "http") == 0 && is_loopback (host);
+}
+
+gboolean
+mr_url_is_secure_or_loopback (const char *url)
+{
+  return url_is_secure_or (url, mr_host_is_loopback);
+}
+
+gboolean
+mr_redirect_uri_is_secure_or_loopback (const char *url)
+{
+  return url_is_secure_or (url, mr_host_is_loopback_or_localhost);
 }
 
 char *

@@ -18,6 +18,10 @@ void        mr_random_bytes      (guchar       *buf,
                                   gsize         len);
 /* @n_bytes random bytes, base64url-encoded. */
 char       *mr_random_token      (gsize         n_bytes);
+/* A random RFC 4122 version-4 UUID in lower case ("xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx"), from
+ * GnuTLS's random source: a refill request's id, which the workflow deduplicates on, so it must
+ * not be guessable (GLib's g_uuid_string_random() uses GRand). Newly allocated. */
+char       *mr_request_id_new    (void);
 
 /* Parses @body as a JSON object. A body that is not JSON, or JSON that is not an object, gives
  * @domain/@code with @what ("the sign-in service", …) named in a sentence a person understands. */
@@ -41,10 +45,17 @@ gboolean    mr_json_write_line   (GOutputStream *stream,
                                   JsonNode      *node,
                                   GError       **error);
 
-/* TRUE for 127.0.0.0/8, ::1 and "localhost". */
+/* TRUE for the IP literals 127.0.0.0/8 and ::1 (bracketed or not), never for a name: a name such
+ * as "localhost" is looked up, and the answer can point elsewhere (RFC 8252 §8.3). The rule for
+ * an address the app fetches over plain http. */
 gboolean    mr_host_is_loopback  (const char   *host);
-/* TRUE when @url is https, or http to a loopback host. */
+/* mr_host_is_loopback(), or the name "localhost": only for a redirect URI, which the app captures
+ * and never fetches (Entra registers http://localhost:PORT/… for desktop apps). */
+gboolean    mr_host_is_loopback_or_localhost (const char *host);
+/* TRUE when @url is https, or http to a loopback IP literal (mr_host_is_loopback()). */
 gboolean    mr_url_is_secure_or_loopback (const char *url);
+/* The same for a redirect URI: http to "localhost" by name is fine too. */
+gboolean    mr_redirect_uri_is_secure_or_loopback (const char *url);
 
 /* A copy of @s with ASCII control characters (except none) removed and surrounding white space
  * stripped; NULL stays NULL. Valid UTF-8 is kept intact; invalid UTF-8 is replaced. */

@@ -254,7 +254,7 @@ is_loopback_redirect (const char *value)
     return FALSE;
   scheme = g_uri_get_scheme (uri);
   return (g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "https") == 0)
-         && mr_host_is_loopback (g_uri_get_host (uri));
+         && mr_host_is_loopback_or_localhost (g_uri_get_host (uri));
 }
 
 static char *

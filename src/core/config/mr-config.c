@@ -315,6 +315,7 @@ typedef struct {
   const char *missing;
   const char *not_web;
   const char *not_https;
+  gboolean    captured;   /* a redirect URI: never fetched, so "localhost" by name is fine */
 } UrlMessages;
 
 static const UrlMessages authority_messages = {
@@ -330,6 +331,7 @@ static const UrlMessages redirect_messages = {
      "correct it in Preferences."),
   N_("The redirect URI must start with https:// (plain http is only allowed on this computer). "
      "Ask your administrator to correct it in Preferences."),
+  TRUE,
 };
 static const UrlMessages graph_messages = {
   N_("The Microsoft Graph address is not set. Ask your administrator to set it in Preferences."),
@@ -377,7 +379,8 @@ check_url (const char         *url,
       g_set_error_literal (error, MR_CONFIG_ERROR, MR_CONFIG_ERROR_INVALID, _(messages->not_web));
       return FALSE;
     }
-  if (!mr_url_is_secure_or_loopback (url))
+  if (messages->captured ? !mr_redirect_uri_is_secure_or_loopback (url)
+                         : !mr_url_is_secure_or_loopback (url))
     {
       g_set_error_literal (error, MR_CONFIG_ERROR, MR_CONFIG_ERROR_INVALID,
                            _(messages->not_https));

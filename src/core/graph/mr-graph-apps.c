@@ -121,8 +121,6 @@ mr_graph_find_extensions_app_async (SoupSession         *session,
 {
   g_autoptr(GTask) task = NULL;
   g_autofree char *url = NULL;
-  g_autofree char *authorization = NULL;
-  SoupMessageHeaders *headers;
   SoupMessage *msg;
 
   g_return_if_fail (SOUP_IS_SESSION (session));
@@ -139,10 +137,7 @@ mr_graph_find_extensions_app_async (SoupSession         *session,
       return;
     }
   g_task_set_task_data (task, msg, g_object_unref);
-  headers = soup_message_get_request_headers (msg);
-  authorization = g_strconcat ("Bearer ", access_token, NULL);
-  soup_message_headers_replace (headers, "Authorization", authorization);
-  soup_message_headers_replace (headers, "Accept", "application/json");
+  mr_graph_authorize (msg, access_token);
   soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, cancellable,
                                     find_app_cb, g_steal_pointer (&task));
 }

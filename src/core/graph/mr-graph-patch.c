@@ -129,9 +129,7 @@ mr_graph_patch_profile_async (SoupSession         *session,
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GBytes) body = NULL;
   g_autofree char *url = NULL;
-  g_autofree char *authorization = NULL;
   g_autofree char *json = NULL;
-  SoupMessageHeaders *headers;
   gsize json_len;
 
   g_return_if_fail (SOUP_IS_SESSION (session));
@@ -156,10 +154,7 @@ mr_graph_patch_profile_async (SoupSession         *session,
   json = mr_json_to_string (node);
   json_len = strlen (json);
   body = g_bytes_new_take (g_steal_pointer (&json), json_len);
-  headers = soup_message_get_request_headers (msg);
-  authorization = g_strconcat ("Bearer ", access_token, NULL);
-  soup_message_headers_replace (headers, "Authorization", authorization);
-  soup_message_headers_replace (headers, "Accept", "application/json");
+  mr_graph_authorize (msg, access_token);
   soup_message_set_request_body_from_bytes (msg, "application/json", body);
 
   g_task_set_task_data (task, g_object_ref (msg), g_object_unref);

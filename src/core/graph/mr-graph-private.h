@@ -38,6 +38,11 @@ JsonArray *mr_graph_parse_collection (guint                     status,
 GBytes *mr_graph_read_finish  (GTask                    *task,
                                GObject                  *source,
                                GAsyncResult             *result);
+/* Puts @access_token on @msg as a bearer token, asks for JSON, and turns off libsoup's redirect
+ * following: a 3xx (from Graph or from anything between) must not carry the token to another
+ * address; it ends the call with mr_graph_status_error()'s sentence. */
+void    mr_graph_authorize    (SoupMessage              *msg,
+                               const char               *access_token);
 /* Graph's error code ("Request_BadRequest") when @body has Graph's error shape and the code is a
  * plain identifier, else NULL. Newly allocated. */
 char   *mr_graph_error_code   (GBytes                   *body);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "mr-secure.h"
 #include "mr-util.h"
 
 /* A profile is a few hundred bytes; anything far larger is not the answer we asked for. */
@@ -139,6 +140,19 @@ mr_graph_read_finish (GTask        *task,
   return NULL;
 }
 
+void
+mr_graph_authorize (SoupMessage *msg,
+                    const char  *access_token)
+{
+  SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
+  g_autofree char *authorization = g_strconcat ("Bearer ", access_token, NULL);
+
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  soup_message_headers_replace (headers, "Authorization", authorization);
+  soup_message_headers_replace (headers, "Accept", "application/json");
+  mr_str_wipe (authorization);
+}
+
 GError *
 mr_graph_status_error (guint                     status,
                        GBytes                   *body,
@@ -163,6 +177,11 @@ mr_graph_status_error (guint                     status,
                           _("Microsoft Graph is busy (%u). Please wait a minute and try again."),
                           status);
     default:
+      if (SOUP_STATUS_IS_REDIRECTION (status))
+        return g_error_new (MR_GRAPH_ERROR, MR_GRAPH_ERROR_FAILED,
+                            _("Microsoft Graph sent the app to another address (%u), which it "
+                              "does not follow with your sign-in. Ask your administrator to "
+                              "check the Microsoft Graph address in Preferences."), status);
       break;
     }
   if (texts->failed_with_code != NULL && (code = mr_graph_error_code (body)) != NULL)
@@ -279,8 +298,6 @@ mr_graph_get_me_async (SoupSession         *session,
   g_autoptr(GTask) task = NULL;
   g_autoptr(SoupMessage) msg = NULL;
   g_autofree char *url = NULL;
-  g_autofree char *authorization = NULL;
-  SoupMessageHeaders *headers;
 
   g_return_if_fail (SOUP_IS_SESSION (session));
   g_return_if_fail (graph_url != NULL);
@@ -299,11 +316,7 @@ mr_graph_get_me_async (SoupSession         *session,
       return;
     }
 
-  headers = soup_message_get_request_headers (msg);
-  authorization = g_strconcat ("Bearer ", access_token, NULL);
-  soup_message_headers_replace (headers, "Authorization", authorization);
-  soup_message_headers_replace (headers, "Accept", "application/json");
-
+  mr_graph_authorize (msg, access_token);
   g_task_set_task_data (task, g_object_ref (msg), g_object_unref);
   soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, cancellable,
                                     get_me_cb, g_steal_pointer (&task));

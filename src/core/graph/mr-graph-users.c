@@ -317,8 +317,6 @@ send_get (GTask               *task,
           GAsyncReadyCallback  callback)
 {
   Request *request = g_new0 (Request, 1);
-  g_autofree char *authorization = g_strconcat ("Bearer ", access_token, NULL);
-  SoupMessageHeaders *headers;
 
   request->ext_app_id = g_strdup (ext_app_id);
   g_task_set_task_data (task, request, request_free);
@@ -329,11 +327,10 @@ send_get (GTask               *task,
       g_object_unref (task);
       return;
     }
-  headers = soup_message_get_request_headers (request->msg);
-  soup_message_headers_replace (headers, "Authorization", authorization);
-  soup_message_headers_replace (headers, "Accept", "application/json");
+  mr_graph_authorize (request->msg, access_token);
   if (eventual)
-    soup_message_headers_replace (headers, "ConsistencyLevel", "eventual");
+    soup_message_headers_replace (soup_message_get_request_headers (request->msg),
+                                  "ConsistencyLevel", "eventual");
   soup_session_send_and_read_async (session, request->msg, G_PRIORITY_DEFAULT,
                                     g_task_get_cancellable (task), callback, task);
 }

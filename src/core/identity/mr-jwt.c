@@ -9,6 +9,9 @@
 #include "mr-util.h"
 
 #define MR_JWT_MAX_SIZE (16 * 1024)
+/* NIST SP 800-131A: RSA below 2048 bits is not to be trusted for signatures. Entra's keys have
+ * 2048 bits. */
+#define MR_JWK_MIN_RSA_BITS 2048
 
 typedef struct {
   char            *kid;
@@ -116,6 +119,7 @@ import_rsa_key (const char *n_text,
   gsize n_len = 0, e_len = 0;
   gnutls_datum_t m_datum, e_datum;
   gnutls_pubkey_t pubkey = NULL;
+  unsigned int bits = 0;
 
   n = mr_base64url_decode (n_text, &n_len);
   e = mr_base64url_decode (e_text, &e_len);
@@ -128,8 +132,11 @@ import_rsa_key (const char *n_text,
   e_datum.size = e_len;
   if (gnutls_pubkey_init (&pubkey) < 0)
     return NULL;
-  if (gnutls_pubkey_import_rsa_raw (pubkey, &m_datum, &e_datum) < 0)
+  if (gnutls_pubkey_import_rsa_raw (pubkey, &m_datum, &e_datum) < 0
+      || gnutls_pubkey_get_pk_algorithm (pubkey, &bits) != GNUTLS_PK_RSA
+      || bits < MR_JWK_MIN_RSA_BITS)
     {
+      g_debug ("Key set: skipping an RSA key of %u bits", bits);
       gnutls_pubkey_deinit (pubkey);
       return NULL;
     }

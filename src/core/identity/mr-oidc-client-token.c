@@ -3,10 +3,12 @@
  * verify the ID token's signature with one key-set refetch, check its claims). */
 #include "mr-oidc.h"
 
+#include <string.h>
 #include <glib/gi18n-lib.h>
 
 #include "mr-aadsts.h"
 #include "mr-oidc-private.h"
+#include "mr-secure.h"
 #include "mr-util.h"
 
 /* ---- Token requests (code exchange and refresh) -------------------------------------------- */
@@ -26,9 +28,9 @@ typedef struct {
 static void
 token_request_free (TokenRequest *data)
 {
-  g_free (data->form);
+  mr_secure_free_string (data->form);
   g_free (data->nonce);
-  g_free (data->refresh_token);
+  mr_secure_free_string (data->refresh_token);
   g_free (data->redirect_uri);
   g_clear_object (&data->msg);
   g_clear_pointer (&data->tokens, mr_token_set_free);
@@ -162,9 +164,19 @@ post_token_request (GTask *task)
   MrOidcClient *self = g_task_get_source_object (task);
   TokenRequest *data = g_task_get_task_data (task);
 
-  data->msg = soup_message_new_from_encoded_form (SOUP_METHOD_POST,
-                                                  self->discovery->token_endpoint,
-                                                  g_steal_pointer (&data->form));
+  data->msg = soup_message_new (SOUP_METHOD_POST, self->discovery->token_endpoint);
+  if (data->msg != NULL)
+    {
+      /* Not soup_message_new_from_encoded_form(): the form holds the code, the PKCE verifier or
+       * the refresh token, and this body zeroes it when libsoup lets go of it. */
+      gsize len = strlen (data->form);
+      char *form = g_steal_pointer (&data->form);
+      g_autoptr(GBytes) body = g_bytes_new_with_free_func (form, len,
+                                                           (GDestroyNotify) mr_secure_free_string,
+                                                           form);
+
+      soup_message_set_request_body_from_bytes (data->msg, SOUP_FORM_MIME_TYPE_URLENCODED, body);
+    }
   if (data->msg == NULL)
     {
       g_task_return_new_error (task, MR_OIDC_ERROR, MR_OIDC_ERROR_BAD_RESPONSE,

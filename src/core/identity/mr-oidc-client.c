@@ -258,6 +258,12 @@ discovery_get_cb (GObject      *source,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  if (!mr_oidc_discovery_check_endpoints (discovery, self->config->authority, &error))
+    {
+      mr_oidc_discovery_free (discovery);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
   g_clear_pointer (&self->discovery, mr_oidc_discovery_free);
   self->discovery = discovery;
   prefetch_keys (g_steal_pointer (&task));

@@ -15,6 +15,14 @@ G_BEGIN_DECLS
 gboolean mr_oidc_secret_equal (const char *a,
                                const char *b);
 
+/* FALSE with MR_OIDC_ERROR_BAD_RESPONSE when an endpoint of @discovery (sign-in page, token, key
+ * list, sign-out) is not https: plain http only to a loopback IP literal, and only when
+ * @authority is itself plain http to one (the sandbox, tests). A discovery document is the
+ * provider's word, not the administrator's: it must not move the sign-in to plain text. */
+gboolean mr_oidc_discovery_check_endpoints (const MrOidcDiscovery  *discovery,
+                                            const char             *authority,
+                                            GError                **error);
+
 struct _MrOidcClient
 {
   GObject          parent_instance;

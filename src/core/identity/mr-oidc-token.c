@@ -7,6 +7,7 @@
 
 #include "mr-aadsts.h"
 #include "mr-oidc-private.h"
+#include "mr-secure.h"
 #include "mr-util.h"
 
 /* ---- Token response ------------------------------------------------------------------------- */
@@ -147,9 +148,10 @@ mr_token_set_free (MrTokenSet *tokens)
 {
   if (tokens == NULL)
     return;
-  g_free (tokens->access_token);
-  g_free (tokens->id_token);
-  g_free (tokens->refresh_token);
+  /* Freed heap memory is not cleared: a later crash or swap could still show the tokens. */
+  mr_secure_free_string (tokens->access_token);
+  mr_secure_free_string (tokens->id_token);
+  mr_secure_free_string (tokens->refresh_token);
   g_free (tokens->token_type);
   g_free (tokens->scope);
   g_clear_pointer (&tokens->claims, json_object_unref);

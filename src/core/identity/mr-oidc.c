@@ -6,6 +6,7 @@
 
 #include "mr-aadsts.h"
 #include "mr-oidc-private.h"
+#include "mr-secure.h"
 #include "mr-util.h"
 
 G_DEFINE_QUARK (mr-oidc-error-quark, mr_oidc_error)
@@ -91,7 +92,9 @@ mr_oidc_discovery_urls (const char *authority)
     g_ptr_array_add (urls, with_path (uri, path, WELL_KNOWN));
   else if (is_microsoft_host (host))
     g_ptr_array_add (urls, with_path (uri, path, "/v2.0" WELL_KNOWN));
-  else if (mr_host_is_loopback (host))
+  /* Only the order of the guesses, not trust: the name is fine here (settings allow plain http
+   * to IP literals only). */
+  else if (mr_host_is_loopback_or_localhost (host))
     {
       g_ptr_array_add (urls, with_path (uri, path, "/v2.0" WELL_KNOWN));
       g_ptr_array_add (urls, with_path (uri, path, WELL_KNOWN));
@@ -184,6 +187,44 @@ mr_oidc_discovery_parse (GBytes  *body,
   return g_steal_pointer (&discovery);
 }
 
+/* TRUE for https, or http to a loopback IP literal when @http_allowed. */
+static gboolean
+is_endpoint_secure (const char *url,
+                    gboolean    http_allowed)
+{
+  g_autoptr(GUri) uri = url != NULL ? g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL) : NULL;
+
+  if (uri == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0)
+    return TRUE;
+  return http_allowed && g_ascii_strcasecmp (g_uri_get_scheme (uri), "http") == 0
+         && mr_host_is_loopback (g_uri_get_host (uri));
+}
+
+gboolean
+mr_oidc_discovery_check_endpoints (const MrOidcDiscovery  *discovery,
+                                   const char             *authority,
+                                   GError                **error)
+{
+  const char *endpoints[] = {
+    discovery->authorization_endpoint, discovery->token_endpoint, discovery->jwks_uri,
+    discovery->end_session_endpoint,
+  };
+  gboolean local = !is_endpoint_secure (authority, FALSE) && is_endpoint_secure (authority, TRUE);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (endpoints); i++)
+    if (endpoints[i] != NULL && !is_endpoint_secure (endpoints[i], local))
+      {
+        g_set_error_literal (error, MR_OIDC_ERROR, MR_OIDC_ERROR_BAD_RESPONSE,
+                             _("The sign-in service's configuration names an address without "
+                               "https://. Ask your administrator to check the sign-in "
+                               "authority."));
+        return FALSE;
+      }
+  return TRUE;
+}
+
 void
 mr_oidc_discovery_free (MrOidcDiscovery *discovery)
 {
@@ -232,9 +273,9 @@ mr_auth_request_free (MrAuthRequest *request)
 {
   if (request == NULL)
     return;
-  g_free (request->state);
-  g_free (request->nonce);
-  g_free (request->code_verifier);
+  mr_secure_free_string (request->state);
+  mr_secure_free_string (request->nonce);
+  mr_secure_free_string (request->code_verifier);
   g_free (request->code_challenge);
   g_free (request->redirect_uri);
   g_free (request);

@@ -102,7 +102,7 @@ mr_refill_request_new (const MrPatient *patient,
 {
   MrRefillRequest *request = g_new0 (MrRefillRequest, 1);
 
-  request->request_id = g_uuid_string_random ();
+  request->request_id = mr_request_id_new ();
   request->created_at = g_date_time_new_now_utc ();
   request->mode = mode;
   request->patient = patient != NULL ? mr_patient_copy (patient) : mr_patient_new ();

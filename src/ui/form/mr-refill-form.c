@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "mr-date-row.h"
+#include "mr-base.h"
 #include "mr-refill.h"
 #include "mr-medication-row.h"
 #include "mr-refill-form-private.h"
@@ -215,7 +216,7 @@ mr_refill_form_set_patient (MrRefillForm    *self,
 
   mr_refill_form_clear (self);
   self->patient = mr_patient_copy (patient);
-  self->request_id = g_uuid_string_random ();
+  self->request_id = mr_request_id_new ();
   self->created_at = g_date_time_new_now_utc ();
   self->filling = TRUE;
   mr_refill_form_patient_fill (self, self->patient);

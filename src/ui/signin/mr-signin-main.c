@@ -279,6 +279,8 @@ main (int   argc,
   Helper h = { 0 };
   int protocol_fd;
 
+  /* This process holds the authorization code and sees the sign-in page's password field. */
+  mr_process_harden ();
   /* An app that went away makes our writes fail (and we quit), rather than kill us mid-way. */
   signal (SIGPIPE, SIG_IGN);
   setlocale (LC_ALL, "");

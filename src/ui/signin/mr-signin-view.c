@@ -38,9 +38,10 @@ host_is_allowed (MrSigninView *self,
   host = g_uri_get_host (parsed);
   if (host == NULL)
     return g_strcmp0 (scheme, "about") == 0 && g_strcmp0 (g_uri_get_path (parsed), "blank") == 0;
-  /* https everywhere; http only to this machine (the sandbox, tests). */
+  /* https everywhere; http only to this machine (the sandbox, tests). The host must also be in
+   * the allowed list, which an administrator sets; "localhost" by name stays usable there. */
   if (g_ascii_strcasecmp (scheme, "https") != 0 &&
-      !(g_ascii_strcasecmp (scheme, "http") == 0 && mr_host_is_loopback (host)))
+      !(g_ascii_strcasecmp (scheme, "http") == 0 && mr_host_is_loopback_or_localhost (host)))
     return FALSE;
   for (guint i = 0; self->allowed_hosts && self->allowed_hosts[i]; i++)
     if (g_ascii_strcasecmp (self->allowed_hosts[i], host) == 0)
