@@ -51,7 +51,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     fuzz_check (g_utf8_validate (warnings[i], -1, NULL));
   /* What was imported is https (or loopback) and the redirect URI a loopback one. */
   fuzz_check (mr_url_is_secure_or_loopback (config->authority));
-  fuzz_check (mr_url_is_secure_or_loopback (config->redirect_uri));
+  fuzz_check (mr_redirect_uri_is_secure_or_loopback (config->redirect_uri));
   fuzz_check (config->client_id != NULL && *config->client_id != '\0');
   return 0;
 }
