@@ -246,14 +246,15 @@ test_callback_and_token_agree (void)
   g_assert_cmpstr (from_callback->message, ==, from_token->message);
 }
 
-/* Without the redirect URI (the old mr_oidc_parse_token_response), the sentence still guides. */
+/* Without the redirect URI (as a caller that has none passes), the sentence still guides. */
 static void
 test_without_redirect_uri (void)
 {
   const char *body = BODY ("invalid_client", 50011, "The redirect URI does not match.");
   g_autoptr(GBytes) bytes = g_bytes_new_static (body, strlen (body));
   g_autoptr(GError) error = NULL;
-  g_autoptr(MrTokenSet) tokens = mr_oidc_parse_token_response (400, bytes, &error);
+  g_autoptr(MrTokenSet) tokens = mr_oidc_parse_token_response_full (400, bytes, NULL, TRUE,
+                                                                      &error);
 
   g_assert_error (error, MR_OIDC_ERROR, MR_OIDC_ERROR_CONFIG);
   g_assert_nonnull (strstr (error->message, "exactly as set in Preferences"));

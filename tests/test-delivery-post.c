@@ -109,8 +109,26 @@ submit_cb (GObject      *source,
 {
   Result *r = user_data;
 
-  r->reference = mr_delivery_submit_finish (result, &r->error);
+  r->reference = mr_delivery_post_finish (result, NULL, NULL, &r->error);
   r->done = TRUE;
+}
+
+/* What the outbox does with a request: its refill-v1 JSON, POSTed with its id as the key and
+ * @auth_name / @auth_value as n8n Header Auth. */
+static void
+submit_request (SoupSession           *session,
+                const char            *url,
+                const char            *auth_name,
+                const char            *auth_value,
+                const MrRefillRequest *request,
+                Result                *r)
+{
+  g_autoptr(MrDeliveryAuth) auth = mr_delivery_auth_new (auth_name, auth_value, NULL);
+  g_autoptr(JsonNode) payload = mr_refill_request_to_json (request);
+  char *json = mr_json_to_string (payload);
+  g_autoptr(GBytes) bytes = g_bytes_new_take (json, strlen (json));
+
+  mr_delivery_post_async (session, url, auth, request->request_id, bytes, NULL, submit_cb, r);
 }
 
 static void
@@ -131,7 +149,7 @@ submit (const char            *url,
   /* No proxy: every peer is on 127.0.0.1, and the isolated XDG dirs hide the proxy schemas. */
   g_autoptr(SoupSession) session = soup_session_new_with_options ("proxy-resolver", NULL, NULL);
 
-  mr_delivery_submit_async (session, url, auth_name, auth_value, request, NULL, submit_cb, r);
+  submit_request (session, url, auth_name, auth_value, request, r);
   g_assert_false (r->done);
   g_assert_true (mr_test_wait_for (&r->done, 10000));
 }
@@ -357,7 +375,7 @@ test_insecure (void)
       g_autoptr(MrRefillRequest) request = request_new ();
       Result r = { 0 };
 
-      mr_delivery_submit_async (session, urls[i], NULL, NULL, request, NULL, submit_cb, &r);
+      submit_request (session, urls[i], NULL, NULL, request, &r);
       g_assert_true (mr_test_wait_for (&r.done, 10000));
       g_assert_null (r.reference);
       g_assert_error (r.error, MR_DELIVERY_ERROR, MR_DELIVERY_ERROR_INSECURE);
@@ -383,8 +401,7 @@ test_proxy_sees_requests (void)
   server = mr_test_server_new (workflow_cb, &w);
   resolver = g_simple_proxy_resolver_new (mr_test_server_get_url (server), NULL);
   session = soup_session_new_with_options ("proxy-resolver", resolver, NULL);
-  mr_delivery_submit_async (session, "http://127.0.0.1:1/webhook", NULL, NULL, request, NULL,
-                            submit_cb, &r);
+  submit_request (session, "http://127.0.0.1:1/webhook", NULL, NULL, request, &r);
   g_assert_true (mr_test_wait_for (&r.done, 10000));
   g_clear_pointer (&server, mr_test_server_free);
   g_assert_cmpuint (w.n_requests, ==, 1);

@@ -171,6 +171,57 @@ make_row (MrPreferences *self,
   return row;
 }
 
+/* An enum key's nicks in the schema's order, which is the order of the choice's labels. */
+static GStrv
+enum_nicks (GSettings  *settings,
+            const char *key)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettingsSchemaKey) schema_key = NULL;
+  g_autoptr(GVariant) range = NULL;
+  g_autoptr(GVariant) nicks = NULL;
+  const char *type;
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  schema_key = g_settings_schema_get_key (schema, key);
+  range = g_settings_schema_key_get_range (schema_key);
+  g_variant_get (range, "(&sv)", &type, &nicks);
+  g_assert (g_str_equal (type, "enum"));
+  return g_variant_dup_strv (nicks, NULL);
+}
+
+static gboolean
+nick_to_selected (GValue   *value,
+                  GVariant *variant,
+                  gpointer  user_data)
+{
+  const char * const *nicks = user_data;
+  const char *nick = g_variant_get_string (variant, NULL);
+
+  for (guint i = 0; nicks[i] != NULL; i++)
+    if (g_str_equal (nicks[i], nick))
+      {
+        g_value_set_uint (value, i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static GVariant *
+selected_to_nick (const GValue       *value,
+                  const GVariantType *expected_type,
+                  gpointer            user_data)
+{
+  const char * const *nicks = user_data;
+  guint selected = g_value_get_uint (value);
+
+  if (selected >= g_strv_length ((char **) nicks))
+    return NULL;
+  return g_variant_new_string (nicks[selected]);
+}
+
+/* A choice bound to an enum key: it follows the key (and its lock: a locked key's row is
+ * insensitive), and a choice is stored at once, as any value of the enum is valid. */
 static GtkWidget *
 make_choice_row (MrPreferences      *self,
                  const char         *key,
@@ -179,23 +230,16 @@ make_choice_row (MrPreferences      *self,
 {
   GtkWidget *row = adw_combo_row_new ();
   g_autoptr(GtkStringList) model = gtk_string_list_new (labels);
+  GStrv nicks = enum_nicks (self->settings, key);
 
+  g_assert (g_strv_length (nicks) == g_strv_length ((char **) labels));
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (model));
-  adw_combo_row_set_selected (ADW_COMBO_ROW (row), g_settings_get_enum (self->settings, key));
-  gtk_widget_set_sensitive (row, g_settings_is_writable (self->settings, key));
-  g_object_set_data (G_OBJECT (row), "mr-key", (gpointer) key);
+  g_settings_bind_with_mapping (self->settings, key, row, "selected", G_SETTINGS_BIND_DEFAULT,
+                                nick_to_selected, selected_to_nick, nicks,
+                                (GDestroyNotify) g_strfreev);
   g_hash_table_insert (self->rows, (gpointer) key, row);
   return row;
-}
-
-static void
-choice_changed_cb (AdwComboRow   *row,
-                   GParamSpec    *pspec,
-                   MrPreferences *self)
-{
-  g_settings_set_enum (self->settings, g_object_get_data (G_OBJECT (row), "mr-key"),
-                       adw_combo_row_get_selected (row));
 }
 
 static void
@@ -275,15 +319,12 @@ build_pages (MrPreferences *self)
 
   group = g_hash_table_lookup (groups, "Sign-in");
   row = make_choice_row (self, "sign-in-browser", _("Sign in with"), browsers_t);
-  g_signal_connect (row, "notify::selected", G_CALLBACK (choice_changed_cb), self);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
 
   group = g_hash_table_lookup (groups, "Requests");
   row = make_choice_row (self, "payload-format", _("Request format"), formats_t);
-  g_signal_connect (row, "notify::selected", G_CALLBACK (choice_changed_cb), self);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
   row = make_choice_row (self, "mode", _("This computer is a"), modes_t);
-  g_signal_connect (row, "notify::selected", G_CALLBACK (choice_changed_cb), self);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
 
   adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self), ADW_PREFERENCES_PAGE (page));

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* mr_oidc_parse_token_response() and mr_oidc_discovery_parse(). Input: one byte choosing the HTTP
- * status (200, 400 or 500), then the body. */
+/* mr_oidc_parse_token_response_full() and mr_oidc_discovery_parse(). Input: one byte choosing the
+ * HTTP status (200, 400 or 500), then the body. */
 #include "mr-identity.h"
 
 #include "fuzz-common.h"
@@ -20,7 +20,8 @@ check_token_response (guint   status,
                       GBytes *body)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(MrTokenSet) tokens = mr_oidc_parse_token_response (status, body, &error);
+  g_autoptr(MrTokenSet) tokens = mr_oidc_parse_token_response_full (status, body, NULL, TRUE,
+                                                                      &error);
 
   fuzz_check ((tokens == NULL) != (error == NULL));
   if (tokens == NULL)

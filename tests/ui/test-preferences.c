@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The preferences window: values that cannot work are refused with a sentence and not stored,
- * good ones are stored, and a key an administrator locked is read-only. */
+ * good ones are stored, a choice follows its key both ways, and a key an administrator locked is
+ * read-only. */
 #define G_SETTINGS_ENABLE_BACKEND
 #include <gio/gsettingsbackend.h>
 #include <adwaita.h>
@@ -9,7 +10,7 @@
 #include "mr-test-server.h"
 #include "mr-ui-test.h"
 
-/* A settings backend with one locked key, as a dconf lock would make it. */
+/* A settings backend with two locked keys (a text and a choice), as dconf locks would make them. */
 #define TEST_TYPE_BACKEND (test_backend_get_type ())
 G_DECLARE_FINAL_TYPE (TestBackend, test_backend, TEST, BACKEND, GSettingsBackend)
 
@@ -20,7 +21,14 @@ struct _TestBackend {
 
 G_DEFINE_FINAL_TYPE (TestBackend, test_backend, G_TYPE_SETTINGS_BACKEND)
 
-#define LOCKED_KEY "/io/github/medrefill/MedRefill/client-id"
+#define LOCKED_KEY        "/io/github/medrefill/MedRefill/client-id"
+#define LOCKED_CHOICE_KEY "/io/github/medrefill/MedRefill/sign-in-browser"
+
+static gboolean
+is_locked (const char *key)
+{
+  return g_str_equal (key, LOCKED_KEY) || g_str_equal (key, LOCKED_CHOICE_KEY);
+}
 
 static GVariant *
 backend_read (GSettingsBackend   *backend,
@@ -39,7 +47,7 @@ backend_write (GSettingsBackend *backend,
                GVariant         *value,
                gpointer          origin_tag)
 {
-  if (g_str_equal (key, LOCKED_KEY))
+  if (is_locked (key))
     return FALSE;
   g_hash_table_insert (TEST_BACKEND (backend)->values, g_strdup (key), g_variant_ref_sink (value));
   g_settings_backend_changed (backend, key, origin_tag);
@@ -50,7 +58,7 @@ static gboolean
 backend_get_writable (GSettingsBackend *backend,
                       const char       *key)
 {
-  return !g_str_equal (key, LOCKED_KEY);
+  return !is_locked (key);
 }
 
 static void
@@ -187,6 +195,37 @@ test_locked_key (Fixture       *fixture,
   g_assert_true (gtk_widget_get_sensitive (mr_preferences_get_row (fixture->window, "authority")));
 }
 
+/* A choice shows the key's value, also when it changes elsewhere, and stores a choice at once. */
+static void
+test_choice_follows_key (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  AdwComboRow *row = ADW_COMBO_ROW (mr_preferences_get_row (fixture->window, "mode"));
+  g_autofree char *stored = NULL;
+
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 0);
+  g_settings_set_string (fixture->settings, "mode", "kiosk");
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 1);
+
+  row = ADW_COMBO_ROW (mr_preferences_get_row (fixture->window, "payload-format"));
+  adw_combo_row_set_selected (row, 1);
+  stored = g_settings_get_string (fixture->settings, "payload-format");
+  g_assert_cmpstr (stored, ==, "fhir-r4");
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (row)));
+}
+
+/* A choice whose key is locked cannot be changed. */
+static void
+test_locked_choice (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  GtkWidget *row = mr_preferences_get_row (fixture->window, "sign-in-browser");
+
+  g_assert_nonnull (row);
+  g_assert_false (gtk_widget_get_sensitive (row));
+  g_assert_true (gtk_widget_get_sensitive (mr_preferences_get_row (fixture->window, "mode")));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -201,6 +240,10 @@ main (int   argc,
   g_test_add ("/ui/preferences/ids-and-lists", Fixture, NULL, fixture_set_up, test_ids_and_lists,
               fixture_tear_down);
   g_test_add ("/ui/preferences/locked-key", Fixture, NULL, fixture_set_up, test_locked_key,
+              fixture_tear_down);
+  g_test_add ("/ui/preferences/choice-follows-key", Fixture, NULL, fixture_set_up,
+              test_choice_follows_key, fixture_tear_down);
+  g_test_add ("/ui/preferences/locked-choice", Fixture, NULL, fixture_set_up, test_locked_choice,
               fixture_tear_down);
   return g_test_run ();
 }

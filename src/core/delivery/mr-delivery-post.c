@@ -322,45 +322,6 @@ post_start (GTask                *task,
 }
 
 void
-mr_delivery_submit_async (SoupSession           *session,
-                          const char            *workflow_url,
-                          const char            *auth_header_name,
-                          const char            *auth_header_value,
-                          const MrRefillRequest *request,
-                          GCancellable          *cancellable,
-                          GAsyncReadyCallback    callback,
-                          gpointer               user_data)
-{
-  g_autoptr(MrDeliveryAuth) auth = NULL;
-  g_autoptr(JsonNode) payload = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  GTask *task;
-  char *json;
-
-  g_return_if_fail (SOUP_IS_SESSION (session));
-  g_return_if_fail (request != NULL && request->request_id != NULL);
-
-  task = g_task_new (session, cancellable, callback, user_data);
-  g_task_set_source_tag (task, mr_delivery_submit_async);
-  payload = mr_refill_request_to_json (request);
-  json = mr_json_to_string (payload);
-  bytes = g_bytes_new_take (json, strlen (json));
-  auth = mr_delivery_auth_new (auth_header_name, auth_header_value, NULL);
-  post_start (task, session, workflow_url, auth, request->request_id, bytes);
-}
-
-char *
-mr_delivery_submit_finish (GAsyncResult  *result,
-                           GError       **error)
-{
-  g_return_val_if_fail (G_IS_TASK (result), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == mr_delivery_submit_async,
-                        NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-void
 mr_delivery_post_async (SoupSession          *session,
                         const char           *workflow_url,
                         const MrDeliveryAuth *auth,

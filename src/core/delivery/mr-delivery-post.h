@@ -40,20 +40,6 @@ char   *mr_delivery_parse_response  (guint                  status,
                                      const char            *fallback,
                                      GError               **error);
 
-/* POSTs the request's payload as application/json with Idempotency-Key = request id and, when
- * @auth_header_name and @auth_header_value are set, that header. Does not block. */
-void    mr_delivery_submit_async    (SoupSession           *session,
-                                     const char            *workflow_url,
-                                     const char            *auth_header_name,
-                                     const char            *auth_header_value,
-                                     const MrRefillRequest *request,
-                                     GCancellable          *cancellable,
-                                     GAsyncReadyCallback    callback,
-                                     gpointer               user_data);
-/* Returns the workflow's reference (newly allocated). */
-char   *mr_delivery_submit_finish   (GAsyncResult          *result,
-                                     GError               **error);
-
 MrDeliveryAuth *mr_delivery_auth_new         (const char           *header_name,
                                               const char           *header_value,
                                               const char           *basic);
@@ -70,9 +56,9 @@ void            mr_delivery_auth_load_async  (const char           *header_name,
 MrDeliveryAuth *mr_delivery_auth_load_finish (GAsyncResult         *result,
                                               GError              **error);
 
-/* What the outbox uses: POSTs @payload (JSON text, sent byte for byte) with Idempotency-Key =
- * @request_id and @auth (may be NULL). Same checks and errors as mr_delivery_submit_async, and a
- * G_TLS_ERROR becomes MR_DELIVERY_ERROR_TLS. Does not block. */
+/* What the outbox uses: POSTs @payload (JSON text, sent byte for byte) as application/json with
+ * Idempotency-Key = @request_id and @auth (may be NULL). http to a host that is not loopback is
+ * MR_DELIVERY_ERROR_INSECURE, and a G_TLS_ERROR becomes MR_DELIVERY_ERROR_TLS. Does not block. */
 void    mr_delivery_post_async      (SoupSession           *session,
                                      const char            *workflow_url,
                                      const MrDeliveryAuth  *auth,
@@ -81,7 +67,7 @@ void    mr_delivery_post_async      (SoupSession           *session,
                                      GCancellable          *cancellable,
                                      GAsyncReadyCallback    callback,
                                      gpointer               user_data);
-/* Returns the reference as mr_delivery_submit_finish does. Whatever the outcome, *@out_status is
+/* Returns the workflow's reference (newly allocated). Whatever the outcome, *@out_status is
  * the HTTP status (0 when no answer came) and *@out_retry_after the answer's Retry-After header
  * (newly allocated, or NULL). */
 char   *mr_delivery_post_finish     (GAsyncResult          *result,

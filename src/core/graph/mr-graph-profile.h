@@ -21,6 +21,8 @@ typedef enum {
 
 GQuark     mr_graph_error_quark     (void);
 
+/* ---- The profile read (mr-graph-profile.c) --------------------------------------------------- */
+
 /* The extension attribute's property name: extension_<app id without dashes>_<name>.
  * Returns NULL when @app_id is NULL or empty. */
 char      *mr_graph_extension_name  (const char           *app_id,
@@ -47,7 +49,7 @@ void       mr_graph_get_me_async    (SoupSession          *session,
 MrPatient *mr_graph_get_me_finish   (GAsyncResult         *result,
                                      GError              **error);
 
-/* ---- Added for issue 4: the extensions app id when it is not configured (mr-graph-apps.c) ---- */
+/* ---- The extensions app id when it is not configured (mr-graph-apps.c) ----------------------- */
 
 /* {graph_url}/applications?$filter=startswith(displayName,'b2c-extensions-app')
  * &$select=appId,displayName. Newly allocated. */
@@ -69,7 +71,7 @@ void       mr_graph_find_extensions_app_async   (SoupSession          *session,
 char      *mr_graph_find_extensions_app_finish  (GAsyncResult         *result,
                                                  GError              **error);
 
-/* ---- Added for issue 5: corrections written back (mr-graph-patch.c) ---- */
+/* ---- Corrections written back (mr-graph-patch.c) --------------------------------------------- */
 
 /* {graph_url}/me when @user_id is NULL, else {graph_url}/users/{user_id}. Newly allocated. */
 char      *mr_graph_patch_url                   (const char           *graph_url,

@@ -135,14 +135,6 @@ mr_oidc_parse_token_response_full (guint        status,
   return g_steal_pointer (&tokens);
 }
 
-MrTokenSet *
-mr_oidc_parse_token_response (guint    status,
-                              GBytes  *body,
-                              GError **error)
-{
-  return mr_oidc_parse_token_response_full (status, body, NULL, TRUE, error);
-}
-
 void
 mr_token_set_free (MrTokenSet *tokens)
 {

@@ -108,17 +108,6 @@ mr_oidc_discovery_urls (const char *authority)
   return (char **) g_ptr_array_free (g_steal_pointer (&urls), FALSE);
 }
 
-char *
-mr_oidc_discovery_url (const char *authority)
-{
-  g_auto(GStrv) urls = NULL;
-
-  g_return_val_if_fail (authority != NULL, NULL);
-
-  urls = mr_oidc_discovery_urls (authority);
-  return g_strdup (urls[0]);
-}
-
 static gboolean
 is_absolute_web_url (const char *url)
 {

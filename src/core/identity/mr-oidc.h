@@ -19,7 +19,7 @@ typedef enum {
   MR_OIDC_ERROR_CANCELLED,      /* the user cancelled (error=access_denied) */
   MR_OIDC_ERROR_PROVIDER,       /* the provider answered with an OAuth error (callback or token) */
   MR_OIDC_ERROR_ID_TOKEN,       /* the ID token failed a check */
-  /* Added for "errors a person can act on" (mr-aadsts.h); each says which button fits. */
+  /* Errors a person can act on (mr-aadsts.h); each says which button fits. */
   MR_OIDC_ERROR_EXPIRED,        /* this sign-in (session, grant, code) is over: "Sign in again" */
   MR_OIDC_ERROR_CONFIG,         /* the app registration or tenant needs a fix: "Ask your
                                  * administrator" */
@@ -69,13 +69,21 @@ typedef struct {
 
 GQuark           mr_oidc_error_quark            (void);
 
-/* The first URL of mr_oidc_discovery_urls(): {authority}/v2.0/.well-known/openid-configuration
- * for Microsoft and loopback hosts ({authority}/.well-known/… when the authority already ends in
- * /v2.0), {authority}/.well-known/… for other hosts. Newly allocated. */
-char            *mr_oidc_discovery_url          (const char            *authority);
+/* ---- Discovery ------------------------------------------------------------------------------- */
+
+/* Where discovery documents may live for @authority, in the order to try them (newly allocated,
+ * 1 or 2 URLs). Microsoft hosts: {authority}/v2.0/.well-known/… only. Loopback (the sandbox):
+ * that first, then {authority}/.well-known/…. Any other host is a plain OpenID provider (issuer
+ * URL): {authority}/.well-known/… first, then the /v2.0 form (B2C on a custom domain). An
+ * authority ending in /v2.0 or naming the document itself has one URL. A query (B2C ?p=) is
+ * kept. */
+char           **mr_oidc_discovery_urls         (const char            *authority);
+
 MrOidcDiscovery *mr_oidc_discovery_parse        (GBytes                *body,
                                                  GError               **error);
 void             mr_oidc_discovery_free         (MrOidcDiscovery       *discovery);
+
+/* ---- Sign-in request: PKCE, state, nonce, authorize URL -------------------------------------- */
 
 /* RFC 7636 S256: base64url(SHA-256(verifier)). */
 char            *mr_pkce_challenge_s256         (const char            *verifier);
@@ -91,6 +99,8 @@ char            *mr_oidc_build_authorize_url    (const MrOidcDiscovery *discover
                                                  const char            *prompt,
                                                  const char            *login_hint);
 
+/* ---- Callback -------------------------------------------------------------------------------- */
+
 /* TRUE when @uri has exactly the scheme, host, port and path of @redirect_uri (query ignored). */
 gboolean         mr_oidc_is_redirect            (const char            *redirect_uri,
                                                  const char            *uri);
@@ -102,17 +112,46 @@ char            *mr_oidc_parse_callback         (const char            *redirect
                                                  const char            *expected_state,
                                                  GError               **error);
 
+/* ---- Sign-out URL ---------------------------------------------------------------------------- */
+
+/* The sign-out URL: end_session_endpoint with id_token_hint and post_logout_redirect_uri (either
+ * may be NULL), keeping the endpoint's own query. NULL when the discovery has no end_session
+ * endpoint. Newly allocated. */
+char            *mr_oidc_build_end_session_url  (const MrOidcDiscovery *discovery,
+                                                 const char            *id_token_hint,
+                                                 const char            *post_logout_redirect_uri);
+
+/* ---- Token response and ID token claims ------------------------------------------------------ */
+
 /* Parses a token endpoint answer (any status). Errors are mapped by mr-aadsts.h (a sentence per
- * OAuth error / AADSTS number; the provider's first line only for errors it does not know). */
-MrTokenSet      *mr_oidc_parse_token_response   (guint                  status,
-                                                 GBytes                *body,
-                                                 GError               **error);
+ * OAuth error / AADSTS number; the provider's first line only for errors it does not know); an
+ * error names @redirect_uri (the one the app sent; may be NULL) where that helps (AADSTS50011),
+ * and a success may lack an ID token unless @need_id_token (refresh answers may omit it). */
+MrTokenSet      *mr_oidc_parse_token_response_full (guint              status,
+                                                    GBytes            *body,
+                                                    const char        *redirect_uri,
+                                                    gboolean           need_id_token,
+                                                    GError           **error);
 void             mr_token_set_free              (MrTokenSet            *tokens);
 
 /* Checks iss, aud, exp/nbf/iat, nonce and tid of an already parsed ID token (no signature). */
 gboolean         mr_id_token_check_claims       (JsonObject            *claims,
                                                  const MrIdTokenExpect *expect,
                                                  GError               **error);
+
+/* Checks an ID token's claims against what @discovery and @config promise: iss equals the
+ * document's issuer (its {tenantid} replaced by the token's tid, which must then equal the
+ * configured tenant id when one is set), aud, times, @nonce (NULL for a refreshed token) and tid.
+ * A token without tid passes the tenant check only when the (non-templated) issuer names the
+ * configured tenant id as a path segment, as B2C issuers do. @now 0 means the current time. */
+gboolean         mr_oidc_check_id_token_claims  (const MrOidcDiscovery *discovery,
+                                                 const MrConfig        *config,
+                                                 JsonObject            *claims,
+                                                 const char            *nonce,
+                                                 gint64                 now,
+                                                 GError               **error);
+
+/* ---- The client: prefetch, code exchange, refresh -------------------------------------------- */
 
 /* The OIDC client: caches discovery and the key set for its lifetime. */
 #define MR_TYPE_OIDC_CLIENT (mr_oidc_client_get_type ())
@@ -143,44 +182,6 @@ void             mr_oidc_client_exchange_code_async  (MrOidcClient        *self,
 MrTokenSet      *mr_oidc_client_exchange_code_finish (MrOidcClient        *self,
                                                       GAsyncResult        *result,
                                                       GError             **error);
-
-/* ---- Added for issue 4 (identity done right) ------------------------------------------------ */
-
-/* Where discovery documents may live for @authority, in the order to try them (newly allocated,
- * 1 or 2 URLs). Microsoft hosts: {authority}/v2.0/.well-known/… only. Loopback (the sandbox):
- * that first, then {authority}/.well-known/…. Any other host is a plain OpenID provider (issuer
- * URL): {authority}/.well-known/… first, then the /v2.0 form (B2C on a custom domain). An
- * authority ending in /v2.0 or naming the document itself has one URL. A query (B2C ?p=) is kept.
- * mr_oidc_discovery_url() returns the first of these. */
-char           **mr_oidc_discovery_urls         (const char            *authority);
-
-/* The sign-out URL: end_session_endpoint with id_token_hint and post_logout_redirect_uri (either
- * may be NULL), keeping the endpoint's own query. NULL when the discovery has no end_session
- * endpoint. Newly allocated. */
-char            *mr_oidc_build_end_session_url  (const MrOidcDiscovery *discovery,
-                                                 const char            *id_token_hint,
-                                                 const char            *post_logout_redirect_uri);
-
-/* Like mr_oidc_parse_token_response(), but an error names @redirect_uri (the one the app sent)
- * where that helps (AADSTS50011), and a success may lack an ID token unless @need_id_token
- * (refresh answers may omit it). */
-MrTokenSet      *mr_oidc_parse_token_response_full (guint              status,
-                                                    GBytes            *body,
-                                                    const char        *redirect_uri,
-                                                    gboolean           need_id_token,
-                                                    GError           **error);
-
-/* Checks an ID token's claims against what @discovery and @config promise: iss equals the
- * document's issuer (its {tenantid} replaced by the token's tid, which must then equal the
- * configured tenant id when one is set), aud, times, @nonce (NULL for a refreshed token) and tid.
- * A token without tid passes the tenant check only when the (non-templated) issuer names the
- * configured tenant id as a path segment, as B2C issuers do. @now 0 means the current time. */
-gboolean         mr_oidc_check_id_token_claims  (const MrOidcDiscovery *discovery,
-                                                 const MrConfig        *config,
-                                                 JsonObject            *claims,
-                                                 const char            *nonce,
-                                                 gint64                 now,
-                                                 GError               **error);
 
 /* Redeems @refresh_token (grant_type=refresh_token, client_id, refresh_token, scope; no secret).
  * The returned set holds the rotated refresh token, or @refresh_token again when the provider

@@ -84,7 +84,7 @@ typedef struct {
   guint         urgency_days;
   char         *notes;
   gboolean      consent;
-  /* Added for the complete form. */
+  /* The complete form: corrections, the desk's presence check, the pickup choices. */
   MrCorrection  corrections[MR_N_CUSTOM_ATTRIBUTES];  /* indexed by MrCustomAttribute */
   gboolean      patient_present;    /* desk mode: the patient is at the desk */
   char        **pickup_choices;     /* the configured locations; NULL or empty: any text */
