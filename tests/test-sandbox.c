@@ -809,6 +809,144 @@ test_id_token (Fixture       *fx,
                    json_object_get_int_member (claims, "iat") + 3600);
 }
 
+/* ---- the API token ------------------------------------------------------------------------- */
+
+static JsonObject *
+refresh_for (Fixture    *fx,
+             const char *token,
+             const char *scope,
+             guint       expected_status)
+{
+  return post_token (fx, soup_form_encode ("grant_type", "refresh_token", "client_id",
+                                           MR_SANDBOX_CLIENT_ID, "refresh_token", token,
+                                           "scope", scope, NULL),
+                     expected_status);
+}
+
+/* The claims of @jwt, after checking its signature against the tenant's key set. */
+static JsonObject *
+verified_claims (Fixture    *fx,
+                 const char *jwt)
+{
+  g_auto(GStrv) parts = g_strsplit (jwt, ".", -1);
+  g_autofree char *kid = NULL;
+  gnutls_pubkey_t pubkey = import_jwks_key (fx, &kid);
+  g_autoptr(JsonObject) header = NULL;
+
+  g_assert_cmpuint (g_strv_length (parts), ==, 3);
+  g_assert_cmpint (verify_jwt (pubkey, jwt), >=, 0);
+  gnutls_pubkey_deinit (pubkey);
+  header = decode_part (parts[0]);
+  g_assert_cmpstr (json_object_get_string_member (header, "alg"), ==, "RS256");
+  g_assert_cmpstr (json_object_get_string_member (header, "kid"), ==, kid);
+  return decode_part (parts[1]);
+}
+
+static gboolean
+has_role (JsonObject *claims,
+          const char *role)
+{
+  JsonArray *roles;
+
+  if (!json_object_has_member (claims, "roles"))
+    return FALSE;
+  roles = json_object_get_array_member (claims, "roles");
+  for (guint i = 0; i < json_array_get_length (roles); i++)
+    if (g_strcmp0 (json_array_get_string_element (roles, i), role) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_api_token (Fixture       *fx,
+                gconstpointer  data)
+{
+  g_autoptr(JsonObject) first = sign_in (fx, "jack.smith@example.org", "n");
+  g_autoptr(JsonObject) id_claims = verified_claims (fx,
+                                                     json_object_get_string_member (first, "id_token"));
+  g_autoptr(JsonObject) api = refresh_for (fx, json_object_get_string_member (first,
+                                                                             "refresh_token"),
+                                           MR_SANDBOX_API_SCOPE " offline_access",
+                                           SOUP_STATUS_OK);
+  const char *token = json_object_get_string_member (api, "access_token");
+  g_autoptr(JsonObject) claims = verified_claims (fx, token);
+  g_autofree char *issuer = g_strdup_printf ("%s/" TID "/v2.0", fx->base);
+  g_autoptr(JsonObject) graph = NULL;
+  g_autoptr(JsonObject) refused = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  g_assert_cmpstr (json_object_get_string_member (api, "scope"), ==, MR_SANDBOX_API_SCOPE);
+  g_assert_false (json_object_has_member (api, "id_token"));   /* openid was not asked for */
+  g_assert_cmpstr (json_object_get_string_member (claims, "aud"), ==, MR_SANDBOX_CLIENT_ID);
+  g_assert_cmpstr (json_object_get_string_member (claims, "iss"), ==, issuer);
+  g_assert_cmpstr (json_object_get_string_member (claims, "scp"), ==, "Refill.Submit");
+  g_assert_cmpstr (json_object_get_string_member (claims, "tid"), ==, TID);
+  g_assert_cmpstr (json_object_get_string_member (claims, "ver"), ==, "2.0");
+  g_assert_cmpstr (json_object_get_string_member (claims, "azp"), ==, MR_SANDBOX_CLIENT_ID);
+  g_assert_cmpstr (json_object_get_string_member (claims, "oid"), ==,
+                   json_object_get_string_member (id_claims, "oid"));
+  g_assert_cmpint (llabs (json_object_get_int_member (claims, "iat") - now), <=, 5);
+  g_assert_cmpint (json_object_get_int_member (claims, "exp"), ==,
+                   json_object_get_int_member (claims, "iat") + 3600);
+  /* A patient has no app role, in either token. */
+  g_assert_false (json_object_has_member (claims, "roles"));
+  g_assert_false (json_object_has_member (id_claims, "roles"));
+
+  /* Graph does not take a token for another resource. */
+  refused = get_json (fx, "/v1.0/me", token, SOUP_STATUS_UNAUTHORIZED);
+  /* The refresh token rotated, and the new one still gets Graph tokens. */
+  graph = refresh (fx, json_object_get_string_member (api, "refresh_token"), SOUP_STATUS_OK);
+  g_assert_cmpstr (json_object_get_string_member (graph, "scope"), ==,
+                   "openid profile offline_access User.Read User.ReadWrite");
+}
+
+static void
+test_api_token_staff (Fixture       *fx,
+                      gconstpointer  data)
+{
+  g_autoptr(JsonObject) first = sign_in (fx, "staff@example.org", "n");
+  g_autoptr(JsonObject) id_claims = verified_claims (fx,
+                                                     json_object_get_string_member (first, "id_token"));
+  g_autoptr(JsonObject) api = refresh_for (fx, json_object_get_string_member (first,
+                                                                             "refresh_token"),
+                                           MR_SANDBOX_API_SCOPE " openid offline_access",
+                                           SOUP_STATUS_OK);
+  g_autoptr(JsonObject) claims = verified_claims (fx,
+                                                  json_object_get_string_member (api,
+                                                                                 "access_token"));
+  g_autoptr(JsonObject) refreshed_id = verified_claims (fx,
+                                                        json_object_get_string_member (api,
+                                                                                       "id_token"));
+
+  g_assert_true (has_role (id_claims, MR_SANDBOX_STAFF_ROLE));
+  g_assert_true (has_role (claims, MR_SANDBOX_STAFF_ROLE));
+  g_assert_true (has_role (refreshed_id, MR_SANDBOX_STAFF_ROLE));
+  g_assert_cmpstr (json_object_get_string_member (claims, "oid"), ==,
+                   json_object_get_string_member (id_claims, "oid"));
+}
+
+static void
+test_api_token_refusals (Fixture       *fx,
+                         gconstpointer  data)
+{
+  g_autoptr(JsonObject) first = sign_in (fx, "zoe.nunez@example.org", "n");
+  const char *refresh_token = json_object_get_string_member (first, "refresh_token");
+  g_autoptr(JsonObject) mixed = NULL;
+  g_autoptr(JsonObject) other = NULL;
+  g_autoptr(JsonObject) still = NULL;
+
+  /* One resource per token. */
+  mixed = refresh_for (fx, refresh_token, MR_SANDBOX_API_SCOPE " User.Read offline_access",
+                       SOUP_STATUS_BAD_REQUEST);
+  assert_token_error (mixed, "invalid_scope", "AADSTS28000", 28000);
+  other = refresh_for (fx, refresh_token, "api://11111111-2222-3333-4444-555555555555/Refill.Submit",
+                       SOUP_STATUS_BAD_REQUEST);
+  assert_token_error (other, "invalid_resource", "AADSTS500011", 500011);
+  /* Neither refusal used the refresh token up. */
+  still = refresh_for (fx, refresh_token, MR_SANDBOX_API_SCOPE, SOUP_STATUS_OK);
+  g_assert_nonnull (json_object_get_string_member (still, "access_token"));
+}
+
 /* ---- Graph ------------------------------------------------------------------------------- */
 
 static void
@@ -1262,6 +1400,9 @@ main (int    argc,
   ADD ("/sandbox/token/client-errors", test_token_client_errors);
   ADD ("/sandbox/token/refresh", test_token_refresh);
   ADD ("/sandbox/id-token", test_id_token);
+  ADD ("/sandbox/api-token/patient", test_api_token);
+  ADD ("/sandbox/api-token/staff", test_api_token_staff);
+  ADD ("/sandbox/api-token/refusals", test_api_token_refusals);
   ADD ("/sandbox/graph/unauthorized", test_graph_unauthorized);
   ADD ("/sandbox/graph/select-extensions", test_graph_select_jack);
   ADD ("/sandbox/graph/select-absent", test_graph_select_ana);

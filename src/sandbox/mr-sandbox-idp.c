@@ -230,6 +230,23 @@ pairwise_subject (const MrSandboxUser *user)
   return g_strdup (digest);
 }
 
+/* "roles": the account's app roles, when it has any (Entra leaves the claim out otherwise). */
+static void
+add_roles (JsonBuilder         *builder,
+           const MrSandboxUser *user)
+{
+  g_auto(GStrv) roles = NULL;
+
+  if (user->roles == NULL)
+    return;
+  roles = g_strsplit (user->roles, " ", -1);
+  json_builder_set_member_name (builder, "roles");
+  json_builder_begin_array (builder);
+  for (guint i = 0; roles[i] != NULL; i++)
+    json_builder_add_string_value (builder, roles[i]);
+  json_builder_end_array (builder);
+}
+
 static char *
 encode_claims (MrSandbox           *self,
                const MrSandboxUser *user,
@@ -254,20 +271,51 @@ encode_claims (MrSandbox           *self,
   add_string (b, "oid", user->id);
   add_string (b, "preferred_username", user->mail);
   add_string (b, "sub", sub);
+  add_roles (b, user);
   add_string (b, "tid", MR_SANDBOX_TENANT_ID);
   add_string (b, "ver", "2.0");
   json_builder_end_object (b);
   return encode_json (b);
 }
 
+/* A version 2 access token for the clinic's API, as Entra issues one for a delegated scope of an
+ * app's own Application ID URI: aud is the API's application id, scp the granted scope, roles
+ * the account's app roles. Only the API (the workflow, the sandbox's sink) reads it. */
 static char *
-sign_id_token (MrSandbox           *self,
-               const MrSandboxUser *user,
-               const char          *nonce)
+encode_api_claims (MrSandbox           *self,
+                   const MrSandboxUser *user)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *sub = pairwise_subject (user);
+
+  json_builder_begin_object (b);
+  add_string (b, "aud", MR_SANDBOX_CLIENT_ID);
+  add_string (b, "iss", self->issuer);
+  add_int (b, "iat", now);
+  add_int (b, "nbf", now);
+  add_int (b, "exp", now + ACCESS_TOKEN_LIFETIME_S);
+  add_string (b, "azp", MR_SANDBOX_CLIENT_ID);
+  add_string (b, "azpacr", "0");   /* a public client */
+  add_string (b, "name", user->display_name);
+  add_string (b, "oid", user->id);
+  add_string (b, "preferred_username", user->mail);
+  add_roles (b, user);
+  add_string (b, "scp", "Refill.Submit");
+  add_string (b, "sub", sub);
+  add_string (b, "tid", MR_SANDBOX_TENANT_ID);
+  add_string (b, "ver", "2.0");
+  json_builder_end_object (b);
+  return encode_json (b);
+}
+
+/* A JWT of the base64url @p64 claims, signed RS256 with the tenant's key. */
+static char *
+sign_jwt (MrSandbox  *self,
+          const char *p64)
 {
   g_autoptr(JsonBuilder) header = json_builder_new ();
   g_autofree char *h64 = NULL;
-  g_autofree char *p64 = NULL;
   g_autofree char *input = NULL;
   g_autofree char *s64 = NULL;
   gnutls_datum_t data, signature = { NULL, 0 };
@@ -278,16 +326,25 @@ sign_id_token (MrSandbox           *self,
   add_string (header, "kid", self->kid);
   json_builder_end_object (header);
   h64 = encode_json (header);
-  p64 = encode_claims (self, user, nonce);
   input = g_strconcat (h64, ".", p64, NULL);
 
   data.data = (guchar *) input;
   data.size = strlen (input);
   if (gnutls_privkey_sign_data2 (self->key, GNUTLS_SIGN_RSA_SHA256, 0, &data, &signature) != 0)
-    g_error ("the sandbox could not sign an ID token");
+    g_error ("the sandbox could not sign a token");
   s64 = mr_base64url_encode (signature.data, signature.size);
   gnutls_free (signature.data);
   return g_strconcat (input, ".", s64, NULL);
+}
+
+static char *
+sign_id_token (MrSandbox           *self,
+               const MrSandboxUser *user,
+               const char          *nonce)
+{
+  g_autofree char *p64 = encode_claims (self, user, nonce);
+
+  return sign_jwt (self, p64);
 }
 
 /* ---- token endpoint ---------------------------------------------------------------------- */
@@ -339,6 +396,102 @@ issue_tokens (MrSandbox           *self,
                        mr_sandbox_grant_new (user, scope, ACCESS_TOKEN_LIFETIME_S));
   g_hash_table_insert (self->tenant.refresh_tokens, refresh,
                        mr_sandbox_grant_new (user, scope, REFRESH_TOKEN_LIFETIME_S));
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Pragma", "no-cache");
+  mr_sandbox_respond_json (msg, SOUP_STATUS_OK, json_builder_get_root (b));
+}
+
+/* Whether the space-separated @scope holds @item. */
+static gboolean
+scope_has (const char *scope,
+           const char *item)
+{
+  g_auto(GStrv) items = g_strsplit (scope != NULL ? scope : "", " ", -1);
+
+  return g_strv_contains ((const char * const *) items, item);
+}
+
+/* One resource per token, as Entra issues them: the requested @scope names either Graph (its
+ * permissions, or none but the OpenID ones) or the clinic's API, never both (AADSTS28000), and
+ * no API but the app's own (AADSTS500011). *@api gets the API scope when one was asked for. */
+static gboolean
+check_resource (SoupServerMessage  *msg,
+                const char         *scope,
+                char              **api)
+{
+  g_auto(GStrv) items = g_strsplit (scope != NULL ? scope : "", " ", -1);
+  gboolean graph = FALSE;
+
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      const char *item = items[i];
+
+      if (*item == '\0' || g_str_equal (item, "openid") || g_str_equal (item, "profile")
+          || g_str_equal (item, "offline_access") || g_str_equal (item, "email"))
+        continue;
+      if (!g_str_has_prefix (item, "api://"))
+        graph = TRUE;
+      else if (*api == NULL)
+        *api = g_strdup (item);
+      else
+        graph = TRUE;   /* a second API is a second resource too */
+    }
+  if (*api != NULL && graph)
+    {
+      g_autofree char *text = g_strdup_printf ("Provided value for the input parameter scope is "
+                                               "not valid because it contains more than one "
+                                               "resource. Scope %s is not valid.", scope);
+
+      mr_sandbox_respond_entra_error (msg, "invalid_scope", 28000, text);
+      return FALSE;
+    }
+  if (*api != NULL && !g_str_equal (*api, MR_SANDBOX_API_SCOPE))
+    {
+      g_autofree char *text = g_strdup_printf ("The resource principal named %s was not found in "
+                                               "the tenant named %s. This can happen if the "
+                                               "application has not been installed by the "
+                                               "administrator of the tenant.", *api,
+                                               MR_SANDBOX_TENANT_ID);
+
+      mr_sandbox_respond_entra_error (msg, "invalid_resource", 500011, text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* An access token for the clinic's API, with a new refresh token (rotated, still good for Graph
+ * and the API) and, when openid was asked for, an ID token. */
+static void
+issue_api_token (MrSandbox           *self,
+                 SoupServerMessage   *msg,
+                 const MrSandboxUser *user,
+                 gboolean             with_id_token)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *p64 = encode_api_claims (self, user);
+  g_autofree char *access = sign_jwt (self, p64);
+  g_autofree char *graph_scope = g_strconcat (SIGN_IN_SCOPES " ",
+                                              user->permissions ? user->permissions : "User.Read",
+                                              NULL);
+  char *refresh = mr_random_token (48);
+
+  json_builder_begin_object (b);
+  add_string (b, "token_type", "Bearer");
+  add_string (b, "scope", MR_SANDBOX_API_SCOPE);
+  add_int (b, "expires_in", ACCESS_TOKEN_LIFETIME_S - 1);
+  add_int (b, "ext_expires_in", ACCESS_TOKEN_LIFETIME_S - 1);
+  add_string (b, "access_token", access);
+  add_string (b, "refresh_token", refresh);
+  if (with_id_token)
+    {
+      g_autofree char *id_token = sign_id_token (self, user, NULL);
+
+      add_string (b, "id_token", id_token);
+    }
+  json_builder_end_object (b);
+
+  g_hash_table_insert (self->tenant.refresh_tokens, refresh,
+                       mr_sandbox_grant_new (user, graph_scope, REFRESH_TOKEN_LIFETIME_S));
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                 "Pragma", "no-cache");
   mr_sandbox_respond_json (msg, SOUP_STATUS_OK, json_builder_get_root (b));
@@ -412,6 +565,8 @@ redeem_refresh_token (MrSandbox         *self,
                       GHashTable        *form)
 {
   const char *token = g_hash_table_lookup (form, "refresh_token");
+  const char *scope = g_hash_table_lookup (form, "scope");
+  g_autofree char *api = NULL;
   gpointer key = NULL, value = NULL;
   MrSandboxGrant *grant;
   const MrSandboxUser *user;
@@ -421,6 +576,9 @@ redeem_refresh_token (MrSandbox         *self,
       respond_missing (msg, "refresh_token");
       return;
     }
+  /* Checked before the refresh token is used up, as Entra refuses the request whole. */
+  if (!check_resource (msg, scope, &api))
+    return;
   if (!g_hash_table_steal_extended (self->tenant.refresh_tokens, token, &key, &value))
     {
       respond_expired (msg);
@@ -435,7 +593,10 @@ redeem_refresh_token (MrSandbox         *self,
       respond_expired (msg);
       return;
     }
-  issue_tokens (self, msg, user, NULL);
+  if (api != NULL)
+    issue_api_token (self, msg, user, scope_has (scope, "openid"));
+  else
+    issue_tokens (self, msg, user, NULL);
 }
 
 static void

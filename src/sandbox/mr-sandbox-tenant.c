@@ -2,6 +2,8 @@
 /* The stand-in tenant's data (see mr-sandbox-tenant.h). */
 #include "mr-sandbox-tenant.h"
 
+#include "mr-sandbox.h"
+
 #include "mr-base.h"
 
 static const MrSandboxUser users[] = {
@@ -62,6 +64,7 @@ static const MrSandboxUser users[] = {
     .job_title = "Front desk",
     .preferred_language = "en-US",
     .permissions = "User.Read User.ReadWrite.All Application.Read.All",
+    .roles = MR_SANDBOX_STAFF_ROLE,
   },
 };
 

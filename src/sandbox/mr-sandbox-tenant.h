@@ -32,6 +32,9 @@ typedef struct
    * requested ones) and the token response lists them. NULL: User.Read alone. Patients who may
    * correct their own details have User.ReadWrite; staff have User.ReadWrite.All (issue 7). */
   const char *permissions;
+  /* App roles assigned to the account in the enterprise application, space separated (NULL:
+   * none): its ID tokens and API access tokens carry them as "roles". */
+  const char *roles;
 } MrSandboxUser;
 
 /* What an access or refresh token stands for. */

@@ -16,6 +16,10 @@ G_DECLARE_FINAL_TYPE (MrSandbox, mr_sandbox, MR, SANDBOX, GObject)
 #define MR_SANDBOX_CLIENT_ID         "877afb01-0000-0000-0000-000000000000"
 #define MR_SANDBOX_EXTENSIONS_APP_ID "3888d42c-cd5f-4582-afa2-f9b641643fac"
 #define MR_SANDBOX_PASSWORD          "sandbox"
+/* The clinic's own API on the app's registration (Application ID URI api://<client id>), its
+ * delegated scope, and the app role that makes an account front-desk staff. */
+#define MR_SANDBOX_API_SCOPE         "api://" MR_SANDBOX_CLIENT_ID "/Refill.Submit"
+#define MR_SANDBOX_STAFF_ROLE        "FrontDesk"
 
 MrSandbox  *mr_sandbox_new                (void);
 /* Makes the signing key and starts listening on 127.0.0.1:@port (0: any free port). When
