@@ -24,5 +24,6 @@ cut -d' ' -f1 "$f" | sort -n | awk '{a[NR]=$1} END {
 cut -d' ' -f2 "$f" | sort -n | awk '{a[NR]=$1} END {
   printf "sign-in tapped -> sign-in page loaded (ms): runs=%d min=%d median=%d max=%d\n", NR, a[1], a[int((NR+1)/2)], a[NR] }'
 cut -d' ' -f3 "$f" | sort -n | awk '{a[NR]=$1} END {
-  printf "HTTP requests after the redirect (token + Graph /me = 2): runs=%d min=%d max=%d\n", NR, a[1], a[NR] }'
+  printf "HTTP requests after the redirect (token + Graph /me = 2): runs=%d min=%d max=%d\n",
+         NR, a[1], a[NR] }'
 rm -f "$f"

@@ -12,7 +12,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # What i18n.gettext (preset: 'glib', plus po/meson.build's NP_) gives xgettext. The .ui,
-# .desktop.in, .metainfo.xml.in and .gschema.xml files go by their extension and gettext's ITS rules.
+# .desktop.in, .metainfo.xml.in and .gschema.xml files go by their extension and gettext's ITS
+# rules.
 extract() {
   local podir=$1 top=$1/..
   xgettext --from-code=UTF-8 --add-comments --directory="$top" --files-from="$podir/POTFILES.in" \
@@ -28,8 +29,9 @@ extract() {
 
 for po in "$@"; do
   podir=$(cd "$(dirname "$po")" && pwd)
+  marked='(^|[^A-Za-z0-9_])(N|C|NC|NP)?_ ?\('
   unlisted=$(cd "$podir/.." && comm -23 \
-    <(grep -rlE '(^|[^A-Za-z0-9_])(N|C|NC|NP)?_ ?\(' src --include='*.c' | grep -v '^src/sandbox/' | sort) \
+    <(grep -rlE "$marked" src --include='*.c' | grep -v '^src/sandbox/' | sort) \
     <(grep -v '^#' po/POTFILES.in | sort))
   if [ -n "$unlisted" ]; then
     echo "$po: files with translatable strings missing from POTFILES.in:" $unlisted
@@ -44,8 +46,8 @@ for po in "$@"; do
   echo "$po: template of $(grep -c '^msgid ' "$tmp/template.pot") messages from the sources"
   if ! LC_ALL=C msgcmp -N "$po" "$tmp/template.pot" 2>"$tmp/err"; then
     echo "$po: messages of the sources that the catalogue lacks:"
-    for line in $(sed -n 's/^.*template\.pot:\([0-9]*\): this message is used but not defined.*/\1/p' \
-                    "$tmp/err"); do
+    undefined='s/^.*template\.pot:\([0-9]*\): this message is used but not defined.*/\1/p'
+    for line in $(sed -n "$undefined" "$tmp/err"); do
       # msgcmp names the msgstr line: show the msgid above it.
       awk -v end="$line" 'NR < end && /^msgid / {start = NR} NR < end {l[NR] = $0}
         END {for (i = start; i < end; i++) print l[i]}' "$tmp/template.pot"

@@ -50,13 +50,14 @@ elapsed=$(($(date +%s) - start))
 ok "without a display: exits with status 1 at once (no crash, no wait until the 30 s bound)" \
    '[ $rc -eq 1 ] && [ $elapsed -lt 30 ]'
 ok "without a display: one sentence and nothing else" \
-   'grep -q "^Medication Refill could not open the display" "$tmp/err" && [ "$(wc -l <"$tmp/err")" -eq 1 ]'
+   'grep -q "^Medication Refill could not open the display" "$tmp/err" &&
+    [ "$(wc -l <"$tmp/err")" -eq 1 ]'
 
 # The README's separately started run: the build's own binary, no MEDREFILL_HELPER_DIR. The
 # Welcome page starts a spare sign-in helper at once: it must be the build tree's.
 helper=$(cd "$(dirname "$app")" && pwd)/ui/signin/medrefill-signin
 if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
-  echo "ok 12 # SKIP no display for the sign-in helper (run under xvfb-run, as scripts/run-tests does)"
+  echo "ok 12 # SKIP no display for the sign-in helper (run under xvfb-run, as scripts/run-tests)"
   exit 0
 fi
 env -u MEDREFILL_HELPER_DIR GSETTINGS_BACKEND=memory GDK_DEBUG=gl-disable NO_AT_BRIDGE=1 \
@@ -74,5 +75,6 @@ done
 kill $pid 2>/dev/null
 [ -z "$found" ] || kill "$found" 2>/dev/null
 wait $pid 2>/dev/null
-ok "an uninstalled build starts its own sign-in helper without MEDREFILL_HELPER_DIR" '[ -n "$found" ]'
+ok "an uninstalled build starts its own sign-in helper without MEDREFILL_HELPER_DIR" \
+   '[ -n "$found" ]'
 [ -n "$found" ] || sed 's/^/# /' "$tmp/out"
