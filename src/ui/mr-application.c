@@ -92,15 +92,19 @@ import_env (const char *path)
  * is gone again before libadwaita looks at it, so its stylesheet is loaded as always. Done here,
  * before the application registers on the session bus, because that starts GDBus's thread and
  * changing the environment is only safe while the process has one thread. */
-static void
+static gboolean
 start_gtk_without_default_theme (void)
 {
+  gboolean opened;
+
   if (g_getenv ("GTK_THEME") != NULL)
-    return;
+    return gtk_init_check ();
   g_setenv ("GTK_THEME", "Adwaita-empty", TRUE);
-  if (gtk_init_check ())
+  opened = gtk_init_check ();
+  if (opened)
     gtk_settings_get_default ();
   g_unsetenv ("GTK_THEME");
+  return opened;
 }
 
 static int
@@ -119,7 +123,13 @@ mr_application_handle_local_options (GApplication *app,
     return import_env (env_path);
   self->use_sandbox = g_variant_dict_contains (dict, "sandbox");
   self->kiosk = g_variant_dict_contains (dict, "kiosk");
-  start_gtk_without_default_theme ();
+  /* Without a display GTK would only log criticals and the app would wait for nothing. */
+  if (!start_gtk_without_default_theme ())
+    {
+      g_printerr ("%s\n", _("Medication Refill could not open the display. Start it in a desktop "
+                             "session, or set DISPLAY or WAYLAND_DISPLAY."));
+      return 1;
+    }
   return -1;
 }
 

@@ -70,13 +70,35 @@ only_received (Fixture *fixture)
   return json_object_ref (json_array_get_object_element (received, 0));
 }
 
+typedef struct {
+  MrSandbox *sandbox;
+  guint      total;  /* every request the sandbox had answered when the redirect came */
+  gboolean   seen;
+} AtRedirect;
+
+/* An emission hook runs before the window's own ::redirect handler, so before the token request
+ * it starts: the count is all the sandbox had served up to the redirect. */
+static gboolean
+count_at_redirect_hook (GSignalInvocationHint *hint,
+                        guint                  n_values,
+                        const GValue          *values,
+                        gpointer               user_data)
+{
+  AtRedirect *at = user_data;
+
+  at->total = mr_sandbox_get_request_count (at->sandbox, NULL);
+  at->seen = TRUE;
+  return TRUE;
+}
+
 static void
 test_sign_in_fill_submit (Fixture       *fixture,
                           gconstpointer  data)
 {
   g_autoptr(JsonObject) sent = NULL;
   JsonObject *headers, *body, *patient, *medication;
-  guint token_before, me_before;
+  guint token_before, me_before, redirect_signal, hook, after_redirect;
+  AtRedirect at = { fixture->sandbox, 0, FALSE };
 
   /* The Welcome page has a spare sign-in view whose web and network processes are up. */
   g_assert_cmpuint (mr_ui_wait_webkit_count (2, 30000), >=, 2);
@@ -90,8 +112,11 @@ test_sign_in_fill_submit (Fixture       *fixture,
   g_assert_cmpuint (token_before, ==, 0);
   g_assert_cmpuint (me_before, ==, 0);
 
+  redirect_signal = g_signal_lookup ("redirect", MR_TYPE_SIGNIN_HELPER);
+  hook = g_signal_add_emission_hook (redirect_signal, 0, count_at_redirect_hook, &at, NULL);
   mr_ui_sign_in_as (fixture->window, "jack.smith@example.org", MR_SANDBOX_PASSWORD);
   mr_ui_wait_for_page (fixture->window, "form");
+  g_signal_remove_emission_hook (redirect_signal, hook);
 
   /* The web view is gone as soon as the redirect is captured, and so are its processes: none
    * keeps the patient's session alive in the background. */
@@ -112,6 +137,12 @@ test_sign_in_fill_submit (Fixture       *fixture,
   g_assert_cmpuint (mr_sandbox_get_request_count (fixture->sandbox, "/v1.0/me"), ==, 1);
   g_assert_cmpuint (mr_sandbox_get_request_count (fixture->sandbox,
                                                   "/" MR_SANDBOX_TENANT_ID "/discovery/v2.0/keys"), ==, 1);
+  /* …and those two are all: no other path was asked for after the redirect (the keys came with
+   * the discovery, before). bench/signin.sh reads this line. */
+  g_assert_true (at.seen);
+  after_redirect = mr_sandbox_get_request_count (fixture->sandbox, NULL) - at.total;
+  g_test_message ("requests after the redirect: %u", after_redirect);
+  g_assert_cmpuint (after_redirect, ==, 2);
 
   g_assert_cmpstr (field_text (fixture, "given_name"), ==, "Jack");
   g_assert_cmpstr (field_text (fixture, "surname"), ==, "Smith");

@@ -36,14 +36,37 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-/* $MEDREFILL_HELPER_DIR (an uninstalled build: src/ui/signin in the build tree) or the
- * installed helper directory. */
+/* The helper beside the running executable as the build tree lays them out (src/medrefill and
+ * src/ui/signin/medrefill-signin), or NULL: an uninstalled build started by hand, without
+ * $MEDREFILL_HELPER_DIR, must not fall back to an installed helper that may not exist or may
+ * speak an older protocol. An installed app has no such file beside it. */
+static char *
+build_tree_helper_path (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+
+  if (exe == NULL)
+    return NULL;
+  dir = g_path_get_dirname (exe);
+  path = g_build_filename (dir, "ui", "signin", "medrefill-signin", NULL);
+  return g_file_test (path, G_FILE_TEST_IS_EXECUTABLE) ? g_steal_pointer (&path) : NULL;
+}
+
+/* $MEDREFILL_HELPER_DIR (tests, scripts/try-sandbox), the build tree's helper, or the installed
+ * helper directory. Newly allocated. */
 static char *
 helper_path (void)
 {
   const char *dir = g_getenv ("MEDREFILL_HELPER_DIR");
+  char *path;
 
-  return g_build_filename (dir != NULL && *dir != '\0' ? dir : HELPERDIR, "medrefill-signin", NULL);
+  if (dir != NULL && *dir != '\0')
+    return g_build_filename (dir, "medrefill-signin", NULL);
+  if ((path = build_tree_helper_path ()) != NULL)
+    return path;
+  return g_build_filename (HELPERDIR, "medrefill-signin", NULL);
 }
 
 static void
