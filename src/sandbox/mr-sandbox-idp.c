@@ -247,33 +247,45 @@ add_roles (JsonBuilder         *builder,
   json_builder_end_array (builder);
 }
 
+/* What both of the tenant's tokens say about the account and themselves: issuer, audience (the
+ * app's id, for the ID token and for the API on the app's own registration alike), times, who. */
+static void
+add_common_claims (JsonBuilder         *b,
+                   MrSandbox           *self,
+                   const MrSandboxUser *user,
+                   gint64               lifetime)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree char *sub = pairwise_subject (user);
+
+  add_string (b, "aud", MR_SANDBOX_CLIENT_ID);
+  add_string (b, "iss", self->issuer);
+  add_int (b, "iat", now);
+  add_int (b, "nbf", now);
+  add_int (b, "exp", now + lifetime);
+  add_string (b, "name", user->display_name);
+  add_string (b, "oid", user->id);
+  add_string (b, "preferred_username", user->mail);
+  add_roles (b, user);
+  add_string (b, "sub", sub);
+  add_string (b, "tid", MR_SANDBOX_TENANT_ID);
+  add_string (b, "ver", "2.0");
+}
+
 static char *
 encode_claims (MrSandbox           *self,
                const MrSandboxUser *user,
                const char          *nonce)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  g_autofree char *sub = pairwise_subject (user);
 
   json_builder_begin_object (b);
-  add_string (b, "aud", MR_SANDBOX_CLIENT_ID);
-  add_string (b, "iss", self->issuer);
-  add_int (b, "iat", now);
-  add_int (b, "nbf", now);
-  add_int (b, "exp", now + ID_TOKEN_LIFETIME_S);
+  add_common_claims (b, self, user, ID_TOKEN_LIFETIME_S);
   add_string (b, "email", user->mail);
   add_string (b, "family_name", user->surname);
   add_string (b, "given_name", user->given_name);
-  add_string (b, "name", user->display_name);
   if (nonce != NULL)
     add_string (b, "nonce", nonce);
-  add_string (b, "oid", user->id);
-  add_string (b, "preferred_username", user->mail);
-  add_string (b, "sub", sub);
-  add_roles (b, user);
-  add_string (b, "tid", MR_SANDBOX_TENANT_ID);
-  add_string (b, "ver", "2.0");
   json_builder_end_object (b);
   return encode_json (b);
 }
@@ -286,25 +298,12 @@ encode_api_claims (MrSandbox           *self,
                    const MrSandboxUser *user)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  g_autofree char *sub = pairwise_subject (user);
 
   json_builder_begin_object (b);
-  add_string (b, "aud", MR_SANDBOX_CLIENT_ID);
-  add_string (b, "iss", self->issuer);
-  add_int (b, "iat", now);
-  add_int (b, "nbf", now);
-  add_int (b, "exp", now + ACCESS_TOKEN_LIFETIME_S);
+  add_common_claims (b, self, user, ACCESS_TOKEN_LIFETIME_S);
   add_string (b, "azp", MR_SANDBOX_CLIENT_ID);
   add_string (b, "azpacr", "0");   /* a public client */
-  add_string (b, "name", user->display_name);
-  add_string (b, "oid", user->id);
-  add_string (b, "preferred_username", user->mail);
-  add_roles (b, user);
   add_string (b, "scp", "Refill.Submit");
-  add_string (b, "sub", sub);
-  add_string (b, "tid", MR_SANDBOX_TENANT_ID);
-  add_string (b, "ver", "2.0");
   json_builder_end_object (b);
   return encode_json (b);
 }
