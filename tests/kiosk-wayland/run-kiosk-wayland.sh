@@ -6,10 +6,18 @@
 # gnome-keyring with a created keyring ("created") or, as a fresh autologin kiosk has, none
 # ("none"). The driver (mr-kiosk-driver.c) then works the app through AT-SPI and looks at it with
 # grim. cage refuses root: as root a throw-away user runs it. Exit 0 pass, 77 skip, else fail.
+# For debugging: MEDREFILL_SCREENSHOT_DIR keeps the captures and the log of a run that did not
+# pass; MR_KIOSK_DUMP=1 prints the accessibility tree on a failure; MR_WAYLAND_DEBUG=1 logs the
+# app's Wayland protocol.
 set -uo pipefail
 
 app=$1 helper_dir=$2 schemas_dir=$3 driver=$4 keyring=$5
-for tool in cage grim Xwayland dbus-run-session gnome-keyring-daemon runuser; do
+tools=(cage grim Xwayland dbus-run-session gnome-keyring-daemon)
+if [ "$(id -u)" -eq 0 ]; then
+  PATH="$PATH:/usr/sbin:/sbin"
+  tools+=(useradd userdel runuser)
+fi
+for tool in "${tools[@]}"; do
   if ! command -v "$tool" >/dev/null; then
     echo "SKIP: $tool is not installed (scripts/install-deps installs it)"
     exit 77
