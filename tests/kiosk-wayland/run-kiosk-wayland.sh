@@ -28,7 +28,14 @@ done
 work=$(mktemp -d /tmp/mr-kiosk-wayland.XXXXXX)
 user=""
 cleanup () {
-  [ -n "$user" ] && userdel "$user" 2>/dev/null
+  # userdel refuses while the session's last processes are still on their way out.
+  if [ -n "$user" ]; then
+    for _ in $(seq 1 40); do
+      userdel "$user" 2>/dev/null && break
+      sleep 0.25
+    done
+    getent passwd "$user" >/dev/null && echo "warning: could not remove the user $user" >&2
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
