@@ -102,6 +102,12 @@ test_welcome_sign_in_form (Fixture       *fixture,
   /* The sandbox's own page is not the app's to translate: it is signed in as in English. */
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sign-in", NULL);
   mr_ui_wait_for_signin (fixture->window, MR_UI_EMAIL_FIELD_READY);
+  /* The provider was asked for its page in Spanish (issue 14 item 5): the page the helper shows is
+   * the sandbox's answer to exactly this authorize GET, so its address is the request received. */
+  g_assert_true (mr_ui_run_signin_js (fixture->window,
+                                      "new URL (location.href).pathname.endsWith "
+                                      "('/oauth2/v2.0/authorize') && new URL (location.href)"
+                                      ".searchParams.getAll ('ui_locales').join () === 'es'"));
   mr_ui_sign_in_as (fixture->window, "jack.smith@example.org", MR_SANDBOX_PASSWORD);
   mr_ui_wait_for_page (fixture->window, "form");
 

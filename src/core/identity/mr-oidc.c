@@ -291,6 +291,17 @@ mr_oidc_build_authorize_url (const MrOidcDiscovery *discovery,
                              const char            *prompt,
                              const char            *login_hint)
 {
+  return mr_oidc_build_authorize_url_full (discovery, config, request, prompt, login_hint, NULL);
+}
+
+char *
+mr_oidc_build_authorize_url_full (const MrOidcDiscovery *discovery,
+                                  const MrConfig        *config,
+                                  const MrAuthRequest   *request,
+                                  const char            *prompt,
+                                  const char            *login_hint,
+                                  const char            *ui_locales)
+{
   g_autoptr(GUri) endpoint = NULL;
   g_autoptr(GUri) result = NULL;
   g_autoptr(GString) query = NULL;
@@ -323,12 +334,52 @@ mr_oidc_build_authorize_url (const MrOidcDiscovery *discovery,
     append_param (query, "prompt", prompt);
   if (login_hint != NULL && *login_hint != '\0')
     append_param (query, "login_hint", login_hint);
+  if (ui_locales != NULL && *ui_locales != '\0')
+    append_param (query, "ui_locales", ui_locales);
 
   result = g_uri_build (G_URI_FLAGS_ENCODED, g_uri_get_scheme (endpoint),
                         g_uri_get_userinfo (endpoint), g_uri_get_host (endpoint),
                         g_uri_get_port (endpoint), g_uri_get_path (endpoint), query->str,
                         g_uri_get_fragment (endpoint));
   return g_uri_to_string (result);
+}
+
+/* "es_ES.UTF-8@euro" -> "es-ES"; NULL for the C locale or for anything that is not a tag. */
+static char *
+language_tag (const char *name)
+{
+  g_autofree char *tag = g_strndup (name, strcspn (name, ".@"));
+
+  if (*tag == '\0' || g_str_equal (tag, "C") || g_str_equal (tag, "POSIX"))
+    return NULL;
+  for (char *c = tag; *c != '\0'; c++)
+    {
+      if (*c == '_')
+        *c = '-';
+      else if (!g_ascii_isalnum (*c) && *c != '-')
+        return NULL;
+    }
+  return g_steal_pointer (&tag);
+}
+
+char *
+mr_oidc_ui_locales_from_names (const char * const *names)
+{
+  g_autoptr(GPtrArray) tags = g_ptr_array_new_with_free_func (g_free);
+
+  g_return_val_if_fail (names != NULL, NULL);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autofree char *tag = language_tag (names[i]);
+
+      if (tag != NULL && !g_ptr_array_find_with_equal_func (tags, tag, g_str_equal, NULL))
+        g_ptr_array_add (tags, g_steal_pointer (&tag));
+    }
+  if (tags->len == 0)
+    return NULL;
+  g_ptr_array_add (tags, NULL);
+  return g_strjoinv (" ", (char **) tags->pdata);
 }
 
 /* ---- Sign-out URL --------------------------------------------------------------------------- */

@@ -98,6 +98,19 @@ char            *mr_oidc_build_authorize_url    (const MrOidcDiscovery *discover
                                                  const MrAuthRequest   *request,
                                                  const char            *prompt,
                                                  const char            *login_hint);
+/* The same with ui_locales=@ui_locales (NULL or "": none), so that the provider shows its sign-in
+ * page in the patient's language: a space-separated list of BCP 47 tags, most preferred first. */
+char            *mr_oidc_build_authorize_url_full (const MrOidcDiscovery *discovery,
+                                                   const MrConfig        *config,
+                                                   const MrAuthRequest   *request,
+                                                   const char            *prompt,
+                                                   const char            *login_hint,
+                                                   const char            *ui_locales);
+/* @names as g_get_language_names() lists them ("es_ES.UTF-8", "es_ES", "es", "C") as a
+ * ui_locales value ("es-ES es"): codesets and modifiers dropped, duplicates and the C locale
+ * left out, order kept. NULL when nothing is left. Newly allocated; the caller (the UI) supplies
+ * the names, so that the core never asks the toolkit for the language. */
+char            *mr_oidc_ui_locales_from_names  (const char * const    *names);
 
 /* ---- Callback -------------------------------------------------------------------------------- */
 

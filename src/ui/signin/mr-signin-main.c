@@ -197,6 +197,25 @@ run_script (Helper     *h,
 
 static void read_command (Helper *h);
 
+#ifdef MR_SIGNIN_TEST_HOOK
+/* Test builds only (-Dtests=true; the Flatpak builds without): each page that finishes loading
+ * runs the script in the file MEDREFILL_TEST_SIGNIN_SCRIPT_FILE names, if it exists by then.
+ * tests/kiosk-wayland signs in this way, from outside the app: on cage 0.1.4 nothing can type
+ * (no virtual keyboard) and WebKitGTK on GTK 4.8 shows AT-SPI no page. */
+static void
+test_hook_load_cb (WebKitWebView   *web_view,
+                   WebKitLoadEvent  event,
+                   gpointer         user_data)
+{
+  const char *path = g_getenv ("MEDREFILL_TEST_SIGNIN_SCRIPT_FILE");
+  g_autofree char *script = NULL;
+
+  if (event == WEBKIT_LOAD_FINISHED && path != NULL &&
+      g_file_get_contents (path, &script, NULL, NULL))
+    webkit_web_view_evaluate_javascript (web_view, script, -1, NULL, NULL, NULL, NULL, NULL);
+}
+#endif
+
 static void
 line_cb (GObject      *source,
          GAsyncResult *result,
@@ -320,6 +339,10 @@ main (int   argc,
   h.view = g_object_ref_sink (mr_signin_view_new (redirect_uri, NULL));
   g_signal_connect (h.view, "redirect", G_CALLBACK (redirect_cb), &h);
   g_signal_connect (h.view, "failed", G_CALLBACK (failed_cb), &h);
+#ifdef MR_SIGNIN_TEST_HOOK
+  g_signal_connect (mr_signin_view_get_web_view (MR_SIGNIN_VIEW (h.view)), "load-changed",
+                    G_CALLBACK (test_hook_load_cb), NULL);
+#endif
   h.window = build_window (&h, fullscreen);
 
   send_event (&h, "ready", NULL, NULL);

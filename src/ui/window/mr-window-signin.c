@@ -222,6 +222,7 @@ open_signin_page (MrWindow *self)
   const MrOidcDiscovery *discovery = mr_oidc_client_get_discovery (self->oidc);
   g_autofree char *url = NULL;
   g_autofree char *token = NULL;
+  g_autofree char *ui_locales = NULL;
   g_auto(GStrv) hosts = NULL;
 
   g_clear_pointer (&self->auth_request, mr_auth_request_free);
@@ -231,7 +232,10 @@ open_signin_page (MrWindow *self)
       mr_window_browser_open (self);
       return;
     }
-  url = mr_oidc_build_authorize_url (discovery, self->config, self->auth_request, "login", NULL);
+  /* The provider's page in the language the patient reads the app in (issue 14 item 5). */
+  ui_locales = mr_oidc_ui_locales_from_names (g_get_language_names ());
+  url = mr_oidc_build_authorize_url_full (discovery, self->config, self->auth_request, "login",
+                                          NULL, ui_locales);
 
   hosts = provider_hosts (self, discovery);
 

@@ -176,7 +176,14 @@ mr_window_wipe (MrWindow *self)
   self->sending = FALSE;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.submit", FALSE);
   if (self->idle_dialog != NULL)
-    adw_message_dialog_response (self->idle_dialog, "continue");
+    {
+      /* A response alone leaves the dialog open: the next patient would find "Still there?"
+       * over Welcome (seen on cage, tests/kiosk-wayland). */
+      GtkWindow *dialog = GTK_WINDOW (self->idle_dialog);
+
+      adw_message_dialog_response (self->idle_dialog, "continue");
+      gtk_window_destroy (dialog);
+    }
   clear_clipboards (self);
 }
 
