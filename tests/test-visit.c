@@ -331,6 +331,38 @@ test_wrong_state (Fixture       *fx,
   g_assert_null (mr_visit_get_patient (fx->visit));
 }
 
+/* The person cancelled at the provider's page: its callback is a way back (the window shows
+ * Welcome), told apart from a cancel the token endpoint reports, and nothing is exchanged. */
+static void
+test_cancelled_at_provider (Fixture       *fx,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *callback_query = NULL;
+  g_autofree char *callback = NULL;
+  g_autoptr(GHashTable) query = NULL;
+  guint tokens_before;
+
+  start_visit (fx);
+  url = mr_visit_begin_sign_in (fx->visit, FALSE, &error);
+  g_assert_no_error (error);
+  query = g_uri_parse_params (strchr (url, '?') + 1, -1, "&", G_URI_PARAMS_NONE, &error);
+  g_assert_no_error (error);
+  callback_query = soup_form_encode ("error", "access_denied",
+                                     "error_description", "AADB2C90091: The user has cancelled "
+                                     "entering self-asserted information.",
+                                     "state", g_hash_table_lookup (query, "state"), NULL);
+  callback = g_strconcat (fx->config->redirect_uri, "?", callback_query, NULL);
+
+  tokens_before = mr_sandbox_get_request_count (fx->sandbox, TOKEN_PATH);
+  g_assert_false (complete (fx, callback, &error));
+  g_assert_error (error, MR_VISIT_ERROR, MR_VISIT_ERROR_CANCELLED_AT_PROVIDER);
+  g_assert_cmpstr (error->message, ==, "Sign-in was cancelled before your details were entered.");
+  g_assert_cmpuint (mr_sandbox_get_request_count (fx->sandbox, TOKEN_PATH), ==, tokens_before);
+  g_assert_false (mr_visit_is_signed_in (fx->visit));
+}
+
 /* Graph cannot give the profile: the person is told in a sentence, and nothing is kept. */
 static void
 test_graph_failure (Fixture       *fx,
@@ -365,6 +397,8 @@ main (int   argc,
   g_test_add ("/visit/wipe", Fixture, NULL, fixture_set_up, test_wipe, fixture_tear_down);
   g_test_add ("/visit/wrong-state", Fixture, NULL, fixture_set_up, test_wrong_state,
               fixture_tear_down);
+  g_test_add ("/visit/cancelled-at-provider", Fixture, NULL, fixture_set_up,
+              test_cancelled_at_provider, fixture_tear_down);
   g_test_add ("/visit/graph-failure", Fixture, NULL, fixture_set_up, test_graph_failure,
               fixture_tear_down);
   return g_test_run ();

@@ -447,6 +447,14 @@ mr_visit_complete_sign_in_async (MrVisit             *self,
   redirect_uri = self->auth_request->redirect_uri ? self->auth_request->redirect_uri
                                                   : self->config->redirect_uri;
   code = mr_oidc_parse_callback (redirect_uri, uri, self->auth_request->state, &error);
+  /* The person said no at the provider's page: a way back, not a failure. A cancel that comes
+   * later, from the token endpoint, stays MR_OIDC_ERROR_CANCELLED: that one is shown. */
+  if (g_error_matches (error, MR_OIDC_ERROR, MR_OIDC_ERROR_CANCELLED))
+    {
+      g_task_return_new_error (task, MR_VISIT_ERROR, MR_VISIT_ERROR_CANCELLED_AT_PROVIDER,
+                               "%s", error->message);
+      return;
+    }
   if (code == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));

@@ -85,8 +85,8 @@ void            mr_visit_stop_browser            (MrVisit              *self);
 /* Ends the sign-in from the callback @uri (either way in): checks it against this attempt, then
  * exchanges the code and makes the one Graph request for the patient (a kiosk; claims fill in
  * what Graph did not give), or begins the staff member's session (a desk: no patient yet).
- * MR_OIDC_ERROR_CANCELLED when the person cancelled at the provider. Cancelled by
- * mr_visit_wipe(). */
+ * MR_VISIT_ERROR_CANCELLED_AT_PROVIDER when the callback says the person cancelled at the
+ * provider's page (nothing was exchanged; the attempt stays). Cancelled by mr_visit_wipe(). */
 void            mr_visit_complete_sign_in_async  (MrVisit              *self,
                                                   const char           *uri,
                                                   GAsyncReadyCallback   callback,
@@ -131,6 +131,7 @@ void            mr_visit_wipe                    (MrVisit              *self);
 #define MR_VISIT_ERROR (mr_visit_error_quark ())
 typedef enum {
   MR_VISIT_ERROR_NO_PATIENT,    /* nothing to send: no one is signed in */
+  MR_VISIT_ERROR_CANCELLED_AT_PROVIDER, /* the callback: the person cancelled at the provider */
 } MrVisitError;
 GQuark          mr_visit_error_quark             (void);
 

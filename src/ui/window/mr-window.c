@@ -329,9 +329,8 @@ signed_in_cb (GObject      *source,
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      /* Cancel at the provider's page (its callback, before any exchange): as Cancel here. */
-      if (g_error_matches (error, MR_OIDC_ERROR, MR_OIDC_ERROR_CANCELLED) &&
-          mr_visit_get_state (self->visit) == MR_VISIT_STATE_SIGNING_IN)
+      /* Cancel at the provider's page: as Cancel here. */
+      if (g_error_matches (error, MR_VISIT_ERROR, MR_VISIT_ERROR_CANCELLED_AT_PROVIDER))
         _mr_window_start_over (self);
       else
         _mr_window_show_error (self, error);
