@@ -2,10 +2,13 @@
 /* Sign-in in the system browser (sign-in-browser = system), as RFC 8252 prefers: for
  * workstations where passkeys, security keys or Conditional Access need a real browser. The
  * authorize URL opens in the default browser (through the OpenURI portal inside Flatpak) and the
- * redirect comes back to a listener on 127.0.0.1. */
+ * redirect comes back to the visit's listener on 127.0.0.1. */
 #include "mr-window-private.h"
 
 #include <glib/gi18n.h>
+
+#include "mr-identity.h"
+#include "mr-visit.h"
 
 enum {
   SIGNAL_OPEN_URI,
@@ -13,19 +16,6 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
-
-gboolean
-mr_window_uses_system_browser (MrWindow *self)
-{
-  return self->config != NULL && self->config->sign_in_browser == MR_SIGN_IN_SYSTEM_BROWSER &&
-         !mr_window_is_kiosk (self);
-}
-
-void
-mr_window_browser_stop (MrWindow *self)
-{
-  g_clear_object (&self->listener);
-}
 
 static void
 callback_cb (GObject      *source,
@@ -35,20 +25,17 @@ callback_cb (GObject      *source,
   g_autoptr(MrWindow) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *uri = NULL;
-  g_autofree char *redirect_uri = NULL;
 
-  uri = mr_loopback_listener_wait_finish (MR_LOOPBACK_LISTENER (source), result, &error);
+  /* One callback per sign-in: the visit closes the port now. */
+  uri = mr_visit_wait_for_browser_finish (MR_VISIT (source), result, &error);
   if (uri == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        mr_window_show_error (self, error);
+        _mr_window_show_error (self, error);
       return;
     }
-  redirect_uri = g_strdup (mr_loopback_listener_get_redirect_uri (MR_LOOPBACK_LISTENER (source)));
-  /* One callback per sign-in: the port closes now. */
-  mr_window_browser_stop (self);
   gtk_window_present (GTK_WINDOW (self));
-  mr_window_complete_sign_in (self, redirect_uri, uri);
+  _mr_window_complete_sign_in (self, uri);
 }
 
 static void
@@ -67,8 +54,8 @@ launched_cb (GObject      *source,
                                                "built-in sign-in page."));
 
       g_debug ("opening the browser failed: %s", error->message);
-      mr_window_browser_stop (self);
-      mr_window_show_error (self, shown);
+      mr_visit_stop_browser (self->visit);
+      _mr_window_show_error (self, shown);
     }
 }
 
@@ -84,42 +71,28 @@ open_uri (MrWindow   *self,
   return TRUE;
 }
 
-static char *
-redirect_path (MrWindow *self)
-{
-  g_autoptr(GUri) uri = g_uri_parse (self->config->redirect_uri, G_URI_FLAGS_NONE, NULL);
-
-  return g_strdup (uri != NULL && *g_uri_get_path (uri) == '/' ? g_uri_get_path (uri) : "/auth/callback");
-}
-
 void
-mr_window_browser_open (MrWindow *self)
+_mr_window_browser_open (MrWindow *self)
 {
-  const MrOidcDiscovery *discovery = mr_oidc_client_get_discovery (self->oidc);
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = redirect_path (self);
-  g_autofree char *url = NULL;
+  g_autofree char *ui_locales = mr_oidc_ui_locales_from_names (g_get_language_names ());
+  g_autofree char *url = mr_visit_begin_sign_in (self->visit, TRUE, ui_locales, &error);
   gboolean handled = FALSE;
 
-  mr_window_browser_stop (self);
-  self->listener = mr_loopback_listener_new (path, &error);
-  if (self->listener == NULL)
+  if (url == NULL)
     {
-      mr_window_show_error (self, error);
+      _mr_window_show_error (self, error);
       return;
     }
-  self->auth_request->redirect_uri = g_strdup (mr_loopback_listener_get_redirect_uri (self->listener));
-  url = mr_oidc_build_authorize_url (discovery, self->config, self->auth_request, "login", NULL);
-  mr_loopback_listener_wait_async (self->listener, self->auth_request->state, self->cancellable,
-                                   callback_cb, g_object_ref (self));
-  /* Set here, not at start: see mr_window_show_error(). */
+  mr_visit_wait_for_browser_async (self->visit, callback_cb, g_object_ref (self));
+  /* Set here, not at start: see _mr_window_show_error(). */
   adw_status_page_set_icon_name (self->browser_page, "web-browser-symbolic");
-  mr_window_show_page (self, "browser");
+  _mr_window_show_page (self, "browser");
   g_signal_emit (self, signals[SIGNAL_OPEN_URI], 0, url, &handled);
 }
 
 void
-mr_window_browser_class_init (MrWindowClass *klass)
+_mr_window_browser_class_init (MrWindowClass *klass)
 {
   /* ::open-uri (uri) → handled: opens the sign-in address; the default handler uses the
    * desktop's browser, a test can stand in for it. */
@@ -130,7 +103,7 @@ mr_window_browser_class_init (MrWindowClass *klass)
 }
 
 void
-mr_window_browser_init (MrWindow *self)
+_mr_window_browser_init (MrWindow *self)
 {
   GtkWidget *page = adw_status_page_new ();
   GtkWidget *cancel = gtk_button_new_with_mnemonic (_("_Cancel"));

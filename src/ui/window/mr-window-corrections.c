@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Before a request goes out: the form's settings, and the profile corrections the person made
  * (names, address, job title; at a desk also the custom attributes), which are written back to
- * the directory after the person confirms the list. The refill request goes out either way:
- * a correction that cannot be written is said on the Done page, it does not stop the refill. */
+ * the directory (by the visit) after the person confirms the list. The refill request goes out
+ * either way: a correction that cannot be written is said on the Done page. */
 #include "mr-window-private.h"
 
 #include <glib/gi18n.h>
 
 #include "mr-refill.h"
-#include "mr-graph.h"
+#include "mr-visit.h"
 
 /* The Graph property's name in a sentence. */
 static const char *
@@ -49,90 +49,31 @@ describe_changes (JsonObject *changes)
 }
 
 static void
-patched_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(MrWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!mr_graph_patch_profile_finish (result, NULL, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      g_clear_pointer (&self->correction_problem, g_free);
-      self->correction_problem = g_strdup (error->message);
-    }
-  mr_window_send (self);
-}
-
-static void
-patch_with_token (MrWindow   *self,
-                  const char *token)
-{
-  /* A patient corrects their own profile (/me); staff the patient's (/users/{id}). */
-  const char *user_id = mr_window_is_kiosk (self) ? NULL : self->patient->id;
-
-  mr_graph_patch_profile_async (self->session, self->config->graph_url, user_id,
-                                self->pending_changes, token, self->cancellable, patched_cb,
-                                g_object_ref (self));
-}
-
-static void
-staff_token_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(MrWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *token = mr_staff_session_get_token_finish (MR_STAFF_SESSION (source), result,
-                                                              &error);
-
-  if (token == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      self->correction_problem = g_strdup (error->message);
-      mr_window_send (self);
-      return;
-    }
-  patch_with_token (self, token);
-}
-
-static void
 confirm_cb (AdwMessageDialog *dialog,
             const char       *response,
             MrWindow         *self)
 {
+  /* The visit writes the corrections back before the request goes out, unless they are
+   * skipped. */
   if (g_strcmp0 (response, "update") != 0)
-    {
-      g_clear_pointer (&self->pending_changes, json_object_unref);
-      mr_window_send (self);
-      return;
-    }
-  gtk_label_set_text (self->busy_label, _("Updating your details…"));
-  mr_window_show_page (self, "busy");
-  if (mr_window_is_kiosk (self))
-    patch_with_token (self, self->tokens ? self->tokens->access_token : "");
-  else
-    mr_staff_session_get_token_async (self->staff, self->cancellable, staff_token_cb,
-                                      g_object_ref (self));
+    mr_visit_set_corrections (self->visit, NULL);
+  _mr_window_send (self);
 }
 
 gboolean
-mr_window_confirm_corrections (MrWindow *self)
+_mr_window_corrections_confirm (MrWindow *self)
 {
   g_autoptr(JsonObject) changes = NULL;
   g_autofree char *list = NULL;
   GtkWidget *dialog;
 
-  g_clear_pointer (&self->correction_problem, g_free);
-  g_clear_pointer (&self->pending_changes, json_object_unref);
-  changes = mr_refill_form_dup_profile_changes (mr_window_form (self), mr_window_extensions_app_id (self));
+  changes = mr_refill_form_dup_profile_changes (_mr_window_form (self),
+                                                mr_visit_get_extensions_app_id (self->visit));
+  mr_visit_set_corrections (self->visit, NULL);
   if (changes == NULL || json_object_get_size (changes) == 0)
     return FALSE;
   list = describe_changes (changes);
-  self->pending_changes = g_steal_pointer (&changes);
+  mr_visit_set_corrections (self->visit, changes);
   dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Update the Clinic's Records Too?"), NULL);
   adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
                                   _("These details will be changed in the clinic's directory:\n\n%s"),
@@ -165,31 +106,29 @@ formulary_cb (GObject      *source,
       g_debug ("the formulary was not loaded: %s", error->message);
       return;
     }
-  mr_refill_form_set_formulary (mr_window_form (self), formulary);
+  mr_refill_form_set_formulary (_mr_window_form (self), formulary);
   g_clear_pointer (&self->formulary, mr_formulary_free);
   self->formulary = formulary;
 }
 
 void
-mr_window_configure_form (MrWindow *self)
+_mr_window_corrections_configure (MrWindow *self)
 {
-  mr_refill_form_set_mode (mr_window_form (self), self->config->mode);
-  mr_refill_form_set_pickup_locations (mr_window_form (self), (const char * const *) self->config->pickup_locations);
-  mr_refill_form_set_consent_text (mr_window_form (self), self->config->consent_text);
-  mr_refill_form_set_payload_format (mr_window_form (self), self->config->payload_format);
-  mr_refill_form_set_formulary (mr_window_form (self), NULL);
+  mr_refill_form_set_mode (_mr_window_form (self), self->config->mode);
+  mr_refill_form_set_pickup_locations (_mr_window_form (self), (const char * const *) self->config->pickup_locations);
+  mr_refill_form_set_consent_text (_mr_window_form (self), self->config->consent_text);
+  mr_refill_form_set_payload_format (_mr_window_form (self), self->config->payload_format);
+  mr_refill_form_set_formulary (_mr_window_form (self), NULL);
   g_clear_pointer (&self->formulary, mr_formulary_free);
   if (self->config->formulary_path != NULL && *self->config->formulary_path != '\0')
-    mr_formulary_load_async (self->config->formulary_path, self->cancellable, formulary_cb,
-                             g_object_ref (self));
+    mr_formulary_load_async (self->config->formulary_path, mr_visit_get_cancellable (self->visit),
+                             formulary_cb, g_object_ref (self));
 }
 
 void
-mr_window_corrections_dispose (MrWindow *self)
+_mr_window_corrections_dispose (MrWindow *self)
 {
   if (self->form != NULL)
     mr_refill_form_set_formulary (self->form, NULL);
   g_clear_pointer (&self->formulary, mr_formulary_free);
-  g_clear_pointer (&self->pending_changes, json_object_unref);
-  g_clear_pointer (&self->correction_problem, g_free);
 }

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The sign-in of a visit: the spare sign-in helper started while Welcome is up, the embedded page
- * in the helper's window, the captured redirect, the code exchange and the one Graph call that
- * fills the form. The system browser's way in is mr-window-browser.c. */
+/* The sign-in page: the spare sign-in helper started while Welcome is up, the embedded page in
+ * the helper's window and the captured redirect, which the hub hands to the visit. The system
+ * browser's way in is mr-window-browser.c. */
 #include "mr-window-private.h"
 
 #include <glib/gi18n.h>
 
-#include "mr-graph.h"
+#include "mr-base.h"
 #include "mr-identity.h"
 #include "mr-signin-helper.h"
-#include "mr-base.h"
+#include "mr-visit.h"
 
 /* Ends the helper in @slot (the one on screen or the spare), if any, and forgets it. */
 static void
@@ -24,13 +24,13 @@ drop_helper (MrWindow        *self,
 }
 
 void
-mr_window_signin_drop_view (MrWindow *self)
+_mr_window_signin_drop_view (MrWindow *self)
 {
   drop_helper (self, &self->signin);
 }
 
 void
-mr_window_signin_drop_spare (MrWindow *self)
+_mr_window_signin_drop_spare (MrWindow *self)
 {
   drop_helper (self, &self->spare);
 }
@@ -42,15 +42,15 @@ spare_failed_cb (MrSigninHelper *helper,
                  MrWindow       *self)
 {
   g_debug ("the spare sign-in helper ended: %s", message);
-  mr_window_signin_drop_spare (self);
+  _mr_window_signin_drop_spare (self);
 }
 
 void
-mr_window_signin_make_spare (MrWindow *self)
+_mr_window_signin_make_spare (MrWindow *self)
 {
-  if (self->spare != NULL || self->config == NULL || mr_window_uses_system_browser (self))
+  if (self->spare != NULL || self->config == NULL || _mr_window_uses_system_browser (self))
     return;
-  self->spare = mr_signin_helper_new (self->config->redirect_uri, mr_window_is_kiosk (self));
+  self->spare = mr_signin_helper_new (self->config->redirect_uri, _mr_window_is_kiosk (self));
   g_signal_connect (self->spare, "failed", G_CALLBACK (spare_failed_cb), self);
 }
 
@@ -62,90 +62,8 @@ prefetch_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   /* A failure here is not shown: signing in retries and says what went wrong then. */
-  if (!mr_oidc_client_prefetch_finish (MR_OIDC_CLIENT (source), result, &error))
+  if (!mr_visit_prefetch_finish (MR_VISIT (source), result, &error))
     g_debug ("prefetching the sign-in configuration failed: %s", error->message);
-}
-
-static void
-graph_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr(MrWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MrPatient) patient = mr_graph_get_me_finish (result, &error);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (patient == NULL)
-    {
-      mr_window_show_error (self, error);
-      return;
-    }
-  /* Custom attributes Graph did not give (no extensions app id, or not selected) may still be
-   * in the ID token's claims, if the administrator mapped them there. */
-  if (self->tokens != NULL && self->tokens->claims != NULL)
-    g_strfreev (mr_patient_fill_from_claims (patient, self->tokens->claims,
-                                             mr_window_extensions_app_id (self)));
-  self->patient = g_steal_pointer (&patient);
-  mr_refill_form_set_patient (mr_window_form (self), self->patient);
-  mr_window_show_page (self, "form");
-  mr_trace_mark ("form-filled");
-}
-
-static void
-exchange_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(MrWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  MrTokenSet *tokens = mr_oidc_client_exchange_code_finish (MR_OIDC_CLIENT (source), result, &error);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  g_clear_pointer (&self->auth_request, mr_auth_request_free);
-  if (tokens == NULL)
-    {
-      mr_window_show_error (self, error);
-      return;
-    }
-  if (!mr_window_is_kiosk (self))
-    {
-      /* At a desk the one who signed in is the staff member, who now looks a patient up. */
-      mr_window_desk_begin (self, tokens);
-      mr_token_set_free (tokens);
-      return;
-    }
-  self->tokens = tokens;
-  mr_graph_get_me_async (self->session, self->config->graph_url, mr_window_extensions_app_id (self),
-                         self->tokens->access_token, self->cancellable, graph_cb,
-                         g_object_ref (self));
-}
-
-void
-mr_window_complete_sign_in (MrWindow   *self,
-                            const char *redirect_uri,
-                            const char *uri)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *code = NULL;
-
-  code = mr_oidc_parse_callback (redirect_uri, uri, self->auth_request->state, &error);
-  if (code == NULL)
-    {
-      if (g_error_matches (error, MR_OIDC_ERROR, MR_OIDC_ERROR_CANCELLED))
-        {
-          mr_window_start_over (self);
-        }
-      else
-        mr_window_show_error (self, error);
-      return;
-    }
-  gtk_label_set_text (self->busy_label, _("Getting your details…"));
-  mr_window_show_page (self, "busy");
-  mr_oidc_client_exchange_code_async (self->oidc, self->auth_request, code, self->cancellable,
-                                      exchange_cb, g_object_ref (self));
 }
 
 static void
@@ -155,8 +73,8 @@ redirect_cb (MrSigninHelper *helper,
 {
   mr_trace_mark ("redirect-captured");
   /* The helper has done its job: it ends, and WebKit with it. */
-  mr_window_signin_drop_view (self);
-  mr_window_complete_sign_in (self, self->config->redirect_uri, uri);
+  _mr_window_signin_drop_view (self);
+  _mr_window_complete_sign_in (self, uri);
 }
 
 static void
@@ -164,9 +82,9 @@ signin_failed_cb (MrSigninHelper *helper,
                   const char     *message,
                   MrWindow       *self)
 {
-  mr_window_signin_drop_view (self);
+  _mr_window_signin_drop_view (self);
   /* The page's failures are loads that did not complete (network, TLS): worth another try. */
-  mr_window_show_error_message (self, MR_OIDC_ERROR, MR_OIDC_ERROR_NETWORK, message);
+  _mr_window_show_error_message (self, MR_OIDC_ERROR, MR_OIDC_ERROR_NETWORK, message);
 }
 
 /* Cancel in the sign-in window: as Cancel on the main window's sign-in page. */
@@ -174,30 +92,7 @@ static void
 signin_cancelled_cb (MrSigninHelper *helper,
                      MrWindow       *self)
 {
-  mr_window_start_over (self);
-}
-
-/* The page may visit the provider's hosts (from its discovery document: sign-in, token, sign-out
- * and issuer may live on different hosts) and the administrator's list; nothing else. */
-static GStrv
-provider_hosts (MrWindow              *self,
-                const MrOidcDiscovery *discovery)
-{
-  const char *urls[] = {
-    discovery->authorization_endpoint, discovery->token_endpoint,
-    discovery->end_session_endpoint, discovery->issuer,
-  };
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
-  for (guint i = 0; i < G_N_ELEMENTS (urls); i++)
-    {
-      g_autoptr(GUri) uri = urls[i] ? g_uri_parse (urls[i], G_URI_FLAGS_NONE, NULL) : NULL;
-
-      if (uri != NULL && g_uri_get_host (uri) != NULL)
-        g_strv_builder_add (builder, g_uri_get_host (uri));
-    }
-  g_strv_builder_addv (builder, (const char **) self->config->sign_in_hosts);
-  return g_strv_builder_end (builder);
+  _mr_window_start_over (self);
 }
 
 /* A startup id (X11) or activation token (Wayland) from the window that has the focus, so that
@@ -216,37 +111,24 @@ activation_token (MrWindow *self)
   return g_app_launch_context_get_startup_notify_id (G_APP_LAUNCH_CONTEXT (context), info, NULL);
 }
 
-static void
-open_signin_page (MrWindow *self)
+/* The page may visit the provider's hosts and the administrator's list; nothing else. */
+void
+_mr_window_signin_open (MrWindow *self)
 {
-  const MrOidcDiscovery *discovery = mr_oidc_client_get_discovery (self->oidc);
-  g_autofree char *url = NULL;
+  /* The provider's page in the language the person reads the app in (issue 14 item 5). */
+  g_autofree char *ui_locales = mr_oidc_ui_locales_from_names (g_get_language_names ());
+  g_autofree char *url = mr_visit_begin_sign_in (self->visit, FALSE, ui_locales, NULL);
+  g_auto(GStrv) hosts = mr_visit_dup_sign_in_hosts (self->visit);
   g_autofree char *token = NULL;
-  g_autofree char *ui_locales = NULL;
-  g_auto(GStrv) hosts = NULL;
 
-  g_clear_pointer (&self->auth_request, mr_auth_request_free);
-  self->auth_request = mr_auth_request_new ();
-  if (mr_window_uses_system_browser (self))
-    {
-      mr_window_browser_open (self);
-      return;
-    }
-  /* The provider's page in the language the patient reads the app in (issue 14 item 5). */
-  ui_locales = mr_oidc_ui_locales_from_names (g_get_language_names ());
-  url = mr_oidc_build_authorize_url_full (discovery, self->config, self->auth_request, "login",
-                                          NULL, ui_locales);
-
-  hosts = provider_hosts (self, discovery);
-
-  mr_window_signin_drop_view (self);
-  mr_window_signin_make_spare (self);
+  _mr_window_signin_drop_view (self);
+  _mr_window_signin_make_spare (self);
   g_signal_handlers_disconnect_by_data (self->spare, self);
   self->signin = g_steal_pointer (&self->spare);
   g_signal_connect (self->signin, "redirect", G_CALLBACK (redirect_cb), self);
   g_signal_connect (self->signin, "failed", G_CALLBACK (signin_failed_cb), self);
   g_signal_connect (self->signin, "cancelled", G_CALLBACK (signin_cancelled_cb), self);
-  mr_window_show_page (self, "signin");
+  _mr_window_show_page (self, "signin");
   token = activation_token (self);
   mr_signin_helper_open (self->signin, url, (const char * const *) hosts, token);
 }
@@ -259,13 +141,13 @@ prefetch_then_sign_in_cb (GObject      *source,
   g_autoptr(MrWindow) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!mr_oidc_client_prefetch_finish (MR_OIDC_CLIENT (source), result, &error))
+  if (!mr_visit_prefetch_finish (MR_VISIT (source), result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        mr_window_show_error (self, error);
+        _mr_window_show_error (self, error);
       return;
     }
-  open_signin_page (self);
+  _mr_window_open_sign_in (self);
 }
 
 static void
@@ -279,25 +161,23 @@ sign_in_action (GtkWidget  *widget,
   mr_trace_mark ("signin-requested");
   if (self->config == NULL)
     {
-      mr_window_show_error_message (self, MR_OIDC_ERROR, MR_OIDC_ERROR_RETRY,
+      _mr_window_show_error_message (self, MR_OIDC_ERROR, MR_OIDC_ERROR_RETRY,
                           _("The app is still starting. Try again in a moment."));
       return;
     }
   if (!mr_config_validate (self->config, &error))
     {
-      mr_window_show_error (self, error);
+      _mr_window_show_error (self, error);
       return;
     }
   /* Normally the provider's configuration was fetched while Welcome was up: open at once. */
-  if (mr_oidc_client_get_discovery (self->oidc) != NULL)
+  if (mr_visit_is_prefetched (self->visit))
     {
-      open_signin_page (self);
+      _mr_window_open_sign_in (self);
       return;
     }
-  gtk_label_set_text (self->busy_label, _("Connecting to the clinic…"));
-  mr_window_show_page (self, "busy");
-  mr_oidc_client_prefetch_async (self->oidc, self->cancellable, prefetch_then_sign_in_cb,
-                                 g_object_ref (self));
+  _mr_window_show_busy (self, _("Connecting to the clinic…"));
+  mr_visit_prefetch_async (self->visit, prefetch_then_sign_in_cb, g_object_ref (self));
 }
 
 MrSigninHelper *
@@ -311,18 +191,18 @@ mr_window_get_signin_helper (MrWindow *self)
 /* Everything the sign-in needs that can be had before the user taps Sign in: the provider's
  * configuration and keys, and a spare helper with its web process running. */
 void
-mr_window_signin_configure (MrWindow *self)
+_mr_window_signin_configure (MrWindow *self)
 {
   if (mr_config_validate (self->config, NULL))
-    mr_oidc_client_prefetch_async (self->oidc, self->cancellable, prefetch_cb, NULL);
+    mr_visit_prefetch_async (self->visit, prefetch_cb, NULL);
   /* A kiosk's and a desk's helper windows differ (full screen or not): start afresh. */
-  mr_window_signin_drop_spare (self);
+  _mr_window_signin_drop_spare (self);
   if (g_strcmp0 (mr_window_get_page (self), "welcome") == 0)
-    mr_window_signin_make_spare (self);
+    _mr_window_signin_make_spare (self);
 }
 
 void
-mr_window_signin_class_init (GtkWidgetClass *widget_class)
+_mr_window_signin_class_init (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "win.sign-in", NULL, sign_in_action);
 }

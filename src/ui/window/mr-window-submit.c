@@ -11,12 +11,14 @@
 #include "mr-refill.h"
 #include "mr-outbox-view.h"
 #include "mr-refill-form.h"
+#include "mr-visit.h"
 
 /* What the Done page says. Never a patient's data: on a kiosk the next person may read it. */
-static void
-show_done (MrWindow        *self,
-           MrOutboxOutcome  outcome,
-           const char      *detail)
+void
+_mr_window_submit_show_done (MrWindow        *self,
+                             MrOutboxOutcome  outcome,
+                             const char      *detail,
+                             const char      *correction_problem)
 {
   g_autofree char *description = NULL;
 
@@ -37,99 +39,23 @@ show_done (MrWindow        *self,
     default:
       adw_status_page_set_title (self->done_page, _("Saved for the Clinic's Staff"));
       adw_status_page_set_icon_name (self->done_page, "dialog-warning-symbolic");
-      description = mr_window_is_kiosk (self)
+      description = _mr_window_is_kiosk (self)
                     ? g_strdup (_("The clinic's system did not accept the request. It is saved on this "
                                   "computer and the staff will check it."))
                     : g_strdup_printf (_("The clinic's system did not accept the request: %s It is "
                                          "saved in the Outbox."), detail ? detail : "");
       break;
     }
-  if (self->correction_problem != NULL)
+  if (correction_problem != NULL)
     {
       g_autofree char *both = g_strdup_printf (_("%s Your details in the clinic's directory were "
                                                  "not updated: %s"), description,
-                                               self->correction_problem);
+                                               correction_problem);
 
       adw_status_page_set_description (self->done_page, both);
-      g_clear_pointer (&self->correction_problem, g_free);
       return;
     }
   adw_status_page_set_description (self->done_page, description);
-}
-
-static void
-submit_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(MrWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *detail = NULL;
-  MrOutboxOutcome outcome;
-
-  outcome = mr_outbox_enqueue_finish (MR_OUTBOX (source), result, &detail, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  self->sending = FALSE;
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.submit",
-                                 mr_refill_form_get_valid (mr_window_form (self)));
-  if (error != NULL)
-    {
-      /* Not even kept: the form keeps everything, and the same request id goes out next time. */
-      mr_window_show_page (self, "form");
-      mr_refill_form_set_problem (mr_window_form (self), error->message);
-      return;
-    }
-  show_done (self, outcome, detail);
-  /* Nothing of the patient stays on screen or in memory once the request is in the outbox. */
-  g_clear_pointer (&self->tokens, mr_token_set_free);
-  g_clear_pointer (&self->patient, mr_patient_free);
-  mr_refill_form_clear (mr_window_form (self));
-  mr_window_show_page (self, "done");
-}
-
-static void
-enqueue (MrWindow        *self,
-         MrRefillRequest *request)
-{
-  g_autoptr(JsonNode) payload = NULL;
-  g_autoptr(GPtrArray) names = NULL;
-
-  if (self->config->payload_format != MR_PAYLOAD_FHIR_R4)
-    {
-      mr_outbox_enqueue_request_async (self->outbox, request, self->cancellable, submit_cb,
-                                       g_object_ref (self));
-      return;
-    }
-  payload = mr_fhir_task_from_request (request);
-  names = g_ptr_array_new ();
-  for (guint i = 0; i < request->medications->len; i++)
-    g_ptr_array_add (names, ((MrMedication *) g_ptr_array_index (request->medications, i))->name);
-  g_ptr_array_add (names, NULL);
-  mr_outbox_enqueue_async (self->outbox, request->request_id, payload,
-                           request->patient->display_name, (const char * const *) names->pdata,
-                           self->cancellable, submit_cb, g_object_ref (self));
-}
-
-void
-mr_window_send (MrWindow *self)
-{
-  g_autoptr(MrRefillRequest) request = NULL;
-  g_autoptr(GError) error = NULL;
-
-  request = mr_refill_form_build_request (mr_window_form (self), self->config->mode);
-  if (!mr_refill_request_validate (request, &error))
-    {
-      self->sending = FALSE;
-      mr_window_show_page (self, "form");
-      mr_refill_form_set_problem (mr_window_form (self), error->message);
-      return;
-    }
-  if (!mr_window_is_kiosk (self))
-    mr_window_desk_sign (self, request);
-  gtk_label_set_text (self->busy_label, _("Sending your request…"));
-  mr_window_show_page (self, "busy");
-  enqueue (self, request);
 }
 
 static void
@@ -141,18 +67,17 @@ submit_action (GtkWidget  *widget,
   g_autoptr(MrRefillRequest) request = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (self->sending || self->patient == NULL)
+  if (self->sending || mr_visit_get_patient (self->visit) == NULL)
     return;
-  request = mr_refill_form_build_request (mr_window_form (self), self->config->mode);
+  request = mr_refill_form_build_request (_mr_window_form (self), self->config->mode);
   if (!mr_refill_request_validate (request, &error))
     {
-      mr_refill_form_set_problem (mr_window_form (self), error->message);
+      mr_refill_form_set_problem (_mr_window_form (self), error->message);
       return;
     }
   self->sending = TRUE;
   gtk_widget_action_set_enabled (widget, "win.submit", FALSE);
-  if (!mr_window_confirm_corrections (self))
-    mr_window_send (self);
+  _mr_window_submit (self);
 }
 
 static void
@@ -162,7 +87,7 @@ outbox_changed_cb (MrWindow *self)
   g_autofree char *label = NULL;
 
   /* A kiosk shows no list of other patients' requests, not even their number. */
-  gtk_widget_set_visible (self->outbox_button, waiting > 0 && !mr_window_is_kiosk (self));
+  gtk_widget_set_visible (self->outbox_button, waiting > 0 && !_mr_window_is_kiosk (self));
   label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Waiting", "%u Waiting", waiting), waiting);
   gtk_button_set_label (GTK_BUTTON (self->outbox_button), label);
 }
@@ -174,7 +99,7 @@ show_outbox_action (GtkWidget  *widget,
 {
   MrWindow *self = MR_WINDOW (widget);
 
-  if (mr_window_is_kiosk (self) || self->outbox == NULL)
+  if (_mr_window_is_kiosk (self) || self->outbox == NULL)
     return;
   gtk_window_present (GTK_WINDOW (mr_outbox_view_new (GTK_WINDOW (self), self->outbox)));
 }
@@ -212,11 +137,12 @@ auth_loaded_cb (GObject      *source,
 /* The outbox is made once, on the first settings, and opened in the background (it reads the
  * keyring and the saved requests): the first frame never waits for it. */
 void
-mr_window_submit_configure (MrWindow *self)
+_mr_window_submit_configure (MrWindow *self)
 {
   if (self->outbox == NULL)
     {
-      self->outbox = mr_outbox_new_default (self->session);
+      self->outbox = mr_outbox_new_default (mr_visit_get_session (self->visit));
+      mr_visit_set_outbox (self->visit, self->outbox);
       g_signal_connect_swapped (self->outbox, "changed", G_CALLBACK (outbox_changed_cb), self);
       mr_outbox_open_async (self->outbox, NULL, outbox_opened_cb, g_object_ref (self));
     }
@@ -226,7 +152,17 @@ mr_window_submit_configure (MrWindow *self)
 }
 
 void
-mr_window_submit_class_init (GtkWidgetClass *widget_class)
+_mr_window_submit_dispose (MrWindow *self)
+{
+  if (self->outbox == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (self->outbox, self);
+  mr_outbox_shutdown (self->outbox);
+  g_clear_object (&self->outbox);
+}
+
+void
+_mr_window_submit_class_init (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "win.show-outbox", NULL, show_outbox_action);
   gtk_widget_class_install_action (widget_class, "win.submit", NULL, submit_action);

@@ -5,33 +5,31 @@
 
 #include "config.h"
 
-#include "mr-idle-guard.h"
-#include "mr-delivery.h"
-#include "mr-identity.h"
-#include "mr-refill-form.h"
 #include "mr-base.h"
+#include "mr-identity.h"
+#include "mr-idle-guard.h"
+#include "mr-refill-form.h"
+#include "mr-visit.h"
 
 G_DEFINE_FINAL_TYPE (MrWindow, mr_window, ADW_TYPE_APPLICATION_WINDOW)
 
-const char *
-mr_window_extensions_app_id (MrWindow *self)
+gboolean
+_mr_window_is_kiosk (MrWindow *self)
 {
-  if (self->config != NULL && self->config->extensions_app_id != NULL &&
-      *self->config->extensions_app_id != '\0')
-    return self->config->extensions_app_id;
-  return self->found_extensions_app_id;
+  return self->config != NULL && self->config->mode == MR_MODE_KIOSK;
 }
 
 gboolean
-mr_window_is_kiosk (MrWindow *self)
+_mr_window_uses_system_browser (MrWindow *self)
 {
-  return self->config != NULL && self->config->mode == MR_MODE_KIOSK;
+  return self->config != NULL && self->config->sign_in_browser == MR_SIGN_IN_SYSTEM_BROWSER &&
+         !_mr_window_is_kiosk (self);
 }
 
 static gboolean done_return_cb (gpointer data);
 
 void
-mr_window_show_page (MrWindow   *self,
+_mr_window_show_page (MrWindow   *self,
                      const char *name)
 {
   gboolean in_visit = g_str_equal (name, "form") || g_str_equal (name, "busy");
@@ -39,16 +37,16 @@ mr_window_show_page (MrWindow   *self,
   gtk_stack_set_visible_child_name (self->stack, name);
   /* A kiosk always shows the way out of a visit, even on the sign-in and error pages. */
   gtk_widget_set_visible (self->start_over_button,
-                          in_visit || (mr_window_is_kiosk (self) && !g_str_equal (name, "welcome")));
+                          in_visit || (_mr_window_is_kiosk (self) && !g_str_equal (name, "welcome")));
   gtk_spinner_set_spinning (self->spinner, g_str_equal (name, "busy"));
   /* Someone may walk away from any page but Welcome; nothing of theirs may wait for the next (a
    * kiosk wipes, a desk locks behind a new sign-in). */
   mr_idle_guard_set_active (self->idle_guard,
                             !g_str_equal (name, "welcome") &&
-                            (mr_window_is_kiosk (self) ||
-                             (self->staff != NULL && mr_staff_session_is_signed_in (self->staff))));
+                            (_mr_window_is_kiosk (self) ||
+                             _mr_window_desk_is_signed_in (self)));
   g_clear_handle_id (&self->done_return_id, g_source_remove);
-  if (mr_window_is_kiosk (self) && g_str_equal (name, "done"))
+  if (_mr_window_is_kiosk (self) && g_str_equal (name, "done"))
     self->done_return_id = g_timeout_add (self->done_return_ms, done_return_cb, self);
 }
 
@@ -94,7 +92,7 @@ retry_kind (const GError *error)
 
 /* One sentence of what happened and what to do, and the one button that fits. */
 void
-mr_window_show_error (MrWindow     *self,
+_mr_window_show_error (MrWindow     *self,
                       const GError *error)
 {
   RetryKind kind = retry_kind (error);
@@ -110,37 +108,37 @@ mr_window_show_error (MrWindow     *self,
   gtk_widget_set_visible (self->retry_button, kind != RETRY_NONE);
   gtk_button_set_label (GTK_BUTTON (self->retry_button),
                         kind == RETRY_SIGN_IN_AGAIN ? _("_Sign In Again") : _("_Try Again"));
-  mr_window_show_page (self, "error");
+  _mr_window_show_page (self, "error");
 }
 
 void
-mr_window_show_error_message (MrWindow   *self,
+_mr_window_show_error_message (MrWindow   *self,
                               GQuark      domain,
                               int         code,
                               const char *message)
 {
   g_autoptr(GError) error = g_error_new_literal (domain, code, message);
 
-  mr_window_show_error (self, error);
+  _mr_window_show_error (self, error);
 }
 
 void
-mr_window_show_welcome (MrWindow *self)
+_mr_window_show_welcome (MrWindow *self)
 {
-  if (mr_window_desk_show_home (self))
+  if (_mr_window_desk_show_home (self))
     return;
-  mr_window_show_page (self, "welcome");
+  _mr_window_show_page (self, "welcome");
   mr_trace_mark ("welcome-shown");
   /* Ready for the next person: a fresh sign-in helper, nothing of the last one. */
-  mr_window_signin_make_spare (self);
+  _mr_window_signin_make_spare (self);
 }
 
 /* Start over: everything of this visit goes, and Welcome is back. */
 void
-mr_window_start_over (MrWindow *self)
+_mr_window_start_over (MrWindow *self)
 {
-  mr_window_wipe (self);
-  mr_window_show_welcome (self);
+  _mr_window_wipe (self);
+  _mr_window_show_welcome (self);
 }
 
 /* Text the last person copied out of the app must not be pasted by the next. */
@@ -160,17 +158,11 @@ clear_clipboards (MrWindow *self)
 
 /* Forgets everything of the person at the screen. */
 void
-mr_window_wipe (MrWindow *self)
+_mr_window_wipe (MrWindow *self)
 {
   mr_trace_mark ("wipe");
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  mr_window_signin_drop_view (self);
-  mr_window_browser_stop (self);
-  g_clear_pointer (&self->auth_request, mr_auth_request_free);
-  g_clear_pointer (&self->tokens, mr_token_set_free);
-  g_clear_pointer (&self->patient, mr_patient_free);
+  mr_visit_wipe (self->visit);
+  _mr_window_signin_drop_view (self);
   if (self->form != NULL)  /* not built yet: nothing typed into it */
     mr_refill_form_clear (self->form);
   self->sending = FALSE;
@@ -193,7 +185,7 @@ done_return_cb (gpointer data)
   MrWindow *self = data;
 
   self->done_return_id = 0;
-  mr_window_start_over (self);
+  _mr_window_start_over (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -235,9 +227,9 @@ static void
 idle_expired_cb (MrIdleGuard *guard,
                  MrWindow    *self)
 {
-  if (!mr_window_is_kiosk (self))
-    mr_window_desk_lock (self);
-  mr_window_start_over (self);
+  if (!_mr_window_is_kiosk (self))
+    _mr_window_desk_lock (self);
+  _mr_window_start_over (self);
 }
 
 static void
@@ -248,7 +240,7 @@ retry_action (GtkWidget  *widget,
   MrWindow *self = MR_WINDOW (widget);
 
   /* Whatever the failed attempt left is dropped; a new sign-in starts from nothing. */
-  mr_window_wipe (self);
+  _mr_window_wipe (self);
   gtk_widget_activate_action (widget, "win.sign-in", NULL);
 }
 
@@ -260,21 +252,21 @@ wipe_to_welcome_action (GtkWidget  *widget,
 {
   MrWindow *self = MR_WINDOW (widget);
 
-  mr_window_start_over (self);
+  _mr_window_start_over (self);
 }
 
 static void
 form_valid_cb (MrWindow *self)
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.submit",
-                                 !self->sending && mr_refill_form_get_valid (mr_window_form (self)));
+                                 !self->sending && mr_refill_form_get_valid (_mr_window_form (self)));
 }
 
 /* The form is the biggest part of the window: it is built when the settings arrive (after the
  * first frame) or when something needs it, whichever comes first, never before the Welcome page
  * is on screen. */
 MrRefillForm *
-mr_window_form (MrWindow *self)
+_mr_window_form (MrWindow *self)
 {
   if (self->form == NULL)
     {
@@ -286,6 +278,146 @@ mr_window_form (MrWindow *self)
 }
 
 void
+_mr_window_show_busy (MrWindow   *self,
+                      const char *label)
+{
+  gtk_label_set_text (self->busy_label, label);
+  _mr_window_show_page (self, "busy");
+}
+
+/* The visit's steps that keep the person waiting. */
+static void
+visit_state_cb (MrWindow *self)
+{
+  switch (mr_visit_get_state (self->visit))
+    {
+    case MR_VISIT_STATE_EXCHANGING:
+      _mr_window_show_busy (self, _("Getting your details…"));
+      break;
+    case MR_VISIT_STATE_CORRECTING:
+      _mr_window_show_busy (self, _("Updating your details…"));
+      break;
+    case MR_VISIT_STATE_SENDING:
+      _mr_window_show_busy (self, _("Sending your request…"));
+      break;
+    case MR_VISIT_STATE_NONE:
+    case MR_VISIT_STATE_SIGNING_IN:
+    case MR_VISIT_STATE_READY:
+    default:
+      break;
+    }
+}
+
+void
+_mr_window_show_patient (MrWindow *self)
+{
+  mr_refill_form_set_patient (_mr_window_form (self), mr_visit_get_patient (self->visit));
+  _mr_window_show_page (self, "form");
+}
+
+void
+_mr_window_open_sign_in (MrWindow *self)
+{
+  if (_mr_window_uses_system_browser (self))
+    _mr_window_browser_open (self);
+  else
+    _mr_window_signin_open (self);
+}
+
+static void
+signed_in_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(MrWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!mr_visit_complete_sign_in_finish (MR_VISIT (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* Cancel at the provider's page: as Cancel here. */
+      if (g_error_matches (error, MR_VISIT_ERROR, MR_VISIT_ERROR_CANCELLED_AT_PROVIDER))
+        _mr_window_start_over (self);
+      else
+        _mr_window_show_error (self, error);
+      return;
+    }
+  /* At a desk the one who signed in is the staff member, who now looks a patient up. */
+  if (mr_visit_get_patient (self->visit) == NULL)
+    {
+      _mr_window_desk_signed_in (self);
+      return;
+    }
+  _mr_window_show_patient (self);
+  mr_trace_mark ("form-filled");
+}
+
+void
+_mr_window_complete_sign_in (MrWindow   *self,
+                             const char *uri)
+{
+  mr_visit_complete_sign_in_async (self->visit, uri, signed_in_cb, g_object_ref (self));
+}
+
+void
+_mr_window_submit (MrWindow *self)
+{
+  if (!_mr_window_corrections_confirm (self))
+    _mr_window_send (self);
+}
+
+static void
+sent_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(MrWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *detail = NULL;
+  g_autofree char *correction_problem = NULL;
+  MrOutboxOutcome outcome;
+
+  outcome = mr_visit_send_finish (MR_VISIT (source), result, &detail, &correction_problem, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->sending = FALSE;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.submit",
+                                 mr_refill_form_get_valid (_mr_window_form (self)));
+  if (error != NULL)
+    {
+      /* Not even kept: the form keeps everything, and the same request id goes out next time. */
+      _mr_window_show_page (self, "form");
+      mr_refill_form_set_problem (_mr_window_form (self), error->message);
+      return;
+    }
+  _mr_window_submit_show_done (self, outcome, detail, correction_problem);
+  /* Nothing of the patient stays on screen (the visit dropped it) once the request is in the
+   * outbox. */
+  mr_refill_form_clear (_mr_window_form (self));
+  _mr_window_show_page (self, "done");
+}
+
+void
+_mr_window_send (MrWindow *self)
+{
+  g_autoptr(MrRefillRequest) request = NULL;
+  g_autoptr(GError) error = NULL;
+
+  request = mr_refill_form_build_request (_mr_window_form (self), self->config->mode);
+  if (!mr_refill_request_validate (request, &error))
+    {
+      self->sending = FALSE;
+      _mr_window_show_page (self, "form");
+      mr_refill_form_set_problem (_mr_window_form (self), error->message);
+      return;
+    }
+  if (!_mr_window_is_kiosk (self) && _mr_window_desk_is_signed_in (self))
+    request->patient_present = _mr_window_desk_patient_present (self);
+  mr_visit_send_async (self->visit, g_steal_pointer (&request), sent_cb, g_object_ref (self));
+}
+
+void
 mr_window_set_config (MrWindow       *self,
                       const MrConfig *config)
 {
@@ -294,9 +426,8 @@ mr_window_set_config (MrWindow       *self,
 
   g_clear_pointer (&self->config, mr_config_free);
   self->config = mr_config_copy (config);
-  g_clear_object (&self->oidc);
-  self->oidc = mr_oidc_client_new (self->session, self->config);
-  if (mr_window_is_kiosk (self))
+  mr_visit_set_config (self->visit, self->config);
+  if (_mr_window_is_kiosk (self))
     {
       /* Nothing that leaves the app: no title bar buttons, no closing from inside. */
       gtk_window_fullscreen (GTK_WINDOW (self));
@@ -308,10 +439,10 @@ mr_window_set_config (MrWindow       *self,
     }
   mr_idle_guard_set_timeouts (self->idle_guard, self->config->idle_timeout * 1000,
                               MIN (MR_KIOSK_WARNING_MS, self->config->idle_timeout * 500));
-  mr_window_submit_configure (self);
-  mr_window_configure_form (self);
-  mr_window_desk_configure (self);
-  mr_window_signin_configure (self);
+  _mr_window_submit_configure (self);
+  _mr_window_corrections_configure (self);
+  _mr_window_desk_configure (self);
+  _mr_window_signin_configure (self);
 }
 
 void
@@ -364,7 +495,7 @@ mr_window_get_form (MrWindow *self)
 {
   g_return_val_if_fail (MR_IS_WINDOW (self), NULL);
 
-  return GTK_WIDGET (mr_window_form (self));
+  return GTK_WIDGET (_mr_window_form (self));
 }
 
 const char *
@@ -404,7 +535,7 @@ mr_window_close_request (GtkWindow *window)
   MrWindow *self = MR_WINDOW (window);
 
   /* An administrator ends a kiosk from outside (its session); a patient cannot close it. */
-  if (mr_window_is_kiosk (self))
+  if (_mr_window_is_kiosk (self))
     return TRUE;
   return GTK_WINDOW_CLASS (mr_window_parent_class)->close_request (window);
 }
@@ -414,21 +545,19 @@ mr_window_dispose (GObject *object)
 {
   MrWindow *self = MR_WINDOW (object);
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  mr_window_signin_drop_view (self);
-  mr_window_signin_drop_spare (self);
+  if (self->visit != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->visit, self);
+      mr_visit_wipe (self->visit);
+    }
+  _mr_window_signin_drop_view (self);
+  _mr_window_signin_drop_spare (self);
   g_clear_handle_id (&self->done_return_id, g_source_remove);
   g_clear_object (&self->idle_guard);
-  mr_window_desk_dispose (self);
-  mr_window_browser_stop (self);
-  mr_window_corrections_dispose (self);
-  if (self->outbox != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->outbox, self);
-      mr_outbox_shutdown (self->outbox);
-      g_clear_object (&self->outbox);
-    }
+  _mr_window_corrections_dispose (self);
+  _mr_window_submit_dispose (self);
+  g_clear_object (&self->visit);
+  g_clear_object (&self->settings);
   gtk_widget_dispose_template (GTK_WIDGET (self), MR_TYPE_WINDOW);
   G_OBJECT_CLASS (mr_window_parent_class)->dispose (object);
 }
@@ -438,14 +567,7 @@ mr_window_finalize (GObject *object)
 {
   MrWindow *self = MR_WINDOW (object);
 
-  g_clear_object (&self->cancellable);
-  g_clear_object (&self->oidc);
-  g_clear_object (&self->session);
   g_clear_pointer (&self->config, mr_config_free);
-  g_clear_pointer (&self->auth_request, mr_auth_request_free);
-  g_clear_pointer (&self->tokens, mr_token_set_free);
-  g_clear_pointer (&self->patient, mr_patient_free);
-  g_free (self->found_extensions_app_id);
   G_OBJECT_CLASS (mr_window_parent_class)->finalize (object);
 }
 
@@ -476,13 +598,13 @@ mr_window_class_init (MrWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MrWindow, done_page);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, error_page);
 
-  mr_window_signin_class_init (widget_class);
+  _mr_window_signin_class_init (widget_class);
   gtk_widget_class_install_action (widget_class, "win.cancel-sign-in", NULL, wipe_to_welcome_action);
   gtk_widget_class_install_action (widget_class, "win.start-over", NULL, wipe_to_welcome_action);
   gtk_widget_class_install_action (widget_class, "win.retry", NULL, retry_action);
-  mr_window_desk_class_init (widget_class);
-  mr_window_browser_class_init (klass);
-  mr_window_submit_class_init (widget_class);
+  _mr_window_desk_class_init (widget_class);
+  _mr_window_browser_class_init (klass);
+  _mr_window_submit_class_init (widget_class);
 }
 
 static void
@@ -496,13 +618,11 @@ mr_window_init (MrWindow *self)
   icon = gdk_texture_new_from_resource ("/io/github/medrefill/MedRefill/icons/256x256/apps/"
                                         APP_ID ".png");
   adw_status_page_set_paintable (self->welcome_page, GDK_PAINTABLE (icon));
-  self->cancellable = g_cancellable_new ();
-  self->session = soup_session_new_with_options ("timeout", 30,
-                                                 "user-agent", "medrefill/" PACKAGE_VERSION,
-                                                 NULL);
+  self->visit = mr_visit_new ();
+  g_signal_connect_swapped (self->visit, "notify::state", G_CALLBACK (visit_state_cb), self);
   self->idle_guard = mr_idle_guard_new (GTK_WINDOW (self));
-  mr_window_desk_init (self);
-  mr_window_browser_init (self);
+  _mr_window_desk_init (self);
+  _mr_window_browser_init (self);
   self->done_return_ms = MR_KIOSK_DONE_RETURN_MS;
   g_signal_connect (self->idle_guard, "warn", G_CALLBACK (idle_warn_cb), self);
   g_signal_connect (self->idle_guard, "expired", G_CALLBACK (idle_expired_cb), self);

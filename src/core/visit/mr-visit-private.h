@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "mr-visit.h"
+
+#include "mr-identity.h"
+
+G_BEGIN_DECLS
+
+/* Shared by mr-visit.c (sign-in, wipe), mr-visit-send.c (corrections and the outbox) and
+ * mr-desk.c (the staff member's operations). */
+struct _MrVisit {
+  GObject             parent_instance;
+
+  /* owned, for the app's lifetime */
+  SoupSession        *session;
+  MrConfig           *config;
+  MrOidcClient       *oidc;
+  MrOutbox           *outbox;
+  MrDesk             *desk;
+
+  /* this person's, dropped by mr_visit_wipe() */
+  GCancellable       *cancellable;
+  MrAuthRequest      *auth_request;
+  MrLoopbackListener *listener;
+  MrTokenSet         *tokens;
+  MrPatient          *patient;
+  JsonObject         *pending_changes;
+  MrVisitState        state;
+};
+
+void      _mr_visit_set_state     (MrVisit             *self,
+                                   MrVisitState         state);
+/* Frees the tokens after overwriting their strings. */
+void      _mr_visit_wipe_tokens   (MrTokenSet          *tokens);
+
+/* mr-desk.c */
+MrDesk   *_mr_desk_new            (MrVisit             *visit,
+                                   GSettings           *settings);
+/* The visit is going: the desk's callbacks must not reach it any more. */
+void      _mr_desk_detach         (MrDesk              *self);
+/* After an interactive sign-in: the staff session keeps (a copy of) @tokens. FALSE with
+ * MR_OIDC_ERROR_ID_TOKEN when the ID token names nobody. */
+gboolean  _mr_desk_begin          (MrDesk              *self,
+                                   const MrTokenSet    *tokens,
+                                   GError             **error);
+const char *_mr_desk_get_found_extensions_app_id (MrDesk *self);
+/* Signs @request with the staff member (submitted_by). */
+void      _mr_desk_sign           (MrDesk              *self,
+                                   MrRefillRequest     *request);
+/* PATCHes @changes to /users/@user_id with the staff member's token. */
+void      _mr_desk_patch_async    (MrDesk              *self,
+                                   const char          *user_id,
+                                   JsonObject          *changes,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data);
+gboolean  _mr_desk_patch_finish   (MrDesk              *self,
+                                   GAsyncResult        *result,
+                                   GError             **error);
+
+G_END_DECLS

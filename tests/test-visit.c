@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* One person's visit without a display, against the in-process sandbox tenant: the sign-in page's
+ * part is played over HTTP (the credentials posted to the authorize endpoint, its redirect taken
+ * as the callback), the rest is MrVisit's: the code exchange, the one Graph call, the send through
+ * the outbox, the wipe. */
+#include "mr-visit.h"
+
+#include <string.h>
+
+#include "mr-base.h"
+#include "mr-identity.h"
+#include "mr-sandbox.h"
+#include "mr-test-server.h"
+
+#define TID        MR_SANDBOX_TENANT_ID
+#define TOKEN_PATH "/" TID "/oauth2/v2.0/token"
+#define ME_PATH    "/v1.0/me"
+#define EMAIL      "jack.smith@example.org"
+
+/* The outbox's key in these tests: no keyring needed. */
+static const guint8 test_key[MR_OUTBOX_KEY_SIZE] = { 7, 1, 2, 3 };
+
+typedef struct {
+  MrSandbox   *sandbox;
+  MrConfig    *config;
+  SoupSession *browser;         /* the person's browser: the sign-in page's requests */
+  MrOutbox    *outbox;
+  MrVisit     *visit;
+} Fixture;
+
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static void
+wait_for (GAsyncResult **slot)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (*slot == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (*slot);
+}
+
+static void
+opened_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_assert_true (mr_outbox_open_finish (MR_OUTBOX (source), result, NULL));
+  *(gboolean *) user_data = TRUE;
+}
+
+/* The visit is made with the fixture's config as it is then: a test that changes the config
+ * does so first, then calls this. */
+static void
+start_visit (Fixture *fx)
+{
+  g_autoptr(GAsyncResult) prefetched = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "visit-outbox", NULL);
+  gboolean opened = FALSE;
+
+  fx->visit = mr_visit_new ();
+  mr_visit_set_config (fx->visit, fx->config);
+  fx->outbox = mr_outbox_new_with_key (dir, mr_visit_get_session (fx->visit), test_key);
+  mr_outbox_set_workflow (fx->outbox, fx->config->workflow_url, NULL);
+  mr_outbox_open_async (fx->outbox, NULL, opened_cb, &opened);
+  g_assert_true (mr_test_wait_for (&opened, 20000));
+  mr_visit_set_outbox (fx->visit, fx->outbox);
+
+  /* While Welcome would be up: discovery and keys. */
+  mr_visit_prefetch_async (fx->visit, store_result_cb, &prefetched);
+  wait_for (&prefetched);
+  g_assert_true (mr_visit_prefetch_finish (fx->visit, prefetched, &error));
+  g_assert_no_error (error);
+  g_assert_true (mr_visit_is_prefetched (fx->visit));
+}
+
+static void
+fixture_set_up (Fixture       *fx,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *settings = NULL;
+
+  fx->sandbox = mr_sandbox_new ();
+  g_assert_true (mr_sandbox_start (fx->sandbox, 0, NULL, &error));
+  g_assert_no_error (error);
+  settings = mr_sandbox_dup_settings_text (fx->sandbox);
+  fx->config = mr_config_new ();
+  g_assert_true (mr_config_apply_lines (fx->config, settings, &error));
+  fx->config->mode = MR_MODE_KIOSK;
+  fx->browser = soup_session_new_with_options ("proxy-resolver", NULL, NULL);
+}
+
+static void
+fixture_tear_down (Fixture       *fx,
+                   gconstpointer  data)
+{
+  if (fx->visit != NULL)
+    {
+      mr_visit_wipe (fx->visit);
+      mr_outbox_shutdown (fx->outbox);
+      /* The outbox and the visit's session let go of each other once nothing is in flight. */
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_clear_object (&fx->visit);
+      g_clear_object (&fx->outbox);
+    }
+  g_clear_object (&fx->browser);
+  mr_config_free (fx->config);
+  g_assert_finalize_object (fx->sandbox);
+}
+
+/* The sign-in page's part: posts @email's credentials with the authorize URL's parameters, as the
+ * sandbox's form does, and returns where the provider sends the browser back (the callback). */
+static char *
+sign_in_at_sandbox (Fixture    *fx,
+                    const char *authorize_url,
+                    const char *email)
+{
+  g_autofree char *endpoint = g_strndup (authorize_url,
+                                         strchr (authorize_url, '?') - authorize_url);
+  g_autofree char *credentials = soup_form_encode ("email", email,
+                                                   "password", MR_SANDBOX_PASSWORD, NULL);
+  g_autofree char *form = g_strconcat (strchr (authorize_url, '?') + 1, "&", credentials, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new_from_encoded_form ("POST", endpoint,
+                                                                  g_steal_pointer (&form));
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  body = soup_session_send_and_read (fx->browser, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, SOUP_STATUS_FOUND);
+  return g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                 "Location"));
+}
+
+/* Completes the sign-in with @uri; FALSE with @error when the visit refused it. */
+static gboolean
+complete (Fixture     *fx,
+          const char  *uri,
+          GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  mr_visit_complete_sign_in_async (fx->visit, uri, store_result_cb, &result);
+  wait_for (&result);
+  return mr_visit_complete_sign_in_finish (fx->visit, result, error);
+}
+
+/* Begin, sign in at the provider, complete: the patient is there. */
+static void
+sign_in (Fixture *fx)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = mr_visit_begin_sign_in (fx->visit, FALSE, NULL, &error);
+  g_autofree char *callback = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (mr_visit_get_state (fx->visit), ==, MR_VISIT_STATE_SIGNING_IN);
+  callback = sign_in_at_sandbox (fx, url, EMAIL);
+  g_assert_true (complete (fx, callback, &error));
+  g_assert_no_error (error);
+}
+
+static MrRefillRequest *
+new_request (const MrPatient *patient)
+{
+  MrRefillRequest *request = mr_refill_request_new (patient, MR_MODE_KIOSK);
+  MrMedication *medication = mr_refill_request_add_medication (request);
+
+  g_free (medication->name);
+  medication->name = g_strdup ("Atorvastatin");
+  g_free (medication->strength);
+  medication->strength = g_strdup ("20 mg");
+  medication->quantity = 28;
+  request->consent = TRUE;
+  return request;
+}
+
+/* Sends @request (taken); the outcome, *@detail its reference or reason. */
+static MrOutboxOutcome
+send (Fixture          *fx,
+      MrRefillRequest  *request,
+      char            **detail,
+      GError          **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  mr_visit_send_async (fx->visit, request, store_result_cb, &result);
+  wait_for (&result);
+  return mr_visit_send_finish (fx->visit, result, detail, NULL, error);
+}
+
+static void
+test_whole_visit (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_autoptr(JsonArray) received = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *detail = NULL;
+  g_autofree char *request_id = NULL;
+  JsonObject *record, *headers, *patient;
+  const MrPatient *p;
+  guint tokens_before, me_before;
+
+  start_visit (fx);
+  g_assert_false (mr_visit_is_signed_in (fx->visit));
+  tokens_before = mr_sandbox_get_request_count (fx->sandbox, TOKEN_PATH);
+  me_before = mr_sandbox_get_request_count (fx->sandbox, ME_PATH);
+  sign_in (fx);
+
+  /* After the redirect, exactly two requests: the code exchange and the one Graph call. */
+  g_assert_cmpuint (mr_sandbox_get_request_count (fx->sandbox, TOKEN_PATH), ==, tokens_before + 1);
+  g_assert_cmpuint (mr_sandbox_get_request_count (fx->sandbox, ME_PATH), ==, me_before + 1);
+  g_assert_cmpint (mr_visit_get_state (fx->visit), ==, MR_VISIT_STATE_READY);
+  g_assert_true (mr_visit_is_signed_in (fx->visit));
+  p = mr_visit_get_patient (fx->visit);
+  g_assert_nonnull (p);
+  g_assert_cmpstr (p->id, ==, "530772a4-1d5e-4f3b-8a21-6c0f2b9d7e11");
+  g_assert_cmpstr (p->given_name, ==, "Jack");
+  g_assert_cmpstr (p->surname, ==, "Smith");
+  g_assert_cmpstr (p->mail, ==, EMAIL);
+  g_assert_cmpstr (p->date_of_birth, ==, "2000-01-01");
+  g_assert_cmpstr (p->hospital_number, ==, "HN11112");
+
+  {
+    MrRefillRequest *request = new_request (p);
+
+    request_id = g_strdup (request->request_id);
+    g_assert_cmpint (send (fx, request, &detail, &error), ==, MR_OUTBOX_SENT);
+    g_assert_no_error (error);
+  }
+  g_assert_nonnull (detail);
+
+  received = mr_sandbox_dup_received (fx->sandbox);
+  g_assert_cmpuint (json_array_get_length (received), ==, 1);
+  record = json_array_get_object_element (received, 0);
+  /* The sink keeps header names in lower case. */
+  headers = json_object_get_object_member (record, "headers");
+  g_assert_cmpstr (json_object_get_string_member (headers, "idempotency-key"), ==, request_id);
+  patient = json_object_get_object_member (json_object_get_object_member (record, "body"),
+                                           "patient");
+  g_assert_cmpstr (json_object_get_string_member (patient, "given_name"), ==, "Jack");
+  g_assert_cmpstr (json_object_get_string_member (patient, "hospital_number"), ==, "HN11112");
+
+  /* Once the outbox has the request, the visit holds nothing of the person. */
+  g_assert_false (mr_visit_is_signed_in (fx->visit));
+  g_assert_null (mr_visit_get_patient (fx->visit));
+  g_assert_cmpint (mr_visit_get_state (fx->visit), ==, MR_VISIT_STATE_NONE);
+}
+
+static void
+test_wipe (Fixture       *fx,
+           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) received = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *callback = NULL;
+  g_autofree char *detail = NULL;
+  const MrPatient *p;
+
+  start_visit (fx);
+  sign_in (fx);
+  p = mr_visit_get_patient (fx->visit);
+  g_assert_nonnull (p);
+  {
+    /* The request the next person's screen might still hold. */
+    MrRefillRequest *request = new_request (p);
+
+    mr_visit_wipe (fx->visit);
+    g_assert_false (mr_visit_is_signed_in (fx->visit));
+    g_assert_null (mr_visit_get_patient (fx->visit));
+    g_assert_cmpint (mr_visit_get_state (fx->visit), ==, MR_VISIT_STATE_NONE);
+    g_assert_cmpint (send (fx, request, &detail, &error), ==, MR_OUTBOX_HELD);
+    g_assert_error (error, MR_VISIT_ERROR, MR_VISIT_ERROR_NO_PATIENT);
+    g_clear_error (&error);
+  }
+  received = mr_sandbox_dup_received (fx->sandbox);
+  g_assert_cmpuint (json_array_get_length (received), ==, 0);
+
+  /* A sign-in begun before the wipe cannot be finished after it. */
+  url = mr_visit_begin_sign_in (fx->visit, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  callback = sign_in_at_sandbox (fx, url, EMAIL);
+  mr_visit_wipe (fx->visit);
+  g_assert_false (complete (fx, callback, &error));
+  g_assert_error (error, MR_OIDC_ERROR, MR_OIDC_ERROR_STATE);
+  g_assert_false (mr_visit_is_signed_in (fx->visit));
+}
+
+/* A callback that is not this attempt's (another tab's, a replay): refused before any request. */
+static void
+test_wrong_state (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *callback = NULL;
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GHashTable) query = NULL;
+  g_autofree char *forged_query = NULL;
+  g_autofree char *forged = NULL;
+  guint tokens_before;
+
+  start_visit (fx);
+  url = mr_visit_begin_sign_in (fx->visit, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  callback = sign_in_at_sandbox (fx, url, EMAIL);
+  uri = g_uri_parse (callback, G_URI_FLAGS_ENCODED_QUERY, &error);
+  g_assert_no_error (error);
+  query = g_uri_parse_params (g_uri_get_query (uri), -1, "&", G_URI_PARAMS_NONE, &error);
+  g_assert_no_error (error);
+  forged_query = soup_form_encode ("code", g_hash_table_lookup (query, "code"),
+                                   "state", "not-this-attempt", NULL);
+  forged = g_strconcat (fx->config->redirect_uri, "?", forged_query, NULL);
+
+  tokens_before = mr_sandbox_get_request_count (fx->sandbox, TOKEN_PATH);
+  g_assert_false (complete (fx, forged, &error));
+  g_assert_error (error, MR_OIDC_ERROR, MR_OIDC_ERROR_STATE);
+  g_assert_cmpuint (mr_sandbox_get_request_count (fx->sandbox, TOKEN_PATH), ==, tokens_before);
+  g_assert_false (mr_visit_is_signed_in (fx->visit));
+  g_assert_null (mr_visit_get_patient (fx->visit));
+}
+
+/* The person cancelled at the provider's page: its callback is a way back (the window shows
+ * Welcome), told apart from a cancel the token endpoint reports, and nothing is exchanged. */
+static void
+test_cancelled_at_provider (Fixture       *fx,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *callback_query = NULL;
+  g_autofree char *callback = NULL;
+  g_autoptr(GHashTable) query = NULL;
+  guint tokens_before;
+
+  start_visit (fx);
+  url = mr_visit_begin_sign_in (fx->visit, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  query = g_uri_parse_params (strchr (url, '?') + 1, -1, "&", G_URI_PARAMS_NONE, &error);
+  g_assert_no_error (error);
+  callback_query = soup_form_encode ("error", "access_denied",
+                                     "error_description", "AADB2C90091: The user has cancelled "
+                                     "entering self-asserted information.",
+                                     "state", g_hash_table_lookup (query, "state"), NULL);
+  callback = g_strconcat (fx->config->redirect_uri, "?", callback_query, NULL);
+
+  tokens_before = mr_sandbox_get_request_count (fx->sandbox, TOKEN_PATH);
+  g_assert_false (complete (fx, callback, &error));
+  g_assert_error (error, MR_VISIT_ERROR, MR_VISIT_ERROR_CANCELLED_AT_PROVIDER);
+  g_assert_cmpstr (error->message, ==, "Sign-in was cancelled before your details were entered.");
+  g_assert_cmpuint (mr_sandbox_get_request_count (fx->sandbox, TOKEN_PATH), ==, tokens_before);
+  g_assert_false (mr_visit_is_signed_in (fx->visit));
+}
+
+/* Graph cannot give the profile: the person is told in a sentence, and nothing is kept. */
+static void
+test_graph_failure (Fixture       *fx,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *callback = NULL;
+
+  /* Graph at an address of the sandbox that serves nothing: its /v1.0/me answers 404. */
+  g_free (fx->config->graph_url);
+  fx->config->graph_url = g_strconcat (mr_sandbox_get_base_url (fx->sandbox), "/nowhere", NULL);
+  start_visit (fx);
+  url = mr_visit_begin_sign_in (fx->visit, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  callback = sign_in_at_sandbox (fx, url, EMAIL);
+  g_assert_false (complete (fx, callback, &error));
+  g_assert_error (error, MR_GRAPH_ERROR, MR_GRAPH_ERROR_NOT_FOUND);
+  g_assert_cmpstr (error->message, ==, "Microsoft Graph could not find your profile (404).");
+  g_assert_null (mr_visit_get_patient (fx->visit));
+  g_assert_cmpint (mr_visit_get_state (fx->visit), ==, MR_VISIT_STATE_NONE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  mr_test_init (&argc, &argv);
+
+  g_test_add ("/visit/whole-visit", Fixture, NULL, fixture_set_up, test_whole_visit,
+              fixture_tear_down);
+  g_test_add ("/visit/wipe", Fixture, NULL, fixture_set_up, test_wipe, fixture_tear_down);
+  g_test_add ("/visit/wrong-state", Fixture, NULL, fixture_set_up, test_wrong_state,
+              fixture_tear_down);
+  g_test_add ("/visit/cancelled-at-provider", Fixture, NULL, fixture_set_up,
+              test_cancelled_at_provider, fixture_tear_down);
+  g_test_add ("/visit/graph-failure", Fixture, NULL, fixture_set_up, test_graph_failure,
+              fixture_tear_down);
+  return g_test_run ();
+}
