@@ -104,6 +104,8 @@ void          _mr_window_complete_sign_in  (MrWindow        *self,
 void          _mr_window_submit            (MrWindow        *self);
 /* Hands the form's request to the visit (after any corrections were confirmed or skipped). */
 void          _mr_window_send              (MrWindow        *self);
+/* The idle spoke's countdown ran out: a kiosk wipes, a desk locks and wipes. */
+void          _mr_window_idle_expired      (MrWindow        *self);
 
 /* ---- The spokes, for the hub ------------------------------------------------------------ */
 
@@ -118,6 +120,11 @@ void          _mr_window_signin_drop_spare (MrWindow        *self);
 void          _mr_window_signin_drop_view  (MrWindow        *self);
 /* Opens the authorize URL on the sign-in page. */
 void          _mr_window_signin_open       (MrWindow        *self);
+
+/* mr-window-idle.c: the guard and its "Still there?" dialog. */
+void          _mr_window_idle_init         (MrWindow        *self);
+/* Closes the dialog if it is up (the wipe: nothing of it may wait for the next person). */
+void          _mr_window_idle_close_warning (MrWindow       *self);
 
 /* mr-window-browser.c */
 void          _mr_window_browser_class_init (MrWindowClass  *klass);

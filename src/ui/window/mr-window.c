@@ -167,15 +167,7 @@ _mr_window_wipe (MrWindow *self)
     mr_refill_form_clear (self->form);
   self->sending = FALSE;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.submit", FALSE);
-  if (self->idle_dialog != NULL)
-    {
-      /* A response alone leaves the dialog open: the next patient would find "Still there?"
-       * over Welcome (seen on cage, tests/kiosk-wayland). */
-      GtkWindow *dialog = GTK_WINDOW (self->idle_dialog);
-
-      adw_message_dialog_response (self->idle_dialog, "continue");
-      gtk_window_destroy (dialog);
-    }
+  _mr_window_idle_close_warning (self);
   clear_clipboards (self);
 }
 
@@ -189,43 +181,10 @@ done_return_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-idle_dialog_response_cb (AdwMessageDialog *dialog,
-                         const char       *response,
-                         MrWindow         *self)
-{
-  self->idle_dialog = NULL;
-  if (g_strcmp0 (response, "continue") == 0)
-    mr_idle_guard_poke (self->idle_guard);
-}
-
-static void
-idle_warn_cb (MrIdleGuard *guard,
-              guint        seconds,
-              MrWindow    *self)
-{
-  g_autofree char *body = NULL;
-
-  body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                       "For your privacy, this screen will be cleared in %u second.",
-                                       "For your privacy, this screen will be cleared in %u seconds.",
-                                       seconds), seconds);
-  if (self->idle_dialog == NULL)
-    {
-      self->idle_dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
-                                                                      _("Still there?"), NULL));
-      adw_message_dialog_add_response (self->idle_dialog, "continue", _("_I’m Still Here"));
-      adw_message_dialog_set_default_response (self->idle_dialog, "continue");
-      adw_message_dialog_set_close_response (self->idle_dialog, "continue");
-      g_signal_connect (self->idle_dialog, "response", G_CALLBACK (idle_dialog_response_cb), self);
-      gtk_window_present (GTK_WINDOW (self->idle_dialog));
-    }
-  adw_message_dialog_set_body (self->idle_dialog, body);
-}
-
-static void
-idle_expired_cb (MrIdleGuard *guard,
-                 MrWindow    *self)
+/* Nobody touched either window for the idle timeout and its warning: a kiosk forgets the person,
+ * a desk also locks behind a new sign-in. */
+void
+_mr_window_idle_expired (MrWindow *self)
 {
   if (!_mr_window_is_kiosk (self))
     _mr_window_desk_lock (self);
@@ -620,12 +579,10 @@ mr_window_init (MrWindow *self)
   adw_status_page_set_paintable (self->welcome_page, GDK_PAINTABLE (icon));
   self->visit = mr_visit_new ();
   g_signal_connect_swapped (self->visit, "notify::state", G_CALLBACK (visit_state_cb), self);
-  self->idle_guard = mr_idle_guard_new (GTK_WINDOW (self));
+  _mr_window_idle_init (self);
   _mr_window_desk_init (self);
   _mr_window_browser_init (self);
   self->done_return_ms = MR_KIOSK_DONE_RETURN_MS;
-  g_signal_connect (self->idle_guard, "warn", G_CALLBACK (idle_warn_cb), self);
-  g_signal_connect (self->idle_guard, "expired", G_CALLBACK (idle_expired_cb), self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.submit", FALSE);
 }
 
