@@ -10,6 +10,8 @@
 #include "mr-application.h"
 #include "mr-config.h"
 #include "mr-medication-row.h"
+#include "mr-outbox-view.h"
+#include "mr-preferences.h"
 #include "mr-refill-form.h"
 #include "mr-sandbox.h"
 #include "mr-test-server.h"
@@ -59,6 +61,12 @@ fixture_tear_down (Fixture       *fixture,
 {
   g_autoptr(GSettings) settings = g_settings_new ("io.github.medrefill.MedRefill");
 
+  MrOutbox *outbox = mr_window_get_outbox (fixture->window);
+  g_autoptr(GPtrArray) items = outbox ? mr_outbox_list_items (outbox) : NULL;
+
+  /* Leave no request behind for the next test (they share the test's data folder). */
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    mr_outbox_discard (outbox, ((MrOutboxItem *) g_ptr_array_index (items, i))->request_id);
   gtk_window_destroy (GTK_WINDOW (fixture->window));
   /* The desk remembers its staff account: forget it for the next test. */
   g_settings_reset (settings, "desk-account");
@@ -122,20 +130,43 @@ checker_done_cb (GObject      *source,
   checked->done = TRUE;
 }
 
-/* Runs the checker on this process's form and fails the test with its list of unnamed controls.
- * The main loop keeps running meanwhile: the checker's questions are answered by it. */
+/* Runs the checker on process @pid with @args (options, then the names of the objects to check:
+ * see mr-a11y-check.c) and fails the test with its list. The main loop keeps running meanwhile:
+ * the checker's questions are answered by it. */
 static void
-assert_all_named (const char *stage)
+run_checker (int          pid,
+             const char  *stage,
+             GPtrArray   *args)
 {
   const char *checker = g_getenv ("MEDREFILL_A11Y_CHECK");
-  g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   Checked checked = { 0 };
+  guint roots = 0;
 
   g_assert_nonnull (checker);
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, checker, pid, FORM_NAME,
-                              NULL);
+  g_ptr_array_add (argv, g_strdup (checker));
+  /* Options first, then the pid, then the roots. */
+  for (guint i = 0; i < args->len; i++)
+    if (g_str_has_prefix (args->pdata[i], "--"))
+      {
+        g_ptr_array_add (argv, g_strdup (args->pdata[i]));
+        g_ptr_array_add (argv, g_strdup (args->pdata[++i]));
+      }
+  g_ptr_array_add (argv, g_strdup_printf ("%d", pid));
+  for (guint i = 0; i < args->len; i++)
+    if (g_str_has_prefix (args->pdata[i], "--"))
+      i++;
+    else
+      {
+        g_ptr_array_add (argv, g_strdup (args->pdata[i]));
+        roots++;
+      }
+  g_assert_cmpuint (roots, >, 0);
+  g_ptr_array_add (argv, NULL);
+  process = g_subprocess_newv ((const char * const *) argv->pdata, G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                               &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8_async (process, NULL, NULL, checker_done_cb, &checked);
   while (!checked.done)
@@ -147,9 +178,72 @@ assert_all_named (const char *stage)
       g_test_message ("%s: %s", stage, lines[i]);
   }
   if (checked.status != 0)
-    g_error ("%s: controls without an accessible name (or none found):\n%s", stage, checked.out);
+    g_error ("%s: controls without an accessible name, sharing one, or missing:\n%s", stage,
+             checked.out);
   g_free (checked.out);
 }
+
+/* @first...: NULL-terminated roots and options ("--expect", NAME, "--absent", NAME). */
+static void
+assert_named_in (int         pid,
+                 const char *stage,
+                 const char *first,
+                 ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  va_list ap;
+
+  va_start (ap, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (char *) arg);
+  va_end (ap);
+  run_checker (pid, stage, args);
+}
+
+#define assert_all_named(stage, ...) \
+  assert_named_in ((int) getpid (), (stage), FORM_NAME, ##__VA_ARGS__, NULL)
+
+/* The main window as it is on screen: GTK 4.8 tells AT-SPI nothing of which page of a stack is
+ * shown (every page is "visible" and in the tree; GTK 4.10 hides the others), so the test marks
+ * the pages not shown as hidden while the checker reads the window, as a newer GTK would, and
+ * takes the marks away after. The window's title names it. */
+#define WINDOW_NAME "Medication Refill"
+
+static void
+hide_other_pages (MrWindow *window,
+                  gboolean  hide)
+{
+  GtkStack *stack = GTK_STACK (mr_ui_find_by_id (GTK_WIDGET (window), "stack"));
+  GtkWidget *shown = gtk_stack_get_visible_child (stack);
+
+  for (GtkWidget *page = gtk_widget_get_first_child (GTK_WIDGET (stack)); page != NULL;
+       page = gtk_widget_get_next_sibling (page))
+    if (page != shown && hide)
+      gtk_accessible_update_state (GTK_ACCESSIBLE (page), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
+    else
+      gtk_accessible_reset_state (GTK_ACCESSIBLE (page), GTK_ACCESSIBLE_STATE_HIDDEN);
+}
+
+static void
+assert_window_named_v (MrWindow   *window,
+                       const char *stage,
+                       ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  va_list ap;
+
+  g_ptr_array_add (args, (char *) WINDOW_NAME);
+  va_start (ap, stage);
+  for (const char *arg = va_arg (ap, const char *); arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (char *) arg);
+  va_end (ap);
+  hide_other_pages (window, TRUE);
+  run_checker ((int) getpid (), stage, args);
+  hide_other_pages (window, FALSE);
+}
+
+#define assert_window_named(stage, ...) \
+  assert_window_named_v (fixture->window, (stage), ##__VA_ARGS__, NULL)
 
 static gboolean
 have_a11y_bus (void)
@@ -216,9 +310,10 @@ test_atspi_kiosk (Fixture       *fixture,
     return;
   form = sign_in (fixture, "jack.smith@example.org", MR_MODE_KIOSK);
   fill_valid (form);
-  assert_all_named ("kiosk form");
+  assert_all_named ("kiosk form", "--expect", "Medicine 1, name", "--absent", "Name");
   show_everything (form);
-  assert_all_named ("kiosk form, corrections open, two medicines");
+  assert_all_named ("kiosk form, corrections open, two medicines",
+                    "--expect", "Medicine 1, name", "--expect", "Medicine 2, quantity");
   adw_combo_row_set_selected (ADW_COMBO_ROW (by_id (form, "fulfilment")), 1);
   gtk_widget_activate_action (GTK_WIDGET (form), "form.review", NULL);
   g_assert_cmpstr (mr_refill_form_get_page (form), ==, "edit");   /* medicine 2 is empty */
@@ -229,6 +324,171 @@ test_atspi_kiosk (Fixture       *fixture,
   gtk_widget_activate_action (GTK_WIDGET (form), "form.review", NULL);
   g_assert_cmpstr (mr_refill_form_get_page (form), ==, "review");
   assert_all_named ("review page");
+}
+
+/* Every page and window */
+
+/* The sign-in helper (medrefill-signin), a child of this process: its pid, or 0. */
+static int
+signin_helper_pid (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *entry;
+
+  while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc", entry, "stat", NULL);
+      g_autofree char *stat = NULL;
+      char *end;
+      int ppid = 0;
+
+      if (!g_ascii_isdigit (entry[0]) || !g_file_get_contents (path, &stat, NULL, NULL))
+        continue;
+      /* "pid (comm) state ppid …"; comm is cut to 15 characters. */
+      end = strrchr (stat, ')');
+      if (strstr (stat, "(medrefill-signi") != NULL && end != NULL
+          && sscanf (end + 1, " %*c %d", &ppid) == 1 && ppid == (int) getpid ())
+        return atoi (entry);
+    }
+  return 0;
+}
+
+static void
+wait_for_toplevel (GType        type,
+                   GtkWindow  **window)
+{
+  gint64 deadline = g_get_monotonic_time () + MR_UI_WAIT_MS * 1000;
+
+  for (*window = NULL; *window == NULL; g_main_context_iteration (NULL, TRUE))
+    {
+      GListModel *toplevels = gtk_window_get_toplevels ();
+
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+        {
+          g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+
+          if (G_TYPE_CHECK_INSTANCE_TYPE (item, type) && gtk_widget_get_mapped (GTK_WIDGET (item)))
+            *window = GTK_WINDOW (item);
+        }
+    }
+}
+
+static void
+slow_sink (Fixture *fixture,
+           guint    ms)
+{
+  MrSinkFault script = { MR_SINK_FAULT_SLOW, ms, 0 };
+
+  mr_sandbox_set_sink_faults (fixture->sandbox, &script, 1);
+}
+
+/* Kiosk: Welcome, the sign-in page with the helper's own window, the form, busy while the
+ * request goes out, and done. */
+static void
+test_atspi_kiosk_pages (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  MrRefillForm *form;
+  int helper;
+
+  if (!have_a11y_bus ())
+    return;
+  mr_ui_wait_for_page (fixture->window, "welcome");
+  assert_window_named ("Welcome page");
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sign-in", NULL);
+  mr_ui_wait_for_signin (fixture->window, MR_UI_EMAIL_FIELD_READY);
+  assert_window_named ("sign-in page");
+  /* The helper is a second application on the bus: its window's title and Cancel are named. */
+  helper = signin_helper_pid ();
+  g_assert_cmpint (helper, >, 0);
+  assert_named_in (helper, "sign-in window", "Sign In — Medication Refill", "--expect", "Cancel",
+                   NULL);
+  mr_ui_sign_in_as (fixture->window, "jack.smith@example.org", MR_SANDBOX_PASSWORD);
+  mr_ui_wait_for_page (fixture->window, "form");
+  form = MR_REFILL_FORM (mr_window_get_form (fixture->window));
+  fill_valid (form);
+  /* The workflow takes its time: the busy page stays while the checker reads it. */
+  slow_sink (fixture, 30000);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.submit", NULL);
+  mr_ui_wait_for_page (fixture->window, "busy");
+  assert_window_named ("busy page");
+  mr_ui_wait_for_page (fixture->window, "done");
+  /* The header bar's Start over and the page's own do the same: they may share the name. */
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (
+                     mr_ui_find_by_id (GTK_WIDGET (fixture->window), "start_over_button"))), ==,
+                   "win.start-over");
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (
+                     mr_ui_find_mapped (mr_ui_find_by_id (GTK_WIDGET (fixture->window),
+                                                          "done_page"), GTK_TYPE_BUTTON))), ==,
+                   "win.start-over");
+  assert_window_named ("done page", "--allow-shared", "Start over");
+}
+
+/* Desk: the lookup page, then the outbox window with a request waiting in it. */
+static void
+test_atspi_desk_pages (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  MrSinkFault fault = { MR_SINK_FAULT_ERROR_500, 0, 0 };
+  GtkWindow *outbox = NULL;
+
+  if (!have_a11y_bus ())
+    return;
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sign-in", NULL);
+  mr_ui_wait_for_signin (fixture->window, MR_UI_EMAIL_FIELD_READY);
+  mr_ui_sign_in_as (fixture->window, "staff@example.org", MR_SANDBOX_PASSWORD);
+  mr_ui_wait_for_page (fixture->window, "lookup");
+  assert_window_named ("lookup page");
+  mr_ui_open_patient (fixture->window, "HN11112");
+  mr_ui_wait_for_page (fixture->window, "form");
+  fill_valid (MR_REFILL_FORM (mr_window_get_form (fixture->window)));
+  mr_sandbox_set_sink_faults (fixture->sandbox, &fault, 1);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.submit", NULL);
+  mr_ui_wait_for_page (fixture->window, "done");
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-outbox", NULL);
+  wait_for_toplevel (MR_TYPE_OUTBOX_VIEW, &outbox);
+  g_assert_cmpuint (mr_outbox_view_get_n_rows (MR_OUTBOX_VIEW (outbox)), ==, 1);
+  assert_named_in ((int) getpid (), "outbox window", gtk_window_get_title (outbox), NULL);
+  gtk_window_destroy (outbox);
+}
+
+/* The error page: the sign-in helper cannot be started (a broken install). */
+static void
+test_atspi_error_page (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *saved = g_strdup (g_getenv ("MEDREFILL_HELPER_DIR"));
+
+  if (!have_a11y_bus ())
+    return;
+  g_setenv ("MEDREFILL_HELPER_DIR", "/nonexistent", TRUE);
+  mr_ui_kill_signin_helpers ();
+  mr_ui_wait_webkit_gone (20000);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sign-in", NULL);
+  mr_ui_wait_for_page (fixture->window, "error");
+  g_setenv ("MEDREFILL_HELPER_DIR", saved, TRUE);
+  assert_window_named ("error page");
+}
+
+static void
+test_atspi_preferences (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.medrefill.MedRefill");
+  MrPreferences *preferences;
+  const char *title;
+
+  if (!have_a11y_bus ())
+    return;
+  preferences = mr_preferences_new (NULL, settings);
+  gtk_window_present (GTK_WINDOW (preferences));
+  title = gtk_window_get_title (GTK_WINDOW (preferences));
+  g_assert_nonnull (title);
+  /* Two of libadwaita 1.2's own controls have no name there: AdwPreferencesWindow's search entry
+   * and AdwPasswordEntryRow's show-text button (an image in a button). */
+  assert_named_in ((int) getpid (), "preferences window", title,
+                   "--allow-type-name", "GtkSearchEntry", "--allow-type-name", "GtkImage", NULL);
+  gtk_window_destroy (GTK_WINDOW (preferences));
 }
 
 /* The keyboard, through the X server */
@@ -602,6 +862,39 @@ test_text_scaling (void)
     g_error ("labels ellipsized at 200 %% text size:\n%s", cut->str);
 }
 
+/* Each medicine's fields are named for it, and renamed when medicines move or go: the name that
+ * was "Medicine 1, name" is "Medicine 2, name" once its medicine moved down. */
+static void
+test_medicine_names (void)
+{
+  GtkWidget *window = form_window (FALSE);
+  GtkWidget *form = gtk_window_get_child (GTK_WINDOW (window));
+  GtkWidget *metformin, *row;
+
+  metformin = mr_ui_find_by_name (form, "medication-name", 0);
+  gtk_editable_set_text (GTK_EDITABLE (metformin), "Metformin");
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (metformin), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Medicine 1, name");
+  gtk_widget_activate_action (form, "form.add-medication", NULL);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (mr_ui_find_by_name (form,
+                                                                           "medication-quantity",
+                                                                           1)),
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, "Medicine 2, quantity");
+  row = gtk_widget_get_ancestor (metformin, MR_TYPE_MEDICATION_ROW);
+  gtk_widget_activate_action (row, "medication.move-down", NULL);
+  g_assert_true (mr_ui_find_by_name (form, "medication-name", 1) == metformin);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (metformin), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Medicine 2, name");
+  /* The medicine now first goes: Metformin is medicine 1 again. */
+  row = gtk_widget_get_ancestor (mr_ui_find_by_name (form, "medication-name", 0),
+                                 MR_TYPE_MEDICATION_ROW);
+  gtk_widget_activate_action (row, "medication.remove", NULL);
+  g_assert_true (mr_ui_find_by_name (form, "medication-name", 0) == metformin);
+  gtk_test_accessible_assert_property (GTK_ACCESSIBLE (metformin), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                       "Medicine 1, name");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -615,8 +908,16 @@ main (int   argc,
               test_atspi_desk, fixture_tear_down);
   g_test_add ("/ui/a11y/atspi-kiosk", Fixture, GINT_TO_POINTER (MR_MODE_KIOSK), fixture_set_up,
               test_atspi_kiosk, fixture_tear_down);
+  g_test_add ("/ui/a11y/atspi-kiosk-pages", Fixture, GINT_TO_POINTER (MR_MODE_KIOSK),
+              fixture_set_up, test_atspi_kiosk_pages, fixture_tear_down);
+  g_test_add ("/ui/a11y/atspi-desk-pages", Fixture, GINT_TO_POINTER (MR_MODE_DESK),
+              fixture_set_up, test_atspi_desk_pages, fixture_tear_down);
+  g_test_add ("/ui/a11y/atspi-error-page", Fixture, GINT_TO_POINTER (MR_MODE_KIOSK),
+              fixture_set_up, test_atspi_error_page, fixture_tear_down);
+  g_test_add_func ("/ui/a11y/atspi-preferences", test_atspi_preferences);
   g_test_add ("/ui/a11y/keyboard-only", Fixture, GINT_TO_POINTER (MR_MODE_KIOSK), fixture_set_up,
               test_keyboard_only, fixture_tear_down);
+  g_test_add_func ("/ui/a11y/medicine-names", test_medicine_names);
   g_test_add_func ("/ui/a11y/kiosk-touch-targets", test_touch_targets);
   g_test_add_func ("/ui/a11y/text-scaling", test_text_scaling);
   return g_test_run ();

@@ -74,6 +74,30 @@ static const struct {
           "</script>" },
   { "/i", "<title>i</title><div style='position:fixed;left:0;top:0;width:100%;height:100%' "
           "oncontextmenu=\"document.title = 'menu-event'\">right-click me</div>" },
+  /* Every kind of subresource, from the origin in ?o= (this page's own when none). */
+  { "/s", "<title>s</title><script>window.marker = 42; window.results = {};"
+          "var base = new URLSearchParams (location.search).get ('o') || location.origin;"
+          "function done (k, v) { results[k] = v; }"
+          "var img = new Image ();"
+          "img.onload = function () { done ('img', 'loaded'); };"
+          "img.onerror = function () { done ('img', 'error'); };"
+          "img.src = base + '/sub/img';"
+          "var s = document.createElement ('script');"
+          "s.onload = function () { done ('script', 'loaded'); };"
+          "s.onerror = function () { done ('script', 'error'); };"
+          "s.src = base + '/sub/script'; document.head.appendChild (s);"
+          "fetch (base + '/sub/fetch').then (function () { done ('fetch', 'ok'); },"
+          "                                  function () { done ('fetch', 'error'); });"
+          "var x = new XMLHttpRequest ();"
+          "x.onload = function () { done ('xhr', 'ok'); };"
+          "x.onerror = function () { done ('xhr', 'error'); };"
+          "x.open ('GET', base + '/sub/xhr'); x.send ();"
+          "try { var ws = new WebSocket (base.replace (/^http/, 'ws') + '/sub/ws');"
+          "  ws.onopen = function () { done ('ws', 'open'); };"
+          "  ws.onerror = function () { done ('ws', 'error'); };"
+          "} catch (e) { done ('ws', 'thrown'); }</script>" },
+  { "/g", "<title>g</title><a id='dl' download href='/attribute/medrefill-payload.txt'>dl</a>"
+          "<script>window.marker = 42;</script>" },
   { "/a-ok", "<title>a-ok</title>" },
   { "/f-ok", "<title>f-ok</title>" },
 };
@@ -133,6 +157,19 @@ idp_cb (SoupServer        *server,
                                              g_uri_get_port (soup_server_message_get_uri (msg)));
 
       soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, to);
+      return;
+    }
+  if (g_str_has_prefix (path, "/sub/script"))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "text/javascript", SOUP_MEMORY_STATIC, "1;", 2);
+      return;
+    }
+  if (g_str_has_prefix (path, "/sub/") || g_str_has_prefix (path, "/attribute/"))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, PAYLOAD "\n",
+                                        strlen (PAYLOAD) + 1);
       return;
     }
   if (g_str_has_prefix (path, "/download/"))
@@ -611,6 +648,138 @@ test_developer_tools_and_context_menu (Fixture       *fixture,
   assert_nothing_signalled (fixture);
 }
 
+/* Loads /s with @origin in its query (a new document each time) and waits until each of its
+ * five subresources has either loaded or failed. */
+static void
+load_subresources (Fixture    *fixture,
+                   const char *origin)
+{
+  g_autofree char *url = g_strdup_printf ("%s/s?o=%s", mr_test_server_get_url (fixture->idp_server),
+                                          origin ? origin : "");
+
+  mr_signin_view_load (MR_SIGNIN_VIEW (fixture->view), url);
+  mr_ui_wait_for_js (fixture->web_view, "document.title === 's' && window.results !== undefined "
+                                        "&& Object.keys (results).length === 5");
+  spin (QUIET_MS);
+}
+
+static const char *const subresources[] = { "img", "script", "fetch", "xhr", "ws" };
+
+/* (k) Subresources come from the identity provider's hosts only: an image, a script, fetch(),
+ * XMLHttpRequest and a WebSocket to another host never reach it (its server's log stays empty),
+ * while the same from the page's own host do. */
+static void
+test_foreign_subresources (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("proxy-resolver", NULL, NULL);
+  g_autoptr(SoupMessage) probe = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autofree char *foreign_origin = NULL;
+  g_autofree char *probe_url = NULL;
+  MrTestServer *foreign_server;
+  Served foreign = { 0 };
+
+  served_init (&foreign);
+  foreign_server = mr_test_server_new (idp_cb, &foreign);
+  /* "localhost" is not on the allowed list; 127.0.0.1 (the page's own host) is. */
+  foreign_origin = g_strdup_printf ("http://localhost:%s",
+                                    strrchr (mr_test_server_get_url (foreign_server), ':') + 1);
+  /* The foreign server is reachable under that name: a silence below is the view's doing. */
+  probe_url = g_strconcat (foreign_origin, "/probe", NULL);
+  probe = soup_message_new ("GET", probe_url);
+  body = soup_session_send_and_read (session, probe, NULL, NULL);
+  g_assert_cmpuint (served_count (&foreign, "/probe"), ==, 1);
+
+  load_subresources (fixture, foreign_origin);
+  for (guint i = 0; i < G_N_ELEMENTS (subresources); i++)
+    {
+      g_autofree char *failed = g_strdup_printf ("results['%s'] !== 'loaded' && "
+                                                 "results['%s'] !== 'ok' && "
+                                                 "results['%s'] !== 'open'", subresources[i],
+                                                 subresources[i], subresources[i]);
+
+      g_assert_true (mr_ui_run_js (fixture->web_view, failed));
+    }
+  g_assert_cmpuint (served_count (&foreign, "/sub/"), ==, 0);
+  g_assert_cmpuint (served_count (&foreign, "/"), ==, 1);   /* the probe alone */
+
+  /* The same page with its own host: every one of them gets there. */
+  load_subresources (fixture, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (subresources); i++)
+    {
+      g_autofree char *sub = g_strconcat ("/sub/", subresources[i], NULL);
+
+      g_assert_cmpuint (served_count (&fixture->idp, sub), ==, 1);
+    }
+  g_assert_true (mr_ui_run_js (fixture->web_view, "results['img'] === 'error' "
+                                                  "&& results['script'] === 'loaded' "
+                                                  "&& results['fetch'] === 'ok' "
+                                                  "&& results['xhr'] === 'ok'"));
+  assert_nothing_signalled (fixture);
+  mr_test_server_free (foreign_server);
+  served_clear (&foreign);
+}
+
+typedef struct {
+  guint started;
+  guint failed;
+  guint finished;
+} Downloads;
+
+static void
+download_failed_cb (WebKitDownload *download,
+                    GError         *error,
+                    Downloads      *downloads)
+{
+  downloads->failed++;
+}
+
+static void
+download_finished_cb (WebKitDownload *download,
+                      Downloads      *downloads)
+{
+  downloads->finished++;
+}
+
+static void
+download_started_cb (WebKitNetworkSession *session,
+                     WebKitDownload       *download,
+                     Downloads            *downloads)
+{
+  downloads->started++;
+  g_signal_connect (download, "failed", G_CALLBACK (download_failed_cb), downloads);
+  g_signal_connect (download, "finished", G_CALLBACK (download_finished_cb), downloads);
+}
+
+/* (l) <a download> on an allowed host saves nothing: a download WebKit starts for it is
+ * cancelled (it fails), and no file appears. */
+static void
+test_download_attribute (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  WebKitNetworkSession *session = webkit_web_view_get_network_session (
+      WEBKIT_WEB_VIEW (fixture->web_view));
+  const char *dir = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
+  Downloads downloads = { 0 };
+  gulong handler;
+
+  handler = g_signal_connect (session, "download-started", G_CALLBACK (download_started_cb),
+                              &downloads);
+  load_page (fixture, "/g");
+  js (fixture, "document.getElementById ('dl').click ()");
+  spin (QUIET_MS * 2);
+  /* "finished" ends every download, after "failed" when it did not succeed. */
+  WAIT_UNTIL (downloads.finished == downloads.started);
+  g_signal_handler_disconnect (session, handler);
+
+  assert_still_on (fixture, "/g");
+  g_assert_cmpuint (count_payload_files (home_root), ==, 0);
+  g_assert_cmpuint (count_payload_files (dir ? dir : g_get_home_dir ()), ==, 0);
+  g_assert_cmpuint (downloads.failed, ==, downloads.started);
+  assert_nothing_signalled (fixture);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -625,6 +794,8 @@ main (int   argc,
   ADD ("/lockdown/foreign-host-navigation", test_foreign_host_navigation);
   ADD ("/lockdown/new-windows", test_new_windows);
   ADD ("/lockdown/downloads", test_downloads);
+  ADD ("/lockdown/download-attribute", test_download_attribute);
+  ADD ("/lockdown/foreign-subresources", test_foreign_subresources);
   ADD ("/lockdown/file-chooser", test_file_chooser);
   ADD ("/lockdown/permissions", test_permissions);
   ADD ("/lockdown/schemes", test_schemes);

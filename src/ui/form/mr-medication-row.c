@@ -178,6 +178,45 @@ mr_medication_row_validate (MrMedicationRow *self,
   return valid;
 }
 
+/* A screen reader announces each field by its accessible name alone: "Name" a few fields after
+ * "Given name" does not say whose name it is, so each field is named for its medicine (its
+ * visible title stays short, under the section's "Medicine N"). Formats take the number. */
+static const char *const field_names[N_FIELDS] = {
+  /* Translators: the accessible name of the first medicine's name field is "Medicine 1, name" */
+  N_("Medicine %u, name"),
+  N_("Medicine %u, strength (for example 500 mg)"),
+  N_("Medicine %u, form (tablet, capsule, …)"),
+  N_("Medicine %u, quantity"),
+  N_("Medicine %u, days' supply"),
+  N_("Medicine %u, prescriber (optional)"),
+  N_("Medicine %u, last filled (YYYY-MM-DD, optional)"),
+};
+
+static void
+name_fields (MrMedicationRow *self,
+             guint            n)
+{
+  g_autofree char *form = g_strdup_printf (_("Medicine %u: choose the form from a list"), n);
+  g_autofree char *calendar = NULL;
+  GtkWidget *calendar_button = mr_date_row_get_button (MR_DATE_ROW (self->rows[F_LAST_FILLED]));
+
+  calendar = g_strdup_printf (_("Medicine %u, last filled: choose from a calendar"), n);
+  for (guint i = 0; i < N_FIELDS; i++)
+    {
+      g_autofree char *name = g_strdup_printf (_(field_names[i]), n);
+
+      /* The row is also labelled by its title, which GTK 4.8 would read after the name. */
+      gtk_accessible_reset_relation (GTK_ACCESSIBLE (self->rows[i]),
+                                     GTK_ACCESSIBLE_RELATION_LABELLED_BY);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->rows[i]),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+    }
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->form_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, form, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (calendar_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, calendar, -1);
+}
+
 void
 mr_medication_row_set_position (MrMedicationRow *self,
                                 guint            n,
@@ -194,6 +233,7 @@ mr_medication_row_set_position (MrMedicationRow *self,
   g_return_if_fail (MR_IS_MEDICATION_ROW (self));
 
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self), title);
+  name_fields (self, n);
   for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
     {
       gtk_widget_set_tooltip_text (buttons[i].button, buttons[i].label);
@@ -517,8 +557,6 @@ mr_medication_row_init (MrMedicationRow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (self->form_button), menu);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->form_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Choose the form from a list"), -1);
   setup_completion (self);
   for (guint i = 0; i < N_FIELDS; i++)
     g_signal_connect (self->rows[i], "changed", G_CALLBACK (field_changed_cb), self);

@@ -15,8 +15,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (MrMedicationRow, mr_medication_row, MR, MEDICATION_ROW, AdwPreferencesGroup)
 
 GtkWidget    *mr_medication_row_new            (void);
-/* Where the row stands: @n from 1 of @total. Sets the title ("Medicine 2"), the buttons'
- * accessible labels ("Move medicine 2 up") and which of them may be used. */
+/* Where the row stands: @n from 1 of @total. Sets the title ("Medicine 2"), the fields' and
+ * buttons' accessible labels ("Medicine 2, name", "Move medicine 2 up") and which of the buttons
+ * may be used. The form calls it again whenever a medicine is added, removed or moved. */
 void          mr_medication_row_set_position   (MrMedicationRow *self,
                                                 guint            n,
                                                 guint            total);

@@ -2,6 +2,7 @@
 #include "mr-signin-view.h"
 
 #include <glib/gi18n.h>
+#include <unistd.h>
 
 #include "mr-identity.h"
 #include "mr-base.h"
@@ -12,6 +13,8 @@ struct _MrSigninView {
   WebKitWebView *web_view;
   char          *redirect_uri;
   GStrv          allowed_hosts;
+  char          *pending_url;    /* loaded once the content filter is in place */
+  GCancellable  *cancellable;    /* the filter's compilation */
   gboolean       done;
 };
 
@@ -175,6 +178,134 @@ permission_request_cb (WebKitWebView           *web_view,
   return TRUE;
 }
 
+/* Subresources */
+
+/* The navigation policy sees page loads only: images, scripts, fetch(), XMLHttpRequest and
+ * WebSockets do not ask it. A WebKit content blocker does see them: it blocks every load, then
+ * lets through those to an allowed host (https and wss; http and ws only to a loopback host, as
+ * host_is_allowed() does), and data: and blob: ones, which stay inside the page. */
+static void
+add_allow_rule (GString    *rules,
+                const char *scheme,
+                const char *host)
+{
+  g_autoptr(GString) escaped = g_string_new (NULL);
+
+  for (const char *c = host; *c != '\0'; c++)
+    {
+      if (*c == '.')
+        g_string_append (escaped, "\\\\.");
+      else
+        g_string_append_c (escaped, *c);
+    }
+  g_string_append_printf (rules, ",{\"trigger\":{\"url-filter\":\"^%s://%s[:/]\"},"
+                          "\"action\":{\"type\":\"ignore-previous-rules\"}}",
+                          scheme, escaped->str);
+}
+
+/* Hosts go into a regular expression (WebKit's subset: no alternatives, so one rule each, and the
+ * host ends at a port or a path): only names and IPv4 addresses, nothing to escape but dots (an
+ * IPv6 literal is left out, so blocked). */
+static gboolean
+host_fits_rule (const char *host)
+{
+  for (const char *c = host; *c != '\0'; c++)
+    if (!g_ascii_isalnum (*c) && *c != '.' && *c != '-')
+      return FALSE;
+  return *host != '\0';
+}
+
+static GBytes *
+build_filter_rules (MrSigninView *self)
+{
+  GString *rules = g_string_new ("[{\"trigger\":{\"url-filter\":\".*\"},"
+                                 "\"action\":{\"type\":\"block\"}},"
+                                 "{\"trigger\":{\"url-filter\":\"^data:\"},"
+                                 "\"action\":{\"type\":\"ignore-previous-rules\"}},"
+                                 "{\"trigger\":{\"url-filter\":\"^blob:\"},"
+                                 "\"action\":{\"type\":\"ignore-previous-rules\"}}");
+
+  for (guint i = 0; self->allowed_hosts && self->allowed_hosts[i]; i++)
+    {
+      const char *host = self->allowed_hosts[i];
+
+      if (!host_fits_rule (host))
+        continue;
+      add_allow_rule (rules, "https", host);
+      add_allow_rule (rules, "wss", host);
+      if (mr_host_is_loopback (host))
+        {
+          add_allow_rule (rules, "http", host);
+          add_allow_rule (rules, "ws", host);
+        }
+    }
+  g_string_append_c (rules, ']');
+  return g_string_free_to_bytes (rules);
+}
+
+static void
+filter_saved_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(MrSigninView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(WebKitUserContentFilter) filter = NULL;
+  g_autofree char *url = NULL;
+  WebKitUserContentManager *manager;
+
+  filter = webkit_user_content_filter_store_save_finish (WEBKIT_USER_CONTENT_FILTER_STORE (source),
+                                                         result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->web_view == NULL)
+    return;
+  url = g_steal_pointer (&self->pending_url);
+  if (filter == NULL)
+    {
+      /* Fail closed: without the filter the page is not shown. */
+      g_warning ("sign-in view: the content filter did not compile: %s", error->message);
+      g_signal_emit (self, signals[SIGNAL_FAILED], 0,
+                     _("The sign-in page could not be loaded. Check the network connection and "
+                       "try again."));
+      return;
+    }
+  manager = webkit_web_view_get_user_content_manager (self->web_view);
+  webkit_user_content_manager_remove_all_filters (manager);
+  webkit_user_content_manager_add_filter (manager, filter);
+  if (url != NULL)
+    webkit_web_view_load_uri (self->web_view, url);
+}
+
+/* Compiles the rules for the hosts allowed now, then loads @url. The compiled rules are files
+ * in a store: each helper process has its own, in the cache folder. */
+static void
+load_with_filter (MrSigninView *self,
+                  const char   *url)
+{
+  g_autofree char *path = g_build_filename (g_get_user_cache_dir (), "medrefill",
+                                            "signin-filters", NULL);
+  g_autofree char *id = g_strdup_printf ("signin-%d", (int) getpid ());
+  g_autoptr(WebKitUserContentFilterStore) store = webkit_user_content_filter_store_new (path);
+  g_autoptr(GBytes) rules = build_filter_rules (self);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  g_free (self->pending_url);
+  self->pending_url = g_strdup (url);
+  webkit_user_content_filter_store_save (store, id, rules, self->cancellable, filter_saved_cb,
+                                         g_object_ref (self));
+}
+
+/* <a download> asks no policy question that says so: a download WebKit starts is cancelled. */
+static void
+download_started_cb (WebKitNetworkSession *session,
+                     WebKitDownload       *download,
+                     MrSigninView         *self)
+{
+  g_debug ("sign-in view refused a download");
+  webkit_download_cancel (download);
+}
+
 static void
 build_web_view (MrSigninView *self)
 {
@@ -200,6 +331,7 @@ build_web_view (MrSigninView *self)
   g_signal_connect (self->web_view, "context-menu", G_CALLBACK (refuse_cb), NULL);
   g_signal_connect (self->web_view, "run-file-chooser", G_CALLBACK (refuse_cb), NULL);
   g_signal_connect (self->web_view, "permission-request", G_CALLBACK (permission_request_cb), self);
+  g_signal_connect (session, "download-started", G_CALLBACK (download_started_cb), self);
 
   gtk_widget_set_hexpand (GTK_WIDGET (self->web_view), TRUE);
   gtk_widget_set_vexpand (GTK_WIDGET (self->web_view), TRUE);
@@ -213,6 +345,9 @@ mr_signin_view_shutdown (MrSigninView *self)
 
   if (self->web_view == NULL)
     return;
+  g_cancellable_cancel (self->cancellable);
+  g_signal_handlers_disconnect_by_data (webkit_web_view_get_network_session (self->web_view),
+                                        self);
   g_signal_handlers_disconnect_by_data (self->web_view, self);
   webkit_web_view_terminate_web_process (self->web_view);
   gtk_widget_unparent (GTK_WIDGET (self->web_view));
@@ -234,6 +369,8 @@ mr_signin_view_finalize (GObject *object)
   MrSigninView *self = MR_SIGNIN_VIEW (object);
 
   g_free (self->redirect_uri);
+  g_free (self->pending_url);
+  g_clear_object (&self->cancellable);
   g_strfreev (self->allowed_hosts);
   G_OBJECT_CLASS (mr_signin_view_parent_class)->finalize (object);
 }
@@ -317,7 +454,7 @@ mr_signin_view_load (MrSigninView *self,
       mr_signin_view_allow_hosts (self, host);
     }
   self->done = FALSE;
-  webkit_web_view_load_uri (self->web_view, authorize_url);
+  load_with_filter (self, authorize_url);
 }
 
 WebKitWebView *
