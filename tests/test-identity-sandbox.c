@@ -47,24 +47,6 @@ fixture_tear_down (Fixture       *fx,
   g_assert_finalize_object (fx->sandbox);
 }
 
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static void
-wait_for (GAsyncResult **slot)
-{
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  while (*slot == NULL && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_nonnull (*slot);
-}
-
 /* Sends @msg without following redirects; returns the Location of its answer. */
 static char *
 send_for_location (Fixture     *fx,
@@ -117,13 +99,13 @@ sign_in_as (Fixture    *fx,
   g_autofree char *code = NULL;
   MrTokenSet *tokens;
 
-  mr_oidc_client_prefetch_async (fx->client, NULL, store_result_cb, &prefetched);
-  wait_for (&prefetched);
+  mr_oidc_client_prefetch_async (fx->client, NULL, mr_test_store_result_cb, &prefetched);
+  mr_test_wait_for_result (&prefetched, 10000);
   g_assert_true (mr_oidc_client_prefetch_finish (fx->client, prefetched, &error));
   code = sign_in_at_sandbox (fx, request, email);
-  mr_oidc_client_exchange_code_async (fx->client, request, code, NULL, store_result_cb,
+  mr_oidc_client_exchange_code_async (fx->client, request, code, NULL, mr_test_store_result_cb,
                                       &exchanged);
-  wait_for (&exchanged);
+  mr_test_wait_for_result (&exchanged, 10000);
   tokens = mr_oidc_client_exchange_code_finish (fx->client, exchanged, &error);
   g_assert_no_error (error);
   g_assert_nonnull (tokens->claims);
@@ -144,8 +126,8 @@ refresh (Fixture     *fx,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  mr_oidc_client_refresh_async (fx->client, refresh_token, NULL, store_result_cb, &result);
-  wait_for (&result);
+  mr_oidc_client_refresh_async (fx->client, refresh_token, NULL, mr_test_store_result_cb, &result);
+  mr_test_wait_for_result (&result, 10000);
   return mr_oidc_client_refresh_finish (fx->client, result, error);
 }
 
@@ -221,9 +203,9 @@ have_keyring (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *secret = NULL;
 
-  mr_secret_lookup_async (MR_SECRET_REFRESH_TOKEN, "medrefill-test-probe", NULL, store_result_cb,
+  mr_secret_lookup_async (MR_SECRET_REFRESH_TOKEN, "medrefill-test-probe", NULL, mr_test_store_result_cb,
                           &result);
-  wait_for (&result);
+  mr_test_wait_for_result (&result, 10000);
   secret = mr_secret_lookup_finish (result, &error);
   if (error == NULL)
     return TRUE;
@@ -240,8 +222,8 @@ stored_refresh_token (const char *account)
   g_autoptr(GError) error = NULL;
   char *secret;
 
-  mr_secret_lookup_async (MR_SECRET_REFRESH_TOKEN, account, NULL, store_result_cb, &result);
-  wait_for (&result);
+  mr_secret_lookup_async (MR_SECRET_REFRESH_TOKEN, account, NULL, mr_test_store_result_cb, &result);
+  mr_test_wait_for_result (&result, 10000);
   secret = mr_secret_lookup_finish (result, &error);
   g_assert_no_error (error);
   return secret;
@@ -253,8 +235,8 @@ resume (MrStaffSession *session,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  mr_staff_session_resume_async (session, NULL, store_result_cb, &result);
-  wait_for (&result);
+  mr_staff_session_resume_async (session, NULL, mr_test_store_result_cb, &result);
+  mr_test_wait_for_result (&result, 10000);
   return mr_staff_session_resume_finish (session, result, error);
 }
 

@@ -330,24 +330,6 @@ mangle (const AttackCase *c,
 
 /* ---- Running one row ---------------------------------------------------------------------- */
 
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static void
-wait_for (GAsyncResult **slot)
-{
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  while (*slot == NULL && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_nonnull (*slot);
-}
-
 static MrConfig *
 config_for (const char *url)
 {
@@ -397,11 +379,11 @@ run_case (const AttackCase *c,
 
   config = config_for (provider.url);
   client = mr_oidc_client_new (session, config);
-  mr_oidc_client_prefetch_async (client, NULL, store_result_cb, &prefetched);
-  wait_for (&prefetched);
+  mr_oidc_client_prefetch_async (client, NULL, mr_test_store_result_cb, &prefetched);
+  mr_test_wait_for_result (&prefetched, 10000);
   g_assert_true (mr_oidc_client_prefetch_finish (client, prefetched, NULL));
-  mr_oidc_client_exchange_code_async (client, request, "C0DE", NULL, store_result_cb, &exchanged);
-  wait_for (&exchanged);
+  mr_oidc_client_exchange_code_async (client, request, "C0DE", NULL, mr_test_store_result_cb, &exchanged);
+  mr_test_wait_for_result (&exchanged, 10000);
   tokens = mr_oidc_client_exchange_code_finish (client, exchanged, &error);
   g_assert_true ((tokens == NULL) == (error != NULL));
   if (tokens != NULL)

@@ -29,24 +29,6 @@ typedef struct {
 } Fixture;
 
 static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static void
-wait_for (GAsyncResult **slot)
-{
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-
-  while (*slot == NULL && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_nonnull (*slot);
-}
-
-static void
 opened_cb (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
@@ -74,8 +56,8 @@ start_visit (Fixture *fx)
   mr_visit_set_outbox (fx->visit, fx->outbox);
 
   /* While Welcome would be up: discovery and keys. */
-  mr_visit_prefetch_async (fx->visit, store_result_cb, &prefetched);
-  wait_for (&prefetched);
+  mr_visit_prefetch_async (fx->visit, mr_test_store_result_cb, &prefetched);
+  mr_test_wait_for_result (&prefetched, 20000);
   g_assert_true (mr_visit_prefetch_finish (fx->visit, prefetched, &error));
   g_assert_no_error (error);
   g_assert_true (mr_visit_is_prefetched (fx->visit));
@@ -150,8 +132,8 @@ complete (Fixture     *fx,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  mr_visit_complete_sign_in_async (fx->visit, uri, store_result_cb, &result);
-  wait_for (&result);
+  mr_visit_complete_sign_in_async (fx->visit, uri, mr_test_store_result_cb, &result);
+  mr_test_wait_for_result (&result, 20000);
   return mr_visit_complete_sign_in_finish (fx->visit, result, error);
 }
 
@@ -194,8 +176,8 @@ send (Fixture          *fx,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  mr_visit_send_async (fx->visit, request, store_result_cb, &result);
-  wait_for (&result);
+  mr_visit_send_async (fx->visit, request, mr_test_store_result_cb, &result);
+  mr_test_wait_for_result (&result, 20000);
   return mr_visit_send_finish (fx->visit, result, detail, NULL, error);
 }
 

@@ -117,6 +117,25 @@ mr_test_wait_for (gboolean *flag,
 }
 
 void
+mr_test_store_result_cb (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+void
+mr_test_wait_for_result (GAsyncResult **slot,
+                         guint          timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (*slot == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (*slot);
+}
+
+void
 mr_test_init (int    *argc,
               char ***argv)
 {

@@ -21,6 +21,15 @@ void          mr_test_server_free    (MrTestServer       *server);
 gboolean      mr_test_wait_for       (gboolean           *flag,
                                       guint               timeout_ms);
 
+/* A GAsyncReadyCallback that keeps a reference to the result in the GAsyncResult * slot @user_data
+ * points to; mr_test_wait_for_result() then spins until it is there (at most @timeout_ms) and
+ * asserts that it came. */
+void          mr_test_store_result_cb (GObject           *source,
+                                       GAsyncResult      *result,
+                                       gpointer           user_data);
+void          mr_test_wait_for_result (GAsyncResult     **slot,
+                                       guint              timeout_ms);
+
 /* Common test set-up: g_test_init with isolated XDG directories. */
 void          mr_test_init           (int                *argc,
                                       char             ***argv);
