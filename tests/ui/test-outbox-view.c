@@ -3,6 +3,7 @@
  * (and nothing about the patient), desk staff see it waiting and can retry or discard it, and it
  * arrives exactly once when the workflow is back. */
 #include <adwaita.h>
+#include <string.h>
 
 #include "mr-config.h"
 #include "mr-outbox-view.h"
@@ -182,6 +183,44 @@ test_kiosk_says_nothing_of_the_patient (Fixture       *fixture,
   g_assert_null (find_outbox_view ());
 }
 
+/* A workflow that answers with markup as its reference, as a compromised or careless workflow
+ * might: on a kiosk a link in the Done page would be a way out of the app. */
+static void
+markup_reference_cb (SoupServer        *server,
+                     SoupServerMessage *msg,
+                     const char        *path,
+                     GHashTable        *query,
+                     gpointer           user_data)
+{
+  static const char body[] = "{\"reference\":\"<a href=\\\"https://evil.example/\\\">MR-EVIL</a>"
+                             " <b>bold</b>\"}";
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, body,
+                                    strlen (body));
+}
+
+static void
+test_reference_is_text (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(MrTestServer) workflow = mr_test_server_new (markup_reference_cb, NULL);
+  g_autoptr(MrConfig) config = mr_ui_sandbox_config (fixture->sandbox, MR_MODE_KIOSK);
+  const char *shown;
+
+  g_free (config->workflow_url);
+  config->workflow_url = g_strdup_printf ("%s/webhook/medication-refill",
+                                          mr_test_server_get_url (workflow));
+  mr_window_set_config (fixture->window, config);
+  sign_in_fill_submit (fixture);
+
+  /* What the person reads (the page's text once its markup is parsed) is the reference as it
+   * came, not a link and not bold. */
+  shown = mr_window_get_message (fixture->window);
+  g_assert_nonnull (strstr (shown, "Reference: <a href=\"https://evil.example/\">MR-EVIL</a> "
+                                   "<b>bold</b>"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -195,6 +234,8 @@ main (int   argc,
               test_saved_then_delivered_once, tear_down);
   g_test_add ("/ui/outbox/refused-is-held", Fixture, NULL, desk_set_up, test_refused_is_held,
               tear_down);
+  g_test_add ("/ui/outbox/reference-is-text", Fixture, NULL, kiosk_set_up,
+              test_reference_is_text, tear_down);
   g_test_add ("/ui/outbox/kiosk-says-nothing", Fixture, NULL, kiosk_set_up,
               test_kiosk_says_nothing_of_the_patient, tear_down);
   return g_test_run ();

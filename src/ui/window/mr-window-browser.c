@@ -109,9 +109,9 @@ _mr_window_browser_init (MrWindow *self)
   GtkWidget *cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
 
   adw_status_page_set_title (ADW_STATUS_PAGE (page), _("Continue in Your Web Browser"));
-  adw_status_page_set_description (ADW_STATUS_PAGE (page),
-                                   _("Sign in in the browser window that opened. This page moves on by "
-                                     "itself when you are done."));
+  _mr_window_set_description (ADW_STATUS_PAGE (page),
+                              _("Sign in in the browser window that opened. This page moves on by "
+                                "itself when you are done."));
   gtk_widget_set_halign (cancel, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (cancel, "pill");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (cancel), "win.cancel-sign-in");

@@ -73,6 +73,9 @@ struct _MrWindow {
 gboolean      _mr_window_is_kiosk          (MrWindow        *self);
 /* TRUE when sign-in goes through the system browser (desk only; a kiosk never opens one). */
 gboolean      _mr_window_uses_system_browser (MrWindow      *self);
+/* Sets @page's description to @text as text, never as markup. */
+void          _mr_window_set_description   (AdwStatusPage   *page,
+                                            const char      *text);
 void          _mr_window_show_page         (MrWindow        *self,
                                             const char      *name);
 void          _mr_window_show_busy         (MrWindow        *self,

@@ -52,10 +52,10 @@ _mr_window_submit_show_done (MrWindow        *self,
                                                  "not updated: %s"), description,
                                                correction_problem);
 
-      adw_status_page_set_description (self->done_page, both);
+      _mr_window_set_description (self->done_page, both);
       return;
     }
-  adw_status_page_set_description (self->done_page, description);
+  _mr_window_set_description (self->done_page, description);
 }
 
 static void

@@ -91,6 +91,18 @@ retry_kind (const GError *error)
 }
 
 /* One sentence of what happened and what to do, and the one button that fits. */
+/* A status page's description is Pango markup: a reference from the workflow or a sentence with an
+ * identity provider's text in it must show as text (a <a href> would be a tappable way out of a
+ * kiosk). Every description goes through here. */
+void
+_mr_window_set_description (AdwStatusPage *page,
+                            const char    *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text != NULL ? text : "", -1);
+
+  adw_status_page_set_description (page, escaped);
+}
+
 void
 _mr_window_show_error (MrWindow     *self,
                       const GError *error)
@@ -101,7 +113,7 @@ _mr_window_show_error (MrWindow     *self,
                              kind == RETRY_NONE ? _("The app cannot sign in yet")
                              : kind == RETRY_SIGN_IN_AGAIN ? _("Please sign in again")
                              : _("Something went wrong"));
-  adw_status_page_set_description (self->error_page, error->message);
+  _mr_window_set_description (self->error_page, error->message);
   /* Icons of pages not on screen are set when shown: a large symbolic icon is an SVG, and
    * loading the SVG renderer is work the first frame should not wait for. */
   adw_status_page_set_icon_name (self->error_page, "dialog-warning-symbolic");
@@ -457,19 +469,43 @@ mr_window_get_form (MrWindow *self)
   return GTK_WIDGET (_mr_window_form (self));
 }
 
+/* The label below @root whose text source is @markup, or NULL. */
+static GtkLabel *
+find_label (GtkWidget  *root,
+            const char *markup)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found;
+
+      if (GTK_IS_LABEL (child) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (child)), markup) == 0)
+        return GTK_LABEL (child);
+      if ((found = find_label (child, markup)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 const char *
 mr_window_get_message (MrWindow *self)
 {
   const char *page;
+  AdwStatusPage *status = NULL;
+  GtkLabel *label;
 
   g_return_val_if_fail (MR_IS_WINDOW (self), NULL);
 
   page = mr_window_get_page (self);
   if (g_strcmp0 (page, "done") == 0)
-    return adw_status_page_get_description (self->done_page);
-  if (g_strcmp0 (page, "error") == 0)
-    return adw_status_page_get_description (self->error_page);
-  return NULL;
+    status = self->done_page;
+  else if (g_strcmp0 (page, "error") == 0)
+    status = self->error_page;
+  if (status == NULL)
+    return NULL;
+  /* What the page shows: the text of the label that renders its description as markup. */
+  label = find_label (GTK_WIDGET (status), adw_status_page_get_description (status));
+  return label != NULL ? gtk_label_get_text (label) : NULL;
 }
 
 static void
