@@ -369,11 +369,12 @@ main (int   argc,
   wait_text ("Given name", "Jack");
   expect_screen (MR_KIOSK_APP, "form");
   {
-    g_autoptr(AtspiAccessible) medicine = wait_control ("medrefill", ATSPI_ROLE_TEXT, "Name");
+    g_autoptr(AtspiAccessible) medicine = wait_control ("medrefill", ATSPI_ROLE_TEXT,
+                                                        "Medicine 1, name");
 
     set_text (medicine, "Metformin");
   }
-  wait_text ("Name", "Metformin");
+  wait_text ("Medicine 1, name", "Metformin");
   /* Nobody touches the screen: the warning, then the wipe back to Welcome, and nothing left. */
   expect_screen (MR_KIOSK_WELCOME, "welcome-after-wipe");
   wait_text ("Given name", "");

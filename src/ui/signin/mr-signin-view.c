@@ -182,8 +182,8 @@ permission_request_cb (WebKitWebView           *web_view,
 
 /* The navigation policy sees page loads only: images, scripts, fetch(), XMLHttpRequest and
  * WebSockets do not ask it. A WebKit content blocker does see them: it blocks every load, then
- * lets through those to an allowed host (https and wss; http and ws only to a loopback host, as
- * host_is_allowed() does), and data: and blob: ones, which stay inside the page. */
+ * lets through those to an allowed host (https and wss; http and ws only to a loopback address or
+ * localhost, as host_is_allowed() does), and data: and blob: ones, which stay inside the page. */
 static void
 add_allow_rule (GString    *rules,
                 const char *scheme,
@@ -233,7 +233,7 @@ build_filter_rules (MrSigninView *self)
         continue;
       add_allow_rule (rules, "https", host);
       add_allow_rule (rules, "wss", host);
-      if (mr_host_is_loopback (host))
+      if (mr_host_is_loopback_or_localhost (host))
         {
           add_allow_rule (rules, "http", host);
           add_allow_rule (rules, "ws", host);
