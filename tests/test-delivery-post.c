@@ -128,7 +128,7 @@ submit_request (SoupSession           *session,
   char *json = mr_json_to_string (payload);
   g_autoptr(GBytes) bytes = g_bytes_new_take (json, strlen (json));
 
-  mr_delivery_post_async (session, url, auth, request->request_id, bytes, NULL, submit_cb, r);
+  mr_delivery_post_async (session, url, auth, NULL, request->request_id, bytes, NULL, submit_cb, r);
 }
 
 static void
@@ -555,7 +555,7 @@ post (const char           *url,
 {
   g_autoptr(SoupSession) session = soup_session_new_with_options ("proxy-resolver", NULL, NULL);
 
-  mr_delivery_post_async (session, url, auth, "a1b2c3d4-0000-4000-8000-000000000001", payload,
+  mr_delivery_post_async (session, url, auth, NULL, "a1b2c3d4-0000-4000-8000-000000000001", payload,
                           NULL, post_cb, r);
   g_assert_true (mr_test_wait_for (&r->done, 10000));
 }

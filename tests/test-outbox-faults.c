@@ -227,7 +227,7 @@ enqueue (MrOutbox   *outbox,
 {
   g_autoptr(JsonNode) payload = payload_new (request_id);
 
-  mr_outbox_enqueue_async (outbox, request_id, payload, "Zoë Núñez-Ødegård",
+  mr_outbox_enqueue_async (outbox, request_id, payload, NULL, "Zoë Núñez-Ødegård",
                            (const char *[]) { "Metformin", NULL }, NULL, enqueue_cb, o);
 }
 

@@ -208,7 +208,7 @@ enqueue (MrOutbox   *outbox,
 {
   g_autoptr(JsonNode) payload = payload_new (request_id);
 
-  mr_outbox_enqueue_async (outbox, request_id, payload, PATIENT_NAME, medicines, NULL,
+  mr_outbox_enqueue_async (outbox, request_id, payload, NULL, PATIENT_NAME, medicines, NULL,
                            enqueue_cb, e);
   g_assert_true (mr_test_wait_for (&e->done, 20000));
 }

@@ -360,7 +360,9 @@ test_settings (Fixture       *fx,
   expected = g_strdup_printf ("authority=%1$s/" TID "\ntenant-id=" TID "\n"
                               "client-id=" MR_SANDBOX_CLIENT_ID "\ngraph-url=%1$s/v1.0\n"
                               "workflow-url=%1$s/webhook/medication-refill\n"
-                              "extensions-app-id=" MR_SANDBOX_EXTENSIONS_APP_ID "\n", fx->base);
+                              "extensions-app-id=" MR_SANDBOX_EXTENSIONS_APP_ID "\n"
+                              "api-scope=" MR_SANDBOX_API_SCOPE "\n"
+                              "staff-role=" MR_SANDBOX_STAFF_ROLE "\n", fx->base);
   g_assert_cmpstr (text, ==, expected);
 }
 

@@ -284,13 +284,17 @@ mr_sandbox_dup_settings_text (MrSandbox *self)
                           "client-id=%s\n"
                           "graph-url=%s/v1.0\n"
                           "workflow-url=%s/webhook/medication-refill\n"
-                          "extensions-app-id=%s\n",
+                          "extensions-app-id=%s\n"
+                          "api-scope=%s\n"
+                          "staff-role=%s\n",
                           self->base_url, MR_SANDBOX_TENANT_ID,
                           MR_SANDBOX_TENANT_ID,
                           MR_SANDBOX_CLIENT_ID,
                           self->base_url,
                           self->base_url,
-                          MR_SANDBOX_EXTENSIONS_APP_ID);
+                          MR_SANDBOX_EXTENSIONS_APP_ID,
+                          MR_SANDBOX_API_SCOPE,
+                          MR_SANDBOX_STAFF_ROLE);
 }
 
 JsonArray *

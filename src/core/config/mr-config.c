@@ -29,6 +29,8 @@ mr_config_new (void)
   config->extensions_app_id = g_strdup ("");
   config->workflow_url = g_strdup ("");
   config->workflow_auth_header = g_strdup ("");
+  config->api_scope = g_strdup ("");
+  config->staff_role = g_strdup ("FrontDesk");
   config->mode = MR_MODE_DESK;
   config->idle_timeout = 120;
   config->formulary_path = g_strdup ("");
@@ -57,6 +59,8 @@ mr_config_new_from_settings (GSettings *settings)
   config->extensions_app_id = g_settings_get_string (settings, "extensions-app-id");
   config->workflow_url = g_settings_get_string (settings, "workflow-url");
   config->workflow_auth_header = g_settings_get_string (settings, "workflow-auth-header");
+  config->api_scope = g_settings_get_string (settings, "api-scope");
+  config->staff_role = g_settings_get_string (settings, "staff-role");
   config->mode = g_settings_get_enum (settings, "mode") == 1 ? MR_MODE_KIOSK : MR_MODE_DESK;
   config->idle_timeout = g_settings_get_uint (settings, "idle-timeout");
   config->formulary_path = g_settings_get_string (settings, "formulary-path");
@@ -86,6 +90,8 @@ mr_config_copy (const MrConfig *config)
   copy->extensions_app_id = g_strdup (config->extensions_app_id);
   copy->workflow_url = g_strdup (config->workflow_url);
   copy->workflow_auth_header = g_strdup (config->workflow_auth_header);
+  copy->api_scope = g_strdup (config->api_scope);
+  copy->staff_role = g_strdup (config->staff_role);
   copy->mode = config->mode;
   copy->idle_timeout = config->idle_timeout;
   copy->formulary_path = g_strdup (config->formulary_path);
@@ -112,6 +118,8 @@ mr_config_free (MrConfig *config)
   g_free (config->extensions_app_id);
   g_free (config->workflow_url);
   g_free (config->workflow_auth_header);
+  g_free (config->api_scope);
+  g_free (config->staff_role);
   g_free (config->formulary_path);
   g_free (config->consent_text);
   g_strfreev (config->pickup_locations);
@@ -136,6 +144,8 @@ string_field (MrConfig   *config,
     { "extensions-app-id", G_STRUCT_OFFSET (MrConfig, extensions_app_id) },
     { "workflow-url", G_STRUCT_OFFSET (MrConfig, workflow_url) },
     { "workflow-auth-header", G_STRUCT_OFFSET (MrConfig, workflow_auth_header) },
+    { "api-scope", G_STRUCT_OFFSET (MrConfig, api_scope) },
+    { "staff-role", G_STRUCT_OFFSET (MrConfig, staff_role) },
     { "formulary-path", G_STRUCT_OFFSET (MrConfig, formulary_path) },
     { "consent-text", G_STRUCT_OFFSET (MrConfig, consent_text) },
   };

@@ -42,6 +42,9 @@ typedef struct {
   char   *extensions_app_id;
   char   *workflow_url;
   char   *workflow_auth_header;
+  char   *api_scope;            /* the clinic API's delegated scope (api://<id>/Refill.Submit);
+                                 * "" when the clinic has none: requests then carry no token */
+  char   *staff_role;           /* the app role that proves a front-desk staff member */
   MrMode  mode;
   guint   idle_timeout;
   char   *formulary_path;       /* "" when the clinic has no formulary file */

@@ -35,12 +35,37 @@ reference_from_body (GBytes *body)
   return g_steal_pointer (&clean);
 }
 
+/* The OAuth error code of a 401/403 body ({"error":"invalid_token",…}, as the reference workflow
+ * answers; RFC 6750 §3.1), or NULL. Never shown: it only picks the sentence. */
+static char *
+oauth_error_from_body (GBytes *body)
+{
+  g_autoptr(JsonObject) object = NULL;
+  const char *code;
+
+  if (body == NULL || g_bytes_get_size (body) == 0)
+    return NULL;
+  object = mr_json_parse_object (body, MR_DELIVERY_ERROR, MR_DELIVERY_ERROR_BAD_RESPONSE,
+                                 "the clinic's workflow", NULL);
+  if (object == NULL)
+    return NULL;
+  code = mr_json_get_string (object, "error");
+  if (g_strcmp0 (code, "invalid_token") != 0 && g_strcmp0 (code, "insufficient_scope") != 0
+      && g_strcmp0 (code, "forbidden") != 0)
+    return NULL;
+  return g_strdup (code);
+}
+
 static void
 set_rejected (guint    status,
+              GBytes  *body,
               GError **error)
 {
+  g_autofree char *code = NULL;
   const char *message;
 
+  if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
+    code = oauth_error_from_body (body);
   switch (status)
     {
     case SOUP_STATUS_BAD_REQUEST:
@@ -49,8 +74,19 @@ set_rejected (guint    status,
       break;
     case SOUP_STATUS_UNAUTHORIZED:
     case SOUP_STATUS_FORBIDDEN:
-      message = _("The clinic's workflow refused the app's credentials. Ask your administrator to "
-                  "check the workflow's authentication settings.");
+      if (g_strcmp0 (code, "invalid_token") == 0)
+        message = _("The clinic's workflow did not accept the sign-in that came with the request. "
+                    "Ask your administrator to check the app's clinic API settings.");
+      else if (g_strcmp0 (code, "insufficient_scope") == 0)
+        message = _("The sign-in that came with the request does not allow sending refill "
+                    "requests. Ask your administrator to grant the app the clinic API's "
+                    "permission.");
+      else if (g_strcmp0 (code, "forbidden") == 0)
+        message = _("The clinic's workflow refused the request because it does not match the "
+                    "account that signed in. Ask a member of staff to help.");
+      else
+        message = _("The clinic's workflow refused the app's credentials. Ask your administrator "
+                    "to check the workflow's authentication settings.");
       break;
     case SOUP_STATUS_NOT_FOUND:
       message = _("The clinic's workflow is not active (404). Ask your administrator to activate "
@@ -106,7 +142,7 @@ mr_delivery_parse_response (guint        status,
                  _("The clinic's workflow could not take the request just now (%u). It is worth "
                    "trying again in a moment."), status);
   else if (SOUP_STATUS_IS_CLIENT_ERROR (status) || SOUP_STATUS_IS_REDIRECTION (status))
-    set_rejected (status, error);
+    set_rejected (status, body, error);
   else
     g_set_error (error, MR_DELIVERY_ERROR, MR_DELIVERY_ERROR_BAD_RESPONSE,
                  _("The clinic's workflow sent an answer the app cannot read (%u)."), status);
@@ -258,6 +294,29 @@ add_basic_auth (SoupMessage  *msg,
   return TRUE;
 }
 
+/* The clinic API's access token (RFC 6750 §2.1). FALSE for a value that is not a JWT's
+ * characters: it would break the header, and no workflow could accept it. */
+static gboolean
+add_bearer (SoupMessage  *msg,
+            const char   *access_token,
+            GError      **error)
+{
+  g_autofree char *value = NULL;
+
+  for (const char *p = access_token; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("-_.~+/=", *p) == NULL)
+      {
+        g_set_error_literal (error, MR_DELIVERY_ERROR, MR_DELIVERY_ERROR_REJECTED,
+                             _("The sign-in kept with the request is damaged. Ask the person to "
+                               "sign in and send the request again."));
+        return FALSE;
+      }
+  value = g_strconcat ("Bearer ", access_token, NULL);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", value);
+  explicit_bzero (value, strlen (value));
+  return TRUE;
+}
+
 static SoupMessage *
 build_message (const char *workflow_url,
                const char *request_id,
@@ -284,9 +343,11 @@ post_start (GTask                *task,
             SoupSession          *session,
             const char           *workflow_url,
             const MrDeliveryAuth *auth,
+            const char           *access_token,
             const char           *request_id,
             GBytes               *payload)
 {
+  gboolean bearer = access_token != NULL && *access_token != '\0';
   Post *post = g_new0 (Post, 1);
   GError *error = NULL;
 
@@ -309,8 +370,14 @@ post_start (GTask                *task,
       g_object_unref (task);
       return;
     }
-  if (auth != NULL && (!add_auth_header (post->msg, auth->header_name, auth->header_value, &error)
-                       || !add_basic_auth (post->msg, auth->basic, &error)))
+  /* Header Auth is the device's own second factor beside the token; Basic Auth would need the
+   * Authorization header the token takes, so with a token it is left out. */
+  if (bearer && auth != NULL && auth->basic != NULL && *auth->basic != '\0')
+    g_debug ("Not sending the workflow's Basic Auth: the request carries the clinic API's token");
+  if ((bearer && !add_bearer (post->msg, access_token, &error))
+      || (auth != NULL
+          && (!add_auth_header (post->msg, auth->header_name, auth->header_value, &error)
+              || (!bearer && !add_basic_auth (post->msg, auth->basic, &error)))))
     {
       g_task_return_error (task, error);
       g_object_unref (task);
@@ -325,6 +392,7 @@ void
 mr_delivery_post_async (SoupSession          *session,
                         const char           *workflow_url,
                         const MrDeliveryAuth *auth,
+                        const char           *access_token,
                         const char           *request_id,
                         GBytes               *payload,
                         GCancellable         *cancellable,
@@ -339,7 +407,7 @@ mr_delivery_post_async (SoupSession          *session,
 
   task = g_task_new (session, cancellable, callback, user_data);
   g_task_set_source_tag (task, mr_delivery_post_async);
-  post_start (task, session, workflow_url, auth, request_id, payload);
+  post_start (task, session, workflow_url, auth, access_token, request_id, payload);
 }
 
 char *

@@ -57,11 +57,15 @@ MrDeliveryAuth *mr_delivery_auth_load_finish (GAsyncResult         *result,
                                               GError              **error);
 
 /* What the outbox uses: POSTs @payload (JSON text, sent byte for byte) as application/json with
- * Idempotency-Key = @request_id and @auth (may be NULL). http to a host that is not loopback is
- * MR_DELIVERY_ERROR_INSECURE, and a G_TLS_ERROR becomes MR_DELIVERY_ERROR_TLS. Does not block. */
+ * Idempotency-Key = @request_id, @access_token (the clinic API's, may be NULL) as
+ * "Authorization: Bearer", and @auth (may be NULL; its Basic Auth is left out when there is a
+ * token). http to a host that is not loopback is MR_DELIVERY_ERROR_INSECURE, and a G_TLS_ERROR
+ * becomes MR_DELIVERY_ERROR_TLS. A 401/403 whose body names an OAuth error (invalid_token,
+ * insufficient_scope, forbidden) gets that error's sentence. Does not block. */
 void    mr_delivery_post_async      (SoupSession           *session,
                                      const char            *workflow_url,
                                      const MrDeliveryAuth  *auth,
+                                     const char            *access_token,
                                      const char            *request_id,
                                      GBytes                *payload,
                                      GCancellable          *cancellable,

@@ -241,8 +241,9 @@ send (MrOutbox      *self,
   item->in_flight = TRUE;
   item->cancellable = g_cancellable_new ();
   self->in_flight++;
-  mr_delivery_post_async (self->session, self->workflow_url, self->auth, item->record->request_id,
-                          item->payload, item->cancellable, send_cb, attempt);
+  mr_delivery_post_async (self->session, self->workflow_url, self->auth,
+                          item->record->access_token, item->record->request_id, item->payload,
+                          item->cancellable, send_cb, attempt);
 }
 
 /* ---- the queue ------------------------------------------------------------------------------- */

@@ -40,6 +40,7 @@ mr_outbox_record_copy (const MrOutboxRecord *record)
   *copy = *record;
   copy->request_id = g_strdup (record->request_id);
   copy->payload = g_strdup (record->payload);
+  copy->access_token = g_strdup (record->access_token);
   copy->last_error = g_strdup (record->last_error);
   copy->patient = g_strdup (record->patient);
   copy->medicines = g_strdupv (record->medicines);
@@ -61,6 +62,7 @@ mr_outbox_record_free (MrOutboxRecord *record)
     return;
   g_free (record->request_id);
   wipe_string (record->payload);
+  wipe_string (record->access_token);
   g_free (record->last_error);
   wipe_string (record->patient);
   if (record->medicines != NULL)
@@ -101,6 +103,11 @@ envelope_to_json (const MrOutboxRecord *record)
   json_builder_add_int_value (builder, record->created_at);
   json_builder_set_member_name (builder, "payload");
   json_builder_add_string_value (builder, record->payload);
+  if (record->access_token != NULL)
+    {
+      json_builder_set_member_name (builder, "access_token");
+      json_builder_add_string_value (builder, record->access_token);
+    }
   json_builder_set_member_name (builder, "attempts");
   json_builder_add_int_value (builder, record->attempts);
   json_builder_set_member_name (builder, "next_attempt_at");
@@ -193,6 +200,8 @@ envelope_from_json (const char *text,
   object = json_node_get_object (root);
   record->request_id = g_strdup (mr_json_get_string (object, "request_id"));
   record->payload = g_strdup (mr_json_get_string (object, "payload"));
+  /* Absent in files of versions before the clinic API token: those go out without one. */
+  record->access_token = g_strdup (mr_json_get_string (object, "access_token"));
   state = mr_json_get_string (object, "state");
   if (!mr_outbox_id_is_valid (record->request_id) || record->payload == NULL || state == NULL
       || !get_int (object, "created_at", &record->created_at)

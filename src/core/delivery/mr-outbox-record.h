@@ -32,6 +32,9 @@ typedef struct {
   char          *request_id;        /* also the Idempotency-Key and the file's name */
   gint64         created_at;        /* µs since the epoch */
   char          *payload;           /* the JSON text sent to the workflow, byte for byte */
+  char          *access_token;      /* the clinic API's token it is sent with, or NULL: the
+                                     * proof of who made the request, kept with it (encrypted)
+                                     * for as long as it waits */
   guint          attempts;          /* failed attempts so far */
   gint64         next_attempt_at;   /* µs since the epoch */
   MrOutboxState  state;

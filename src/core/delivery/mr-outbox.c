@@ -199,6 +199,7 @@ void
 mr_outbox_enqueue_async (MrOutbox            *self,
                          const char          *request_id,
                          JsonNode            *payload,
+                         const char          *access_token,
                          const char          *patient,
                          const char * const  *medicines,
                          GCancellable        *cancellable,
@@ -222,6 +223,8 @@ mr_outbox_enqueue_async (MrOutbox            *self,
   record = mr_outbox_record_new ();
   record->request_id = g_strdup (request_id);
   record->payload = mr_json_to_string (payload);
+  if (access_token != NULL && *access_token != '\0')
+    record->access_token = g_strdup (access_token);
   record->patient = g_strdup (patient != NULL ? patient : "");
   record->medicines = g_strdupv ((char **) medicines);
   if (record->medicines == NULL)
@@ -246,6 +249,7 @@ patient_name (const MrPatient *patient)
 void
 mr_outbox_enqueue_request_async (MrOutbox              *self,
                                  const MrRefillRequest *request,
+                                 const char            *access_token,
                                  GCancellable          *cancellable,
                                  GAsyncReadyCallback    callback,
                                  gpointer               user_data)
@@ -266,7 +270,7 @@ mr_outbox_enqueue_request_async (MrOutbox              *self,
     }
   medicines = g_strv_builder_end (names);
   patient = patient_name (request->patient);
-  mr_outbox_enqueue_async (self, request->request_id, payload, patient,
+  mr_outbox_enqueue_async (self, request->request_id, payload, access_token, patient,
                            (const char * const *) medicines, cancellable, callback, user_data);
 }
 

@@ -77,10 +77,13 @@ gboolean      mr_outbox_open_finish       (MrOutbox              *self,
  * the outbox is not yet open, once it opens and then decides): the outcome, and in @out_detail the
  * reference (SENT) or the reason in plain words (HELD). Fails only when the request cannot be
  * kept at all (a duplicate id, an invalid payload). @payload is the workflow JSON (copied);
- * @patient and @medicines are the summary for staff. Does not block. */
+ * @access_token (may be NULL) the clinic API's token, kept in the encrypted record and sent with
+ * every attempt (the workflow judges it as of the request's created_at, see README "Requests
+ * that wait"); @patient and @medicines are the summary for staff. Does not block. */
 void          mr_outbox_enqueue_async     (MrOutbox              *self,
                                            const char            *request_id,
                                            JsonNode              *payload,
+                                           const char            *access_token,
                                            const char            *patient,
                                            const char * const    *medicines,
                                            GCancellable          *cancellable,
@@ -89,6 +92,7 @@ void          mr_outbox_enqueue_async     (MrOutbox              *self,
 /* The same for a refill request (its refill-v1 payload, its patient and medicine names). */
 void          mr_outbox_enqueue_request_async (MrOutbox              *self,
                                                const MrRefillRequest *request,
+                                               const char            *access_token,
                                                GCancellable          *cancellable,
                                                GAsyncReadyCallback    callback,
                                                gpointer               user_data);

@@ -24,6 +24,7 @@ struct _MrVisit {
   MrAuthRequest      *auth_request;
   MrLoopbackListener *listener;
   MrTokenSet         *tokens;
+  char               *api_token;      /* the clinic API's access token for this person's request */
   MrPatient          *patient;
   JsonObject         *pending_changes;
   MrVisitState        state;

@@ -6,6 +6,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "mr-base.h"
 #include "mr-graph.h"
 
 typedef struct {
@@ -60,6 +61,7 @@ enqueued_cb (GObject      *source,
     }
   /* Nothing of the patient stays in memory once the request is in the outbox. */
   g_clear_pointer (&self->tokens, _mr_visit_wipe_tokens);
+  g_clear_pointer (&self->api_token, mr_secure_free_string);
   g_clear_pointer (&self->patient, mr_patient_free);
   _mr_visit_set_state (self, MR_VISIT_STATE_NONE);
   g_task_return_boolean (task, TRUE);
@@ -77,8 +79,8 @@ enqueue (GTask *task)
   _mr_visit_set_state (self, MR_VISIT_STATE_SENDING);
   if (self->config->payload_format != MR_PAYLOAD_FHIR_R4)
     {
-      mr_outbox_enqueue_request_async (self->outbox, request, self->cancellable, enqueued_cb,
-                                       task);
+      mr_outbox_enqueue_request_async (self->outbox, request, self->api_token,
+                                       self->cancellable, enqueued_cb, task);
       return;
     }
   payload = mr_fhir_task_from_request (request);
@@ -86,7 +88,7 @@ enqueue (GTask *task)
   for (guint i = 0; i < request->medications->len; i++)
     g_ptr_array_add (names, ((MrMedication *) g_ptr_array_index (request->medications, i))->name);
   g_ptr_array_add (names, NULL);
-  mr_outbox_enqueue_async (self->outbox, request->request_id, payload,
+  mr_outbox_enqueue_async (self->outbox, request->request_id, payload, self->api_token,
                            request->patient->display_name, (const char * const *) names->pdata,
                            self->cancellable, enqueued_cb, task);
 }

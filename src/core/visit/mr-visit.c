@@ -418,6 +418,7 @@ exchanged_cb (GObject      *source,
       return;
     }
   g_clear_pointer (&self->tokens, _mr_visit_wipe_tokens);
+  g_clear_pointer (&self->api_token, mr_secure_free_string);
   self->tokens = tokens;
   mr_graph_get_me_async (self->session, self->config->graph_url,
                          mr_visit_get_extensions_app_id (self), self->tokens->access_token,
@@ -490,6 +491,7 @@ mr_visit_wipe (MrVisit *self)
   mr_visit_stop_browser (self);
   g_clear_pointer (&self->auth_request, mr_auth_request_free);
   g_clear_pointer (&self->tokens, _mr_visit_wipe_tokens);
+  g_clear_pointer (&self->api_token, mr_secure_free_string);
   g_clear_pointer (&self->patient, mr_patient_free);
   g_clear_pointer (&self->pending_changes, json_object_unref);
   _mr_visit_set_state (self, MR_VISIT_STATE_NONE);
@@ -534,6 +536,7 @@ mr_visit_finalize (GObject *object)
 
   g_clear_pointer (&self->auth_request, mr_auth_request_free);
   g_clear_pointer (&self->tokens, _mr_visit_wipe_tokens);
+  g_clear_pointer (&self->api_token, mr_secure_free_string);
   g_clear_pointer (&self->patient, mr_patient_free);
   g_clear_pointer (&self->pending_changes, json_object_unref);
   g_clear_object (&self->cancellable);

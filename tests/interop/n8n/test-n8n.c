@@ -120,7 +120,7 @@ post (const MrRefillRequest *request,
   g_autofree char *url = webhook_url ("medication-refill");
   g_autoptr(GBytes) payload = payload_bytes (request);
 
-  mr_delivery_post_async (session, url, auth, request->request_id, payload, NULL, post_cb, p);
+  mr_delivery_post_async (session, url, auth, NULL, request->request_id, payload, NULL, post_cb, p);
   g_assert_true (mr_test_wait_for (&p->done, 60000));
 }
 
@@ -287,7 +287,7 @@ send_through_outbox (const MrRefillRequest *request,
   g_assert_true (mr_test_wait_for (&opened, 20000));
   g_assert_true (mr_outbox_get_persistent (outbox));
 
-  mr_outbox_enqueue_request_async (outbox, request, NULL, enqueue_cb, &e);
+  mr_outbox_enqueue_request_async (outbox, request, NULL, NULL, enqueue_cb, &e);
   g_assert_true (mr_test_wait_for (&e.done, 60000));
   g_assert_no_error (e.error);
 
