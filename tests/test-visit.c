@@ -10,6 +10,7 @@
 #include "mr-base.h"
 #include "mr-identity.h"
 #include "mr-sandbox.h"
+#include "mr-test-jwt.h"
 #include "mr-test-server.h"
 
 #define TID        MR_SANDBOX_TENANT_ID
@@ -368,6 +369,259 @@ test_graph_failure (Fixture       *fx,
   g_assert_cmpint (mr_visit_get_state (fx->visit), ==, MR_VISIT_STATE_NONE);
 }
 
+/* ---- The clinic API's token ----------------------------------------------------------------- */
+
+/* Waits until the sandbox has answered @n token requests in all. */
+static void
+wait_for_token_requests (Fixture *fx,
+                         guint    n)
+{
+  gint64 end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (mr_sandbox_get_request_count (fx->sandbox, TOKEN_PATH) < n
+         && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (mr_sandbox_get_request_count (fx->sandbox, TOKEN_PATH), ==, n);
+  /* …and the answer has been taken in. */
+  for (int i = 0; i < 50; i++)
+    {
+      g_usleep (2000);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+}
+
+/* The only request the sink received: its headers and body. */
+static JsonObject *
+only_received (Fixture *fx)
+{
+  g_autoptr(JsonArray) received = mr_sandbox_dup_received (fx->sandbox);
+
+  g_assert_cmpuint (json_array_get_length (received), ==, 1);
+  return json_object_ref (json_array_get_object_element (received, 0));
+}
+
+static JsonObject *
+bearer_claims (JsonObject *record)
+{
+  JsonObject *headers = json_object_get_object_member (record, "headers");
+  const char *authorization = json_object_get_string_member_with_default (headers,
+                                                                          "authorization", "");
+  g_autofree char *text = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  g_assert_true (g_str_has_prefix (authorization, "Bearer "));
+  text = mr_test_jwt_claims_text (authorization + strlen ("Bearer "));
+  g_assert_true (json_parser_load_from_data (parser, text, -1, NULL));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+/* A kiosk: the API token comes from a token request of its own after the form is filled, the
+ * patient's refresh token goes as soon as it is in hand, and the request carries the token. */
+static void
+test_api_token_kiosk (Fixture       *fx,
+                      gconstpointer  data)
+{
+  g_autoptr(JsonObject) record = NULL;
+  g_autoptr(JsonObject) claims = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *detail = NULL;
+  guint tokens_before;
+
+  start_visit (fx);
+  tokens_before = mr_sandbox_get_request_count (fx->sandbox, TOKEN_PATH);
+  sign_in (fx);
+  wait_for_token_requests (fx, tokens_before + 2);
+  g_assert_false (mr_visit_holds_refresh_token (fx->visit));
+  g_assert_true (mr_visit_is_signed_in (fx->visit));
+
+  g_assert_cmpint (send (fx, new_request (mr_visit_get_patient (fx->visit)), &detail, &error), ==,
+                   MR_OUTBOX_SENT);
+  g_assert_no_error (error);
+  /* The send found the token in hand: no further token request. */
+  g_assert_cmpuint (mr_sandbox_get_request_count (fx->sandbox, TOKEN_PATH), ==, tokens_before + 2);
+  record = only_received (fx);
+  claims = bearer_claims (record);
+  g_assert_cmpstr (json_object_get_string_member (claims, "aud"), ==, MR_SANDBOX_CLIENT_ID);
+  g_assert_cmpstr (json_object_get_string_member (claims, "scp"), ==, "Refill.Submit");
+  g_assert_cmpstr (json_object_get_string_member (claims, "oid"), ==,
+                   "530772a4-1d5e-4f3b-8a21-6c0f2b9d7e11");
+  g_assert_false (json_object_has_member (claims, "roles"));
+}
+
+/* A send that comes before the token waits for the fetch already under way; it does not start
+ * another. */
+static void
+test_api_token_send_waits (Fixture       *fx,
+                           gconstpointer  data)
+{
+  g_autoptr(JsonObject) record = NULL;
+  g_autoptr(JsonObject) claims = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *detail = NULL;
+  guint tokens_before;
+
+  start_visit (fx);
+  tokens_before = mr_sandbox_get_request_count (fx->sandbox, TOKEN_PATH);
+  sign_in (fx);
+  g_assert_cmpint (send (fx, new_request (mr_visit_get_patient (fx->visit)), &detail, &error), ==,
+                   MR_OUTBOX_SENT);
+  g_assert_no_error (error);
+  g_assert_cmpuint (mr_sandbox_get_request_count (fx->sandbox, TOKEN_PATH), ==, tokens_before + 2);
+  record = only_received (fx);
+  claims = bearer_claims (record);
+  g_assert_cmpstr (json_object_get_string_member (claims, "scp"), ==, "Refill.Submit");
+}
+
+/* No api-scope: the clinic has no API yet; requests go with the device's Header Auth only. */
+static void
+test_api_token_not_configured (Fixture       *fx,
+                               gconstpointer  data)
+{
+  g_autoptr(JsonObject) record = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *detail = NULL;
+  guint tokens_before;
+
+  g_free (fx->config->api_scope);
+  fx->config->api_scope = g_strdup ("");
+  start_visit (fx);
+  tokens_before = mr_sandbox_get_request_count (fx->sandbox, TOKEN_PATH);
+  sign_in (fx);
+  g_assert_cmpint (send (fx, new_request (mr_visit_get_patient (fx->visit)), &detail, &error), ==,
+                   MR_OUTBOX_SENT);
+  g_assert_no_error (error);
+  g_assert_cmpuint (mr_sandbox_get_request_count (fx->sandbox, TOKEN_PATH), ==, tokens_before + 1);
+  record = only_received (fx);
+  g_assert_false (json_object_has_member (json_object_get_object_member (record, "headers"),
+                                          "authorization"));
+}
+
+/* The provider refuses the API (not on the registration: AADSTS500011): the send says so, keeps
+ * nothing (the workflow would refuse it anyway), and the patient stays on the form. */
+static void
+test_api_token_refused (Fixture       *fx,
+                        gconstpointer  data)
+{
+  g_autoptr(JsonArray) received = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *detail = NULL;
+  guint tokens_before;
+
+  g_free (fx->config->api_scope);
+  fx->config->api_scope = g_strdup ("api://00000000-0000-0000-0000-00000000beef/Refill.Submit");
+  start_visit (fx);
+  tokens_before = mr_sandbox_get_request_count (fx->sandbox, TOKEN_PATH);
+  sign_in (fx);
+  wait_for_token_requests (fx, tokens_before + 2);
+  /* The fetch failed: the refresh token stays for the send's own try. */
+  g_assert_true (mr_visit_holds_refresh_token (fx->visit));
+  g_assert_cmpint (send (fx, new_request (mr_visit_get_patient (fx->visit)), &detail, &error), ==,
+                   MR_OUTBOX_HELD);
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strchr (error->message, '.'));
+  g_assert_null (strstr (error->message, "AADSTS"));
+  g_assert_cmpuint (mr_sandbox_get_request_count (fx->sandbox, TOKEN_PATH), ==, tokens_before + 3);
+  received = mr_sandbox_dup_received (fx->sandbox);
+  g_assert_cmpuint (json_array_get_length (received), ==, 0);
+  items = mr_outbox_list_items (fx->outbox);
+  g_assert_cmpuint (items->len, ==, 0);
+  g_assert_cmpint (mr_visit_get_state (fx->visit), ==, MR_VISIT_STATE_READY);
+  g_assert_nonnull (mr_visit_get_patient (fx->visit));
+}
+
+/* A wipe while the token is on its way: it is dropped when it comes, and nothing is sent. */
+static void
+test_api_token_wipe_during_fetch (Fixture       *fx,
+                                  gconstpointer  data)
+{
+  guint tokens_before;
+
+  start_visit (fx);
+  tokens_before = mr_sandbox_get_request_count (fx->sandbox, TOKEN_PATH);
+  sign_in (fx);
+  mr_visit_wipe (fx->visit);
+  g_assert_false (mr_visit_is_signed_in (fx->visit));
+  g_assert_false (mr_visit_holds_refresh_token (fx->visit));
+  for (int i = 0; i < 100; i++)
+    {
+      g_usleep (2000);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+  g_assert_cmpuint (mr_sandbox_get_request_count (fx->sandbox, TOKEN_PATH), <=, tokens_before + 2);
+  g_assert_false (mr_visit_is_signed_in (fx->visit));
+  g_assert_null (mr_visit_get_patient (fx->visit));
+}
+
+/* A desk: the staff member's session gets the API token (cached there), and the request carries
+ * it: the staff member's oid and role, and submitted_by the same. */
+static void
+test_api_token_desk (Fixture       *fx,
+                     gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.medrefill.MedRefill");
+  g_autoptr(GAsyncResult) opened = NULL;
+  g_autoptr(JsonObject) record = NULL;
+  g_autoptr(JsonObject) claims = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *callback = NULL;
+  g_autofree char *detail = NULL;
+  JsonObject *body, *submitted_by;
+  JsonArray *roles;
+  MrDesk *desk;
+  guint tokens_before;
+
+  fx->config->mode = MR_MODE_DESK;
+  start_visit (fx);
+  desk = mr_visit_start_desk (fx->visit, settings);
+  tokens_before = mr_sandbox_get_request_count (fx->sandbox, TOKEN_PATH);
+  url = mr_visit_begin_sign_in (fx->visit, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  callback = sign_in_at_sandbox (fx, url, "staff@example.org");
+  g_assert_true (complete (fx, callback, &error));
+  g_assert_no_error (error);
+  g_assert_true (mr_desk_is_signed_in (desk));
+
+  mr_desk_open_patient_async (desk, "530772a4-1d5e-4f3b-8a21-6c0f2b9d7e11",
+                              mr_test_store_result_cb, &opened);
+  mr_test_wait_for_result (&opened, 20000);
+  g_assert_true (mr_desk_open_patient_finish (desk, opened, &error));
+  g_assert_no_error (error);
+  /* The code exchange, then the API token while the form is read; or, with @data, a send at once,
+   * whose token request must wait for that one (the sandbox, like Entra, rotates the refresh
+   * token: a second request made with the same one would end the staff member's session). */
+  if (data == NULL)
+    wait_for_token_requests (fx, tokens_before + 2);
+
+  {
+    MrRefillRequest *request = new_request (mr_visit_get_patient (fx->visit));
+
+    request->mode = MR_MODE_DESK;
+    g_assert_cmpint (send (fx, request, &detail, &error), ==, MR_OUTBOX_SENT);
+    g_assert_no_error (error);
+  }
+  /* The staff session had it in hand. */
+  g_assert_cmpuint (mr_sandbox_get_request_count (fx->sandbox, TOKEN_PATH), ==, tokens_before + 2);
+  record = only_received (fx);
+  claims = bearer_claims (record);
+  g_assert_cmpstr (json_object_get_string_member (claims, "scp"), ==, "Refill.Submit");
+  g_assert_cmpstr (json_object_get_string_member (claims, "oid"), ==,
+                   "b6d0f3e2-4c1a-4e8b-9f27-5a3c8d1e0f44");
+  roles = json_object_get_array_member (claims, "roles");
+  g_assert_nonnull (roles);
+  g_assert_cmpstr (json_array_get_string_element (roles, 0), ==, MR_SANDBOX_STAFF_ROLE);
+  body = json_object_get_object_member (record, "body");
+  g_assert_cmpstr (json_object_get_string_member (body, "mode"), ==, "desk");
+  submitted_by = json_object_get_object_member (body, "submitted_by");
+  g_assert_cmpstr (json_object_get_string_member (submitted_by, "id"), ==,
+                   json_object_get_string_member (claims, "oid"));
+  mr_desk_sign_out (desk);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -383,5 +637,19 @@ main (int   argc,
               test_cancelled_at_provider, fixture_tear_down);
   g_test_add ("/visit/graph-failure", Fixture, NULL, fixture_set_up, test_graph_failure,
               fixture_tear_down);
+  g_test_add ("/visit/api-token/kiosk", Fixture, NULL, fixture_set_up, test_api_token_kiosk,
+              fixture_tear_down);
+  g_test_add ("/visit/api-token/send-waits", Fixture, NULL, fixture_set_up,
+              test_api_token_send_waits, fixture_tear_down);
+  g_test_add ("/visit/api-token/not-configured", Fixture, NULL, fixture_set_up,
+              test_api_token_not_configured, fixture_tear_down);
+  g_test_add ("/visit/api-token/refused", Fixture, NULL, fixture_set_up, test_api_token_refused,
+              fixture_tear_down);
+  g_test_add ("/visit/api-token/wipe-during-fetch", Fixture, NULL, fixture_set_up,
+              test_api_token_wipe_during_fetch, fixture_tear_down);
+  g_test_add ("/visit/api-token/desk", Fixture, NULL, fixture_set_up, test_api_token_desk,
+              fixture_tear_down);
+  g_test_add ("/visit/api-token/desk-send-at-once", Fixture, "at once", fixture_set_up,
+              test_api_token_desk, fixture_tear_down);
   return g_test_run ();
 }

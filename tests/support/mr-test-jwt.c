@@ -108,3 +108,23 @@ mr_test_jwt_sign_hs256 (const char *secret,
   sig = mr_base64url_encode (digest, sizeof digest);
   return g_strconcat (input, ".", sig, NULL);
 }
+
+char *
+mr_test_jwt_claims_text (const char *jwt)
+{
+  g_auto(GStrv) parts = g_strsplit (jwt, ".", -1);
+  GString *b64;
+  g_autofree guchar *json = NULL;
+  gsize len = 0;
+
+  g_assert_cmpuint (g_strv_length (parts), ==, 3);
+  b64 = g_string_new (parts[1]);
+  for (gsize i = 0; i < b64->len; i++)
+    b64->str[i] = b64->str[i] == '-' ? '+' : b64->str[i] == '_' ? '/' : b64->str[i];
+  while (b64->len % 4 != 0)
+    g_string_append_c (b64, '=');
+  json = g_base64_decode (b64->str, &len);
+  g_string_free (b64, TRUE);
+  g_assert_true (len > 1 && json[0] == '{');
+  return g_strndup ((const char *) json, len);
+}

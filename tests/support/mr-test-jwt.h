@@ -44,4 +44,8 @@ char      *mr_test_jwt_sign_hs256 (const char            *secret,
                                    const char            *header,
                                    const char            *payload);
 
+/* The claims of @jwt, unverified (for tests that look at a token someone else checks). Asserts it
+ * has three segments and a JSON object in the middle one. Newly allocated JSON text. */
+char      *mr_test_jwt_claims_text (const char          *jwt);
+
 G_END_DECLS

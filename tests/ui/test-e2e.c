@@ -8,6 +8,7 @@
 #include "mr-config.h"
 #include "mr-refill-form.h"
 #include "mr-sandbox.h"
+#include "mr-test-jwt.h"
 #include "mr-test-server.h"
 #include "mr-ui-test.h"
 #include "mr-window.h"
@@ -74,7 +75,34 @@ typedef struct {
   MrSandbox *sandbox;
   guint      total;  /* every request the sandbox had answered when the redirect came */
   gboolean   seen;
+  guint      at_form;  /* …and when the visit had the patient (the form filled) */
+  guint      tokens_at_form;
 } AtRedirect;
+
+/* The moment the form is filled: the visit turns READY, before anything it starts then (the
+ * clinic API's token). */
+static void
+count_at_ready_cb (MrVisit    *visit,
+                   GParamSpec *pspec,
+                   AtRedirect *at)
+{
+  if (mr_visit_get_state (visit) != MR_VISIT_STATE_READY || at->at_form != 0)
+    return;
+  at->at_form = mr_sandbox_get_request_count (at->sandbox, NULL);
+  at->tokens_at_form = mr_sandbox_get_request_count (at->sandbox,
+                                                     "/" MR_SANDBOX_TENANT_ID "/oauth2/v2.0/token");
+}
+
+/* The claims of a JWT, unverified (the sandbox's sink verifies it). */
+static JsonObject *
+jwt_claims (const char *jwt)
+{
+  g_autofree char *text = mr_test_jwt_claims_text (jwt);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  g_assert_true (json_parser_load_from_data (parser, text, -1, NULL));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
 
 /* An emission hook runs before the window's own ::redirect handler, so before the token request
  * it starts: the count is all the sandbox had served up to the redirect. */
@@ -96,9 +124,12 @@ test_sign_in_fill_submit (Fixture       *fixture,
                           gconstpointer  data)
 {
   g_autoptr(JsonObject) sent = NULL;
+  g_autoptr(JsonObject) claims = NULL;
   JsonObject *headers, *body, *patient, *medication;
   guint token_before, me_before, redirect_signal, hook, after_redirect;
-  AtRedirect at = { fixture->sandbox, 0, FALSE };
+  gulong ready_handler;
+  const char *authorization;
+  AtRedirect at = { fixture->sandbox, 0, FALSE, 0, 0 };
 
   /* The Welcome page has a spare sign-in view whose web and network processes are up. */
   g_assert_cmpuint (mr_ui_wait_webkit_count (2, 30000), >=, 2);
@@ -114,9 +145,12 @@ test_sign_in_fill_submit (Fixture       *fixture,
 
   redirect_signal = g_signal_lookup ("redirect", MR_TYPE_SIGNIN_HELPER);
   hook = g_signal_add_emission_hook (redirect_signal, 0, count_at_redirect_hook, &at, NULL);
+  ready_handler = g_signal_connect (mr_window_get_visit (fixture->window), "notify::state",
+                                    G_CALLBACK (count_at_ready_cb), &at);
   mr_ui_sign_in_as (fixture->window, "jack.smith@example.org", MR_SANDBOX_PASSWORD);
   mr_ui_wait_for_page (fixture->window, "form");
   g_signal_remove_emission_hook (redirect_signal, hook);
+  g_signal_handler_disconnect (mr_window_get_visit (fixture->window), ready_handler);
 
   /* The web view is gone as soon as the redirect is captured, and so are its processes: none
    * keeps the patient's session alive in the background. */
@@ -131,16 +165,17 @@ test_sign_in_fill_submit (Fixture       *fixture,
     g_assert_null (strstr (maps, "libjavascriptcoregtk"));
   }
   mr_ui_report_memory ("form");
-  /* After the redirect: one token request and one Graph request, nothing else. */
-  g_assert_cmpuint (mr_sandbox_get_request_count (fixture->sandbox,
-                                                  "/" MR_SANDBOX_TENANT_ID "/oauth2/v2.0/token"), ==, 1);
+  /* Between the redirect and the filled form: one token request and one Graph request, nothing
+   * else. */
+  g_assert_cmpuint (at.tokens_at_form, ==, 1);
   g_assert_cmpuint (mr_sandbox_get_request_count (fixture->sandbox, "/v1.0/me"), ==, 1);
   g_assert_cmpuint (mr_sandbox_get_request_count (fixture->sandbox,
                                                   "/" MR_SANDBOX_TENANT_ID "/discovery/v2.0/keys"), ==, 1);
   /* …and those two are all: no other path was asked for after the redirect (the keys came with
    * the discovery, before). bench/signin.sh reads this line. */
   g_assert_true (at.seen);
-  after_redirect = mr_sandbox_get_request_count (fixture->sandbox, NULL) - at.total;
+  g_assert_cmpuint (at.at_form, >, 0);
+  after_redirect = at.at_form - at.total;
   g_test_message ("requests after the redirect: %u", after_redirect);
   g_assert_cmpuint (after_redirect, ==, 2);
 
@@ -185,6 +220,17 @@ test_sign_in_fill_submit (Fixture       *fixture,
   g_assert_true (json_object_get_null_member (body, "submitted_by"));
   patient = json_object_get_object_member (body, "patient");
   g_assert_cmpuint (strlen (json_object_get_string_member (patient, "object_id")), ==, 36);
+  /* The request carries the clinic API's token, for the patient, from a token request of its own
+   * after the form was filled (one resource per token). */
+  g_assert_cmpuint (mr_sandbox_get_request_count (fixture->sandbox,
+                                                  "/" MR_SANDBOX_TENANT_ID "/oauth2/v2.0/token"), ==, 2);
+  authorization = json_object_get_string_member_with_default (headers, "authorization", "");
+  g_assert_true (g_str_has_prefix (authorization, "Bearer "));
+  claims = jwt_claims (authorization + strlen ("Bearer "));
+  g_assert_cmpstr (json_object_get_string_member (claims, "aud"), ==, MR_SANDBOX_CLIENT_ID);
+  g_assert_cmpstr (json_object_get_string_member (claims, "scp"), ==, "Refill.Submit");
+  g_assert_cmpstr (json_object_get_string_member (claims, "oid"), ==,
+                   json_object_get_string_member (patient, "object_id"));
   g_assert_cmpstr (json_object_get_string_member (patient, "given_name"), ==, "Jack");
   g_assert_cmpstr (json_object_get_string_member (patient, "surname"), ==, "Smith");
   g_assert_cmpstr (json_object_get_string_member (patient, "date_of_birth"), ==, "2000-01-01");

@@ -38,6 +38,14 @@ static const MrAadstsCase number_cases[] = {
        "add it, exactly as set in Preferences, under “Mobile and desktop applications”."),
     N_("The redirect URI the app sent, %s, is not registered for this app. Ask your administrator "
        "to add exactly this address under “Mobile and desktop applications”.") },
+  /* The clinic API's scope (api-scope) names an API the tenant does not have. */
+  { "AADSTS500011", MR_OIDC_ERROR_CONFIG,
+    N_("The clinic's own API is not set up in Microsoft Entra as the app's settings name it, so "
+       "the request cannot be sent. Ask your administrator to check the clinic API scope in "
+       "Preferences and the app registration's “Expose an API”."), NULL },
+  { "AADSTS28000", MR_OIDC_ERROR_CONFIG,
+    N_("The app asked for two services' permissions in one sign-in request, which Microsoft Entra "
+       "refuses. Ask your administrator to check the scopes in Preferences."), NULL },
   { "AADSTS65001", MR_OIDC_ERROR_CONFIG,
     N_("An administrator must grant consent to this app's permissions before anyone can sign in. "
        "Ask your administrator to grant admin consent for the organization."), NULL },

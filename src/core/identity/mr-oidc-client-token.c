@@ -278,24 +278,19 @@ mr_oidc_client_exchange_code_finish (MrOidcClient  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-void
-mr_oidc_client_refresh_async (MrOidcClient        *self,
-                              const char          *refresh_token,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
+static void
+refresh_start (MrOidcClient        *self,
+               const char          *refresh_token,
+               const char          *scope,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autofree char *scope = NULL;
   TokenRequest *data;
-
-  g_return_if_fail (MR_IS_OIDC_CLIENT (self));
-  g_return_if_fail (refresh_token != NULL && *refresh_token != '\0');
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, mr_oidc_client_refresh_async);
-  scope = joined_scopes (self);
   data = g_new0 (TokenRequest, 1);
   data->form = soup_form_encode ("grant_type", "refresh_token",
                                  "client_id", self->config->client_id,
@@ -308,6 +303,39 @@ mr_oidc_client_refresh_async (MrOidcClient        *self,
   data->need_id_token = FALSE;
   g_task_set_task_data (task, data, (GDestroyNotify) token_request_free);
   start_token_request (g_steal_pointer (&task));
+}
+
+void
+mr_oidc_client_refresh_async (MrOidcClient        *self,
+                              const char          *refresh_token,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autofree char *scope = NULL;
+
+  g_return_if_fail (MR_IS_OIDC_CLIENT (self));
+  g_return_if_fail (refresh_token != NULL && *refresh_token != '\0');
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  scope = joined_scopes (self);
+  refresh_start (self, refresh_token, scope, cancellable, callback, user_data);
+}
+
+void
+mr_oidc_client_refresh_for_scope_async (MrOidcClient        *self,
+                                        const char          *refresh_token,
+                                        const char          *scope,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  g_return_if_fail (MR_IS_OIDC_CLIENT (self));
+  g_return_if_fail (refresh_token != NULL && *refresh_token != '\0');
+  g_return_if_fail (scope != NULL && *scope != '\0');
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  refresh_start (self, refresh_token, scope, cancellable, callback, user_data);
 }
 
 MrTokenSet *

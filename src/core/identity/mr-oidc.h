@@ -206,6 +206,16 @@ void             mr_oidc_client_refresh_async   (MrOidcClient          *self,
                                                  GCancellable          *cancellable,
                                                  GAsyncReadyCallback    callback,
                                                  gpointer               user_data);
+/* The same for another resource: @scope instead of the configured scopes, e.g. the clinic API's
+ * "api://<id>/Refill.Submit" (Entra issues one resource per token, so Graph's and the API's come
+ * from separate requests). Finish with mr_oidc_client_refresh_finish(); the access token is the
+ * API's, opaque to the app. */
+void             mr_oidc_client_refresh_for_scope_async (MrOidcClient  *self,
+                                                 const char            *refresh_token,
+                                                 const char            *scope,
+                                                 GCancellable          *cancellable,
+                                                 GAsyncReadyCallback    callback,
+                                                 gpointer               user_data);
 MrTokenSet      *mr_oidc_client_refresh_finish  (MrOidcClient          *self,
                                                  GAsyncResult          *result,
                                                  GError               **error);

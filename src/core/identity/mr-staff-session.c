@@ -20,6 +20,13 @@ struct _MrStaffSession {
   char         *refresh_token;
   char         *id_token;
   gint64        expires_at;    /* monotonic µs */
+  char         *api_token;     /* the clinic API's access token, for the desk's requests */
+  char         *api_scope;     /* what api_token was issued for */
+  gint64        api_expires_at; /* monotonic µs */
+  /* One refresh-token request at a time: a provider that rotates refresh tokens (the sandbox
+   * strictly, Entra within a grace period) refuses the second of two made with the same one. */
+  gboolean      refreshing;
+  GQueue        waiting;        /* GTask of get_token / get_api_token */
 };
 
 G_DEFINE_FINAL_TYPE (MrStaffSession, mr_staff_session, G_TYPE_OBJECT)
@@ -31,6 +38,9 @@ forget_tokens (MrStaffSession *self)
   g_clear_pointer (&self->refresh_token, mr_secret_free);
   g_clear_pointer (&self->id_token, mr_secret_free);
   self->expires_at = 0;
+  g_clear_pointer (&self->api_token, mr_secret_free);
+  g_clear_pointer (&self->api_scope, g_free);
+  self->api_expires_at = 0;
 }
 
 static void
@@ -42,6 +52,21 @@ stored_cb (GObject      *source,
 
   if (!mr_secret_store_finish (result, &error))
     g_debug ("the staff session was not stored: %s", error->message);
+}
+
+/* A rotated refresh token replaces the stored one. */
+static void
+take_refresh_token (MrStaffSession   *self,
+                    const MrTokenSet *tokens)
+{
+  if (tokens->refresh_token != NULL && g_strcmp0 (tokens->refresh_token, self->refresh_token) != 0)
+    {
+      g_clear_pointer (&self->refresh_token, mr_secret_free);
+      self->refresh_token = g_strdup (tokens->refresh_token);
+      mr_secret_store_async (MR_SECRET_REFRESH_TOKEN, self->id,
+                             _("Medication Refill staff sign-in"), self->refresh_token, NULL,
+                             stored_cb, NULL);
+    }
 }
 
 /* Takes the tokens of a sign-in or a refresh; a rotated refresh token replaces the stored one. */
@@ -57,14 +82,7 @@ take_tokens (MrStaffSession   *self,
       g_clear_pointer (&self->id_token, mr_secret_free);
       self->id_token = g_strdup (tokens->id_token);
     }
-  if (tokens->refresh_token != NULL && g_strcmp0 (tokens->refresh_token, self->refresh_token) != 0)
-    {
-      g_clear_pointer (&self->refresh_token, mr_secret_free);
-      self->refresh_token = g_strdup (tokens->refresh_token);
-      mr_secret_store_async (MR_SECRET_REFRESH_TOKEN, self->id,
-                             _("Medication Refill staff sign-in"), self->refresh_token, NULL,
-                             stored_cb, NULL);
-    }
+  take_refresh_token (self, tokens);
 }
 
 gboolean
@@ -90,6 +108,19 @@ mr_staff_session_begin (MrStaffSession   *self,
   return TRUE;
 }
 
+static void dispatch (MrStaffSession *self,
+                      GTask          *task);
+
+/* A refresh ended: the next in line may now find its token in memory, or refresh with the
+ * rotated refresh token. */
+static void
+refresh_done (MrStaffSession *self)
+{
+  self->refreshing = FALSE;
+  while (!self->refreshing && !g_queue_is_empty (&self->waiting))
+    dispatch (self, g_queue_pop_head (&self->waiting));
+}
+
 static void
 refresh_cb (GObject      *source,
             GAsyncResult *result,
@@ -107,19 +138,105 @@ refresh_cb (GObject      *source,
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
           !g_error_matches (error, MR_OIDC_ERROR, MR_OIDC_ERROR_NETWORK))
         g_free (mr_staff_session_end (self));
+      refresh_done (self);
       g_task_return_error (task, error);
       return;
     }
   take_tokens (self, tokens);
+  refresh_done (self);
   g_task_return_pointer (task, g_strdup (self->access_token), g_free);
 }
 
 static void
-refresh (MrStaffSession *self,
-         GTask          *task)
+api_refreshed_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
 {
-  mr_oidc_client_refresh_async (self->oidc, self->refresh_token, g_task_get_cancellable (task),
-                                refresh_cb, task);
+  g_autoptr(GTask) task = user_data;
+  MrStaffSession *self = g_task_get_source_object (task);
+  g_autoptr(MrTokenSet) tokens = NULL;
+  GError *error = NULL;
+
+  tokens = mr_oidc_client_refresh_finish (MR_OIDC_CLIENT (source), result, &error);
+  if (tokens == NULL)
+    {
+      /* As for Graph's token: a refresh token the provider no longer takes ends the session. A
+       * refused scope (consent, an API not set up) is the administrator's, and leaves it. */
+      if (g_error_matches (error, MR_OIDC_ERROR, MR_OIDC_ERROR_EXPIRED))
+        g_free (mr_staff_session_end (self));
+      refresh_done (self);
+      g_task_return_error (task, error);
+      return;
+    }
+  if (self->refresh_token == NULL)
+    {
+      /* Locked or signed out while the request was under way. */
+      refresh_done (self);
+      g_task_return_new_error (task, MR_OIDC_ERROR, MR_OIDC_ERROR_EXPIRED,
+                               _("Your sign-in has ended. Please sign in again."));
+      return;
+    }
+  take_refresh_token (self, tokens);
+  g_clear_pointer (&self->api_token, mr_secret_free);
+  self->api_token = g_strdup (tokens->access_token);
+  g_free (self->api_scope);
+  self->api_scope = g_strdup (g_task_get_task_data (task));
+  self->api_expires_at = g_get_monotonic_time () + MAX (tokens->expires_in, 0) * G_USEC_PER_SEC;
+  refresh_done (self);
+  g_task_return_pointer (task, g_strdup (self->api_token), (GDestroyNotify) mr_secret_free);
+}
+
+/* Takes @task (of get_token or get_api_token): answers it from memory, or refreshes, or waits
+ * for the refresh under way. */
+static void
+dispatch (MrStaffSession *self,
+          GTask          *task)
+{
+  gboolean api = g_task_get_source_tag (task) == mr_staff_session_get_api_token_async;
+  const char *scope = api ? g_task_get_task_data (task) : NULL;
+  g_autofree char *scopes = NULL;
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+  if (!api && self->access_token != NULL && g_get_monotonic_time () < self->expires_at - EARLY_US)
+    {
+      g_task_return_pointer (task, g_strdup (self->access_token), g_free);
+      g_object_unref (task);
+      return;
+    }
+  if (api && self->api_token != NULL && g_strcmp0 (self->api_scope, scope) == 0
+      && g_get_monotonic_time () < self->api_expires_at - EARLY_US)
+    {
+      g_task_return_pointer (task, g_strdup (self->api_token), (GDestroyNotify) mr_secret_free);
+      g_object_unref (task);
+      return;
+    }
+  if (self->refresh_token == NULL)
+    {
+      g_task_return_new_error (task, MR_OIDC_ERROR, MR_OIDC_ERROR_EXPIRED,
+                               _("Your sign-in has ended. Please sign in again."));
+      g_object_unref (task);
+      return;
+    }
+  if (self->refreshing)
+    {
+      g_queue_push_tail (&self->waiting, task);
+      return;
+    }
+  self->refreshing = TRUE;
+  if (!api)
+    {
+      mr_oidc_client_refresh_async (self->oidc, self->refresh_token, g_task_get_cancellable (task),
+                                    refresh_cb, task);
+      return;
+    }
+  /* offline_access: the rotated refresh token comes back, and replaces the stored one. */
+  scopes = g_strconcat (scope, " offline_access", NULL);
+  mr_oidc_client_refresh_for_scope_async (self->oidc, self->refresh_token, scopes,
+                                          g_task_get_cancellable (task), api_refreshed_cb, task);
 }
 
 void
@@ -128,30 +245,47 @@ mr_staff_session_get_token_async (MrStaffSession      *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
+  GTask *task;
 
   g_return_if_fail (MR_IS_STAFF_SESSION (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, mr_staff_session_get_token_async);
-  if (self->access_token != NULL && g_get_monotonic_time () < self->expires_at - EARLY_US)
-    {
-      g_task_return_pointer (task, g_strdup (self->access_token), g_free);
-      return;
-    }
-  if (self->refresh_token == NULL)
-    {
-      g_task_return_new_error (task, MR_OIDC_ERROR, MR_OIDC_ERROR_EXPIRED,
-                               _("Your sign-in has ended. Please sign in again."));
-      return;
-    }
-  refresh (self, g_steal_pointer (&task));
+  dispatch (self, task);
 }
 
 char *
 mr_staff_session_get_token_finish (MrStaffSession  *self,
                                    GAsyncResult    *result,
                                    GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+mr_staff_session_get_api_token_async (MrStaffSession      *self,
+                                      const char          *scope,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (MR_IS_STAFF_SESSION (self));
+  g_return_if_fail (scope != NULL && *scope != '\0');
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mr_staff_session_get_api_token_async);
+  g_task_set_task_data (task, g_strdup (scope), g_free);
+  dispatch (self, task);
+}
+
+char *
+mr_staff_session_get_api_token_finish (MrStaffSession  *self,
+                                       GAsyncResult    *result,
+                                       GError         **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
@@ -276,6 +410,8 @@ mr_staff_session_lock (MrStaffSession *self)
   g_clear_pointer (&self->access_token, mr_secret_free);
   g_clear_pointer (&self->id_token, mr_secret_free);
   self->expires_at = 0;
+  g_clear_pointer (&self->api_token, mr_secret_free);
+  self->api_expires_at = 0;
   /* The refresh token stays in the keyring for the next shift, but not in memory: after the
    * lock only an interactive sign-in gets in. */
   g_clear_pointer (&self->refresh_token, mr_secret_free);
@@ -327,6 +463,7 @@ mr_staff_session_class_init (MrStaffSessionClass *klass)
 static void
 mr_staff_session_init (MrStaffSession *self)
 {
+  g_queue_init (&self->waiting);
 }
 
 MrStaffSession *

@@ -42,6 +42,18 @@ void            mr_staff_session_get_token_async   (MrStaffSession      *self,
 char           *mr_staff_session_get_token_finish  (MrStaffSession      *self,
                                                     GAsyncResult        *result,
                                                     GError             **error);
+/* An access token for the clinic's API (@scope, e.g. api://<id>/Refill.Submit), which the desk's
+ * requests carry: the one in memory, or one from a refresh-token request of its own (one resource
+ * per token) when it expires within a minute; the rotated refresh token replaces the stored one.
+ * Newly allocated; free with mr_secret_free(). */
+void            mr_staff_session_get_api_token_async  (MrStaffSession      *self,
+                                                       const char          *scope,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+char           *mr_staff_session_get_api_token_finish (MrStaffSession      *self,
+                                                       GAsyncResult        *result,
+                                                       GError             **error);
 /* Forgets the tokens here, in the keyring and in the settings. Returns the provider's sign-out
  * address (with id_token_hint) for the caller to visit, or NULL. Newly allocated. */
 char           *mr_staff_session_end               (MrStaffSession      *self);

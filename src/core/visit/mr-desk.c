@@ -58,6 +58,12 @@ _mr_desk_detach (MrDesk *self)
   self->visit = NULL;
 }
 
+MrStaffSession *
+_mr_desk_get_staff (MrDesk *self)
+{
+  return self->staff;
+}
+
 const char *
 _mr_desk_get_found_extensions_app_id (MrDesk *self)
 {
@@ -282,6 +288,8 @@ patient_read_cb (GObject      *source,
   g_clear_pointer (&self->visit->patient, mr_patient_free);
   self->visit->patient = patient;
   _mr_visit_set_state (self->visit, MR_VISIT_STATE_READY);
+  /* While staff and patient go through the form. */
+  _mr_visit_api_prefetch (self->visit);
   g_task_return_boolean (task, TRUE);
 }
 

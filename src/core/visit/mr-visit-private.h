@@ -7,6 +7,8 @@
 
 G_BEGIN_DECLS
 
+typedef struct _MrVisitApiFetch MrVisitApiFetch;
+
 /* Shared by mr-visit.c (sign-in, wipe), mr-visit-send.c (corrections and the outbox) and
  * mr-desk.c (the staff member's operations). */
 struct _MrVisit {
@@ -25,6 +27,8 @@ struct _MrVisit {
   MrLoopbackListener *listener;
   MrTokenSet         *tokens;
   char               *api_token;      /* the clinic API's access token for this person's request */
+  MrVisitApiFetch    *api_fetch;      /* a kiosk's fetch of it, under way */
+  GError             *api_error;      /* why the last fetch failed */
   MrPatient          *patient;
   JsonObject         *pending_changes;
   MrVisitState        state;
@@ -35,7 +39,20 @@ void      _mr_visit_set_state     (MrVisit             *self,
 /* Frees the tokens after overwriting their strings. */
 void      _mr_visit_wipe_tokens   (MrTokenSet          *tokens);
 
+/* mr-visit-api.c: the clinic API's token. Prefetch: once the form is filled (a kiosk's own
+ * fetch; at a desk the staff session's, cached there). Get: the token for a send, NULL without
+ * an error when no api-scope is set (newly allocated; wipe it). Forget: on a wipe. */
+void      _mr_visit_api_prefetch          (MrVisit             *self);
+void      _mr_visit_get_api_token_async   (MrVisit             *self,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+char     *_mr_visit_get_api_token_finish  (MrVisit             *self,
+                                           GAsyncResult        *result,
+                                           GError             **error);
+void      _mr_visit_api_forget            (MrVisit             *self);
+
 /* mr-desk.c */
+MrStaffSession *_mr_desk_get_staff (MrDesk             *self);
 MrDesk   *_mr_desk_new            (MrVisit             *visit,
                                    GSettings           *settings);
 /* The visit is going: the desk's callbacks must not reach it any more. */

@@ -13,6 +13,7 @@ typedef struct {
   MrRefillRequest *request;
   char            *detail;
   char            *correction_problem;
+  char            *api_token;   /* the clinic API's, for this request; NULL: none configured */
   MrOutboxOutcome  outcome;
 } Send;
 
@@ -22,6 +23,7 @@ send_free (Send *send)
   g_clear_pointer (&send->request, mr_refill_request_free);
   g_free (send->detail);
   g_free (send->correction_problem);
+  mr_secure_free_string (send->api_token);
   g_free (send);
 }
 
@@ -61,7 +63,7 @@ enqueued_cb (GObject      *source,
     }
   /* Nothing of the patient stays in memory once the request is in the outbox. */
   g_clear_pointer (&self->tokens, _mr_visit_wipe_tokens);
-  g_clear_pointer (&self->api_token, mr_secure_free_string);
+  _mr_visit_api_forget (self);
   g_clear_pointer (&self->patient, mr_patient_free);
   _mr_visit_set_state (self, MR_VISIT_STATE_NONE);
   g_task_return_boolean (task, TRUE);
@@ -69,17 +71,17 @@ enqueued_cb (GObject      *source,
 
 /* Takes @task. */
 static void
-enqueue (GTask *task)
+enqueue_with_token (GTask *task)
 {
   MrVisit *self = g_task_get_source_object (task);
-  MrRefillRequest *request = ((Send *) g_task_get_task_data (task))->request;
+  Send *send = g_task_get_task_data (task);
+  MrRefillRequest *request = send->request;
   g_autoptr(JsonNode) payload = NULL;
   g_autoptr(GPtrArray) names = NULL;
 
-  _mr_visit_set_state (self, MR_VISIT_STATE_SENDING);
   if (self->config->payload_format != MR_PAYLOAD_FHIR_R4)
     {
-      mr_outbox_enqueue_request_async (self->outbox, request, self->api_token,
+      mr_outbox_enqueue_request_async (self->outbox, request, send->api_token,
                                        self->cancellable, enqueued_cb, task);
       return;
     }
@@ -88,9 +90,47 @@ enqueue (GTask *task)
   for (guint i = 0; i < request->medications->len; i++)
     g_ptr_array_add (names, ((MrMedication *) g_ptr_array_index (request->medications, i))->name);
   g_ptr_array_add (names, NULL);
-  mr_outbox_enqueue_async (self->outbox, request->request_id, payload, self->api_token,
+  mr_outbox_enqueue_async (self->outbox, request->request_id, payload, send->api_token,
                            request->patient->display_name, (const char * const *) names->pdata,
                            self->cancellable, enqueued_cb, task);
+}
+
+static void
+api_token_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  MrVisit *self = MR_VISIT (source);
+  Send *send = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  send->api_token = _mr_visit_get_api_token_finish (self, result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (error != NULL)
+    {
+      /* Without its proof the workflow would refuse the request, in the outbox or not: it is not
+       * kept, the patient stays on the form, and sending again asks for the token again. */
+      _mr_visit_set_state (self, MR_VISIT_STATE_READY);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  enqueue_with_token (g_steal_pointer (&task));
+}
+
+/* Takes @task: the clinic API's token (usually in hand since the form was filled), then the
+ * outbox. */
+static void
+enqueue (GTask *task)
+{
+  MrVisit *self = g_task_get_source_object (task);
+
+  _mr_visit_set_state (self, MR_VISIT_STATE_SENDING);
+  _mr_visit_get_api_token_async (self, api_token_cb, task);
 }
 
 /* Either PATCH's end: the refill goes out whatever became of the corrections. */

@@ -145,6 +145,14 @@ mr_visit_get_state (MrVisit *self)
 }
 
 gboolean
+mr_visit_holds_refresh_token (MrVisit *self)
+{
+  g_return_val_if_fail (MR_IS_VISIT (self), FALSE);
+
+  return self->tokens != NULL && self->tokens->refresh_token != NULL;
+}
+
+gboolean
 mr_visit_is_signed_in (MrVisit *self)
 {
   g_return_val_if_fail (MR_IS_VISIT (self), FALSE);
@@ -369,6 +377,8 @@ profile_cb (GObject      *source,
   g_clear_pointer (&self->patient, mr_patient_free);
   self->patient = g_steal_pointer (&patient);
   _mr_visit_set_state (self, MR_VISIT_STATE_READY);
+  /* The form is filled: the clinic API's token is fetched while the person reads it. */
+  _mr_visit_api_prefetch (self);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -418,7 +428,7 @@ exchanged_cb (GObject      *source,
       return;
     }
   g_clear_pointer (&self->tokens, _mr_visit_wipe_tokens);
-  g_clear_pointer (&self->api_token, mr_secure_free_string);
+  _mr_visit_api_forget (self);
   self->tokens = tokens;
   mr_graph_get_me_async (self->session, self->config->graph_url,
                          mr_visit_get_extensions_app_id (self), self->tokens->access_token,
@@ -491,7 +501,7 @@ mr_visit_wipe (MrVisit *self)
   mr_visit_stop_browser (self);
   g_clear_pointer (&self->auth_request, mr_auth_request_free);
   g_clear_pointer (&self->tokens, _mr_visit_wipe_tokens);
-  g_clear_pointer (&self->api_token, mr_secure_free_string);
+  _mr_visit_api_forget (self);
   g_clear_pointer (&self->patient, mr_patient_free);
   g_clear_pointer (&self->pending_changes, json_object_unref);
   _mr_visit_set_state (self, MR_VISIT_STATE_NONE);
@@ -536,7 +546,7 @@ mr_visit_finalize (GObject *object)
 
   g_clear_pointer (&self->auth_request, mr_auth_request_free);
   g_clear_pointer (&self->tokens, _mr_visit_wipe_tokens);
-  g_clear_pointer (&self->api_token, mr_secure_free_string);
+  _mr_visit_api_forget (self);
   g_clear_pointer (&self->patient, mr_patient_free);
   g_clear_pointer (&self->pending_changes, json_object_unref);
   g_clear_object (&self->cancellable);

@@ -99,6 +99,9 @@ gboolean        mr_visit_complete_sign_in_finish (MrVisit              *self,
                                                   GError              **error);
 
 MrVisitState    mr_visit_get_state               (MrVisit              *self);
+/* TRUE while the visit holds a refresh token of the patient's (a kiosk drops it as soon as the
+ * clinic API's token is in hand). */
+gboolean        mr_visit_holds_refresh_token     (MrVisit              *self);
 /* TRUE while the visit holds a patient's tokens. */
 gboolean        mr_visit_is_signed_in            (MrVisit              *self);
 /* The patient, or NULL. Owned by the visit. */

@@ -453,6 +453,14 @@ mr_window_get_page (MrWindow *self)
   return gtk_stack_get_visible_child_name (self->stack);
 }
 
+MrVisit *
+mr_window_get_visit (MrWindow *self)
+{
+  g_return_val_if_fail (MR_IS_WINDOW (self), NULL);
+
+  return self->visit;
+}
+
 MrOutbox *
 mr_window_get_outbox (MrWindow *self)
 {

@@ -6,6 +6,7 @@
 #include "mr-config.h"
 #include "mr-delivery.h"
 #include "mr-signin-helper.h"
+#include "mr-visit.h"
 
 G_BEGIN_DECLS
 
@@ -32,6 +33,8 @@ gboolean    mr_window_get_idle_warning    (MrWindow   *self);
 const char *mr_window_get_page        (MrWindow       *self);
 /* The sign-in helper while the sign-in page is shown, else NULL (for tests). */
 MrSigninHelper *mr_window_get_signin_helper (MrWindow   *self);
+/* The visit the window shows (its state, for tests that time what happens when). */
+MrVisit    *mr_window_get_visit           (MrWindow   *self);
 /* The outbox every request goes through (NULL before the first settings). */
 MrOutbox   *mr_window_get_outbox          (MrWindow   *self);
 GtkWidget  *mr_window_get_form        (MrWindow       *self);
