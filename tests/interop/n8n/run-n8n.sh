@@ -64,7 +64,10 @@ install () {
   exec 9>"$cache.lock"
   flock -w 1200 9 || die "another install in $cache did not finish in 20 minutes"
   cp "$here/package.json" "$here/package-lock.json" "$cache/"
-  tree_is_locked && return 0
+  if tree_is_locked; then
+    exec 9>&-
+    return 0
+  fi
   local t0; t0="$(now)"
   echo "run-n8n.sh: installing n8n from package-lock.json into $cache" \
        "(several minutes, about 2.1 GB)" >&2
@@ -77,6 +80,8 @@ install () {
   tree_is_locked /dev/stderr || die "$cache/node_modules does not match package-lock.json"
   echo "run-n8n.sh: installed in $(since "$t0") s;" \
        "node_modules is $(du -sh "$cache/node_modules" | cut -f1)" >&2
+  # Unlocked here: n8n, started later by this script, would otherwise inherit the lock.
+  exec 9>&-
 }
 
 free_port () {
@@ -117,6 +122,13 @@ n8n_cli () {
     || { tail -20 "$STATE/cli.log" >&2; die "n8n $1 failed (log: $STATE/cli.log)"; }
 }
 
+# Whether @1 answers 2xx, without any proxy. Python rather than curl, which a fresh Debian 12
+# lacks and scripts/install-deps does not install.
+healthy () {
+  python3 -c 'import sys, urllib.request as u
+u.build_opener(u.ProxyHandler({})).open(sys.argv[1], timeout=2)' "$1" 2>/dev/null
+}
+
 # Starts n8n and waits for @1 in its log (and for /healthz); bounded by $ready_timeout.
 launch () {
   local marker="$1" t0 deadline
@@ -126,7 +138,7 @@ launch () {
   echo $! >"$STATE/n8n.pid"
   deadline=$(( $(date +%s) + ready_timeout ))
   until grep -q "$marker" "$STATE/n8n.log" \
-        && curl -sf --noproxy '*' -o /dev/null "http://127.0.0.1:$N8N_PORT/healthz"; do
+        && healthy "http://127.0.0.1:$N8N_PORT/healthz"; do
     if ! kill -0 "$(cat "$STATE/n8n.pid")" 2>/dev/null; then
       tail -30 "$STATE/n8n.log" >&2
       die "n8n exited before it was ready (log: $STATE/n8n.log)"
