@@ -196,6 +196,19 @@ configure_window_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* A kiosk by --kiosk or by the mode setting (how an administrator sets one up): either way the
+ * person at it may not quit or open Preferences. */
+static gboolean
+is_kiosk (MrApplication *self)
+{
+  if (self->kiosk)
+    return TRUE;
+  /* The settings are read after the first frame; a quit may come before. */
+  if (self->settings == NULL)
+    self->settings = g_settings_new (APP_ID);
+  return g_settings_get_enum (self->settings, "mode") == MR_MODE_KIOSK;
+}
+
 static void
 preferences_cb (GSimpleAction *action,
                 GVariant      *parameter,
@@ -205,7 +218,7 @@ preferences_cb (GSimpleAction *action,
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
   /* A kiosk has no menu; the action is refused too, in case a shortcut reaches it. */
-  if (self->kiosk || (self->settings && g_settings_get_enum (self->settings, "mode") == MR_MODE_KIOSK))
+  if (is_kiosk (self))
     return;
   gtk_window_present (GTK_WINDOW (mr_preferences_new (window, self->settings)));
 }
@@ -233,7 +246,8 @@ quit_cb (GSimpleAction *action,
 {
   MrApplication *self = user_data;
 
-  if (!self->kiosk)
+  /* Refused however it is reached (a shortcut, D-Bus activation of the action). */
+  if (!is_kiosk (self))
     g_application_quit (G_APPLICATION (self));
 }
 

@@ -124,6 +124,48 @@ test_startup_styles (void)
   g_clear_object (&run.app);
 }
 
+/* A kiosk set up by the mode setting, not --kiosk: app.quit is refused as with --kiosk. */
+static gboolean
+quit_poll_cb (gpointer data)
+{
+  Run *run = data;
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (run->app));
+
+  run->waited_ms += 50;
+  if (active != NULL && MR_IS_WINDOW (active) && !run->checked)
+    {
+      g_action_group_activate_action (G_ACTION_GROUP (run->app), "quit", NULL);
+      run->checked = TRUE;
+      run->waited_ms = WAIT_MS - 1000;   /* a second for a quit to take effect */
+      return G_SOURCE_CONTINUE;
+    }
+  if (run->waited_ms >= WAIT_MS)
+    {
+      /* Still running: the quit was refused. */
+      run->window = MR_WINDOW (active);
+      g_application_quit (G_APPLICATION (run->app));
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+test_kiosk_setting_refuses_quit (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.medrefill.MedRefill");
+  Run run = { 0 };
+  char *argv[] = { (char *) "medrefill", (char *) "--sandbox", NULL };
+
+  g_settings_set_string (settings, "mode", "kiosk");
+  run.app = mr_application_new ();
+  g_timeout_add (50, quit_poll_cb, &run);
+  g_assert_cmpint (g_application_run (G_APPLICATION (run.app), 2, argv), ==, 0);
+  g_assert_true (run.checked);
+  g_assert_nonnull (run.window);
+  g_clear_object (&run.app);
+  g_settings_reset (settings, "mode");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -133,5 +175,6 @@ main (int   argc,
   if (!mr_ui_have_display ("/ui/app/needs-display"))
     return g_test_run ();
   g_test_add_func ("/ui/app/startup-styles", test_startup_styles);
+  g_test_add_func ("/ui/app/kiosk-setting-refuses-quit", test_kiosk_setting_refuses_quit);
   return g_test_run ();
 }
