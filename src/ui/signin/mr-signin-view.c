@@ -14,7 +14,9 @@ struct _MrSigninView {
   char          *redirect_uri;
   GStrv          allowed_hosts;
   char          *pending_url;    /* loaded once the content filter is in place */
-  GCancellable  *cancellable;    /* the filter's compilation */
+  GCancellable  *cancellable;    /* the filters' compilations, cancelled at shutdown */
+  guint          filter_generation; /* of the newest compilation: older results are stale */
+  char          *filter_id;      /* the compiled filter in use, in the store */
   gboolean       done;
 };
 
@@ -243,21 +245,67 @@ build_filter_rules (MrSigninView *self)
   return g_string_free_to_bytes (rules);
 }
 
+/* Each helper process has its own store, in the cache folder. */
+static WebKitUserContentFilterStore *
+filter_store (void)
+{
+  g_autofree char *path = g_build_filename (g_get_user_cache_dir (), "medrefill",
+                                            "signin-filters", NULL);
+
+  return webkit_user_content_filter_store_new (path);
+}
+
+static void
+filter_removed_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!webkit_user_content_filter_store_remove_finish (WEBKIT_USER_CONTENT_FILTER_STORE (source),
+                                                       result, &error))
+    g_debug ("sign-in view: an old content filter was not removed: %s", error->message);
+}
+
+static void
+filter_remove (const char *id)
+{
+  g_autoptr(WebKitUserContentFilterStore) store = filter_store ();
+
+  webkit_user_content_filter_store_remove (store, id, NULL, filter_removed_cb, NULL);
+}
+
+typedef struct {
+  MrSigninView *self;
+  guint         generation;
+  char         *id;
+} FilterSave;
+
 static void
 filter_saved_cb (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  g_autoptr(MrSigninView) self = user_data;
+  FilterSave *save = user_data;
+  g_autoptr(MrSigninView) self = save->self;
+  g_autofree char *id = save->id;
   g_autoptr(GError) error = NULL;
   g_autoptr(WebKitUserContentFilter) filter = NULL;
   g_autofree char *url = NULL;
   WebKitUserContentManager *manager;
+  guint generation = save->generation;
 
+  g_free (save);
   filter = webkit_user_content_filter_store_save_finish (WEBKIT_USER_CONTENT_FILTER_STORE (source),
                                                          result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->web_view == NULL)
-    return;
+  /* A newer compilation (new hosts) supersedes this one; it is not applied, only removed. */
+  if (generation != self->filter_generation || self->web_view == NULL
+      || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      if (filter != NULL)
+        filter_remove (id);
+      return;
+    }
   url = g_steal_pointer (&self->pending_url);
   if (filter == NULL)
     {
@@ -271,29 +319,36 @@ filter_saved_cb (GObject      *source,
   manager = webkit_web_view_get_user_content_manager (self->web_view);
   webkit_user_content_manager_remove_all_filters (manager);
   webkit_user_content_manager_add_filter (manager, filter);
+  if (self->filter_id != NULL)
+    filter_remove (self->filter_id);
+  g_free (self->filter_id);
+  self->filter_id = g_steal_pointer (&id);
   if (url != NULL)
     webkit_web_view_load_uri (self->web_view, url);
 }
 
-/* Compiles the rules for the hosts allowed now, then loads @url. The compiled rules are files
- * in a store: each helper process has its own, in the cache folder. */
+/* Compiles the rules for the hosts allowed now, then loads @url. Every compilation has an id of
+ * its own and a newer one supersedes an older one still under way, which is left to finish:
+ * cancelling a save in the store and saving again under the same id could leave neither
+ * callback called (seen as a sign-in page that never loaded, in ui-lockdown). */
 static void
 load_with_filter (MrSigninView *self,
                   const char   *url)
 {
-  g_autofree char *path = g_build_filename (g_get_user_cache_dir (), "medrefill",
-                                            "signin-filters", NULL);
-  g_autofree char *id = g_strdup_printf ("signin-%d", (int) getpid ());
-  g_autoptr(WebKitUserContentFilterStore) store = webkit_user_content_filter_store_new (path);
+  g_autoptr(WebKitUserContentFilterStore) store = filter_store ();
   g_autoptr(GBytes) rules = build_filter_rules (self);
+  FilterSave *save = g_new0 (FilterSave, 1);
+  /* Unique in the process, not only in this view: a view going away removes its own filter from
+   * the store while the next view's compilation may be under way. */
+  static guint serial;
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
+  save->self = g_object_ref (self);
+  save->generation = ++self->filter_generation;
+  save->id = g_strdup_printf ("signin-%d-%u", (int) getpid (), ++serial);
   g_free (self->pending_url);
   self->pending_url = g_strdup (url);
-  webkit_user_content_filter_store_save (store, id, rules, self->cancellable, filter_saved_cb,
-                                         g_object_ref (self));
+  webkit_user_content_filter_store_save (store, save->id, rules, self->cancellable,
+                                         filter_saved_cb, save);
 }
 
 /* <a download> asks no policy question that says so: a download WebKit starts is cancelled. */
@@ -370,6 +425,9 @@ mr_signin_view_finalize (GObject *object)
 
   g_free (self->redirect_uri);
   g_free (self->pending_url);
+  if (self->filter_id != NULL)
+    filter_remove (self->filter_id);
+  g_free (self->filter_id);
   g_clear_object (&self->cancellable);
   g_strfreev (self->allowed_hosts);
   G_OBJECT_CLASS (mr_signin_view_parent_class)->finalize (object);
@@ -400,6 +458,7 @@ mr_signin_view_class_init (MrSigninViewClass *klass)
 static void
 mr_signin_view_init (MrSigninView *self)
 {
+  self->cancellable = g_cancellable_new ();
 }
 
 GtkWidget *
