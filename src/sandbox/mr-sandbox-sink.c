@@ -359,6 +359,8 @@ mr_sandbox_handle_sink (MrSandbox         *self,
       record_attempt (self, msg, fault.kind, SOUP_STATUS_BAD_REQUEST);
       return;
     }
+  /* The workflow answers a refusal before it files anything, so no fault after this point (a
+   * cut-off answer, a slow one) applies to it. */
   if (!mr_sandbox_verify_request (self, msg, body, &refusal))
     {
       respond_refused (msg, &refusal);

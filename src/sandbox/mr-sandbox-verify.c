@@ -66,7 +66,8 @@ bearer_token (const char *authorization)
   return token;
 }
 
-/* /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/ */
+/* /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/ on a key already
+ * in lower case, as the workflow tests it. */
 static gboolean
 is_uuid (const char *key)
 {
@@ -81,8 +82,7 @@ is_uuid (const char *key)
       if ((shape[i] == '-' && c != '-')
           || (shape[i] == 'x' && !g_ascii_isxdigit (c))
           || (shape[i] == 'V' && (c < '1' || c > '8'))
-          || (shape[i] == 'W' && strchr ("89ab", c) == NULL)
-          || (shape[i] != '-' && g_ascii_isupper (c)))
+          || (shape[i] == 'W' && strchr ("89ab", c) == NULL))
         return FALSE;
     }
   return TRUE;
