@@ -611,6 +611,48 @@ test_outbox_no_token_held (Fixture       *fx,
   close_outbox (outbox);
 }
 
+/* The app's own payload (core/refill), not a hand-made one: what the workflow reads of it
+ * (request_id, created_at, mode, submitted_by, patient.object_id) is where and as it expects. */
+static void
+test_outbox_refill_request (Fixture       *fx,
+                            gconstpointer  data)
+{
+  gboolean desk = GPOINTER_TO_INT (data);
+  g_autofree char *token = mint (fx, desk ? STAFF : JACK, NULL);
+  g_autoptr(MrPatient) patient = mr_patient_new ();
+  MrRefillRequest *request;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *detail = NULL;
+  MrOutbox *outbox = open_outbox (fx);
+
+  patient->id = g_strdup (desk ? MR_TEST_ZOE_OID : MR_TEST_JACK_OID);
+  patient->display_name = g_strdup (desk ? "Zoe Nunez" : "Jack Smith");
+  patient->given_name = g_strdup (desk ? "Zoe" : "Jack");
+  patient->surname = g_strdup (desk ? "Nunez" : "Smith");
+  request = mr_refill_request_new (patient, desk ? MR_MODE_DESK : MR_MODE_KIOSK);
+  g_ptr_array_add (request->medications, mr_medication_new ("Metformin", "500 mg", 60));
+  request->pickup_location = g_strdup ("Main pharmacy");
+  request->consent = TRUE;
+  if (desk)
+    {
+      request->submitted_by_id = g_strdup (MR_TEST_STAFF_OID);
+      request->submitted_by_name = g_strdup ("Sam Staff");
+      request->patient_present = TRUE;
+    }
+
+  mr_outbox_enqueue_request_async (outbox, request, token, NULL, mr_test_store_result_cb,
+                                   &result);
+  mr_test_wait_for_result (&result, 20000);
+  g_assert_cmpint (mr_outbox_enqueue_finish (outbox, result, &detail, &error), ==,
+                   MR_OUTBOX_SENT);
+  g_assert_no_error (error);
+  g_assert_cmpuint (mr_sandbox_get_key_count (fx->sandbox, request->request_id), ==, 1);
+  mr_refill_request_free (request);
+  g_clear_object (&result);   /* its task holds the outbox */
+  close_outbox (outbox);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -639,6 +681,10 @@ main (int    argc,
   ADD ("request/order", test_order);
   ADD ("outbox/twice-is-once", test_outbox_twice_is_once);
   ADD ("outbox/no-token-held", test_outbox_no_token_held);
+  g_test_add ("/sandbox-sink/outbox/refill-request/kiosk", Fixture, GINT_TO_POINTER (FALSE),
+              fixture_set_up, test_outbox_refill_request, fixture_tear_down);
+  g_test_add ("/sandbox-sink/outbox/refill-request/desk", Fixture, GINT_TO_POINTER (TRUE),
+              fixture_set_up, test_outbox_refill_request, fixture_tear_down);
 #undef ADD
 
   return g_test_run ();
