@@ -11,6 +11,7 @@
 #include "mr-sandbox.h"
 #include "mr-base.h"
 #include "mr-test-server.h"
+#include "mr-test-sink.h"
 
 static const guint8 test_key[MR_OUTBOX_KEY_SIZE] = {
   0x4d, 0x52, 0x2d, 0x66, 0x61, 0x75, 0x6c, 0x74, 0x73, 0x2d, 0x74, 0x65, 0x73, 0x74, 0x2d, 0x6b,
@@ -18,6 +19,10 @@ static const guint8 test_key[MR_OUTBOX_KEY_SIZE] = {
 };
 
 static gint64 virtual_now;
+
+/* Jack's clinic-API token, which every request carries: the sink takes in only what the reference
+ * workflow would (a kiosk request of his, with his token). One token serves the whole run. */
+static char *api_token;
 
 static gint64
 virtual_clock (gpointer data)
@@ -33,14 +38,12 @@ typedef struct {
   MrOutbox    *outbox;
 } Fixture;
 
+/* created_at is the real time, not the virtual clock's: the sink judges the token as of then,
+ * and the request's age against its own (real) clock. */
 static JsonNode *
 payload_new (const char *request_id)
 {
-  g_autofree char *json = g_strdup_printf ("{\"schema\":\"refill-v1\",\"requestId\":\"%s\","
-                                           "\"patient\":{\"hospitalNumber\":\"HN11112\"}}",
-                                           request_id);
-
-  return json_from_string (json, NULL);
+  return mr_test_sink_body (request_id, "kiosk", MR_TEST_JACK_OID, NULL, 0);
 }
 
 static char *
@@ -122,6 +125,7 @@ fixture_set_up (Fixture       *fx,
   fx->sandbox = mr_sandbox_new ();
   g_assert_true (mr_sandbox_start (fx->sandbox, 0, NULL, &error));
   g_assert_no_error (error);
+  api_token = mr_sandbox_mint_api_token (fx->sandbox, "jack.smith@example.org", NULL);
   fx->url = g_strconcat (mr_sandbox_get_base_url (fx->sandbox), "/webhook/medication-refill",
                          NULL);
   fx->dir = g_dir_make_tmp ("medrefill-faults-XXXXXX", &error);
@@ -191,6 +195,7 @@ fixture_tear_down (Fixture       *fx,
   g_clear_object (&fx->session);
   mr_sandbox_stop (fx->sandbox);
   g_clear_object (&fx->sandbox);
+  g_clear_pointer (&api_token, g_free);
   remove_tree (fx->dir);
   g_free (fx->dir);
   g_free (fx->url);
@@ -227,7 +232,7 @@ enqueue (MrOutbox   *outbox,
 {
   g_autoptr(JsonNode) payload = payload_new (request_id);
 
-  mr_outbox_enqueue_async (outbox, request_id, payload, NULL, "Zoë Núñez-Ødegård",
+  mr_outbox_enqueue_async (outbox, request_id, payload, api_token, "Zoë Núñez-Ødegård",
                            (const char *[]) { "Metformin", NULL }, NULL, enqueue_cb, o);
 }
 
@@ -403,11 +408,13 @@ static int
 child_main (char **argv)
 {
   const char *dir = argv[2], *url = argv[3], *key_mode = argv[4], *id = argv[5];
+  Outcomes o = { 0 };
   g_autoptr(SoupSession) session = soup_session_new_with_options ("proxy-resolver", NULL,
                                                                   "timeout", 60, NULL);
   g_autoptr(MrOutbox) outbox = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  Outcomes o = { 0 };
+
+  api_token = g_strdup (argv[6]);
 
   if (g_str_equal (key_mode, "keyring"))
     outbox = mr_outbox_new (dir, session);
@@ -480,7 +487,7 @@ test_kill (Fixture       *fx,
     }
   mr_sandbox_set_sink_faults (fx->sandbox, fault, 1);
   child = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, self_path, "--child", fx->dir,
-                            fx->url, key_mode, id, NULL);
+                            fx->url, key_mode, id, api_token, NULL);
   g_assert_no_error (error);
 
   /* The request is on the wire; it was on disk before that. */
@@ -628,7 +635,7 @@ int
 main (int    argc,
       char **argv)
 {
-  if (argc == 6 && g_str_equal (argv[1], "--child"))
+  if (argc == 7 && g_str_equal (argv[1], "--child"))
     return child_main (argv);
 
   mr_test_init (&argc, &argv);

@@ -8,6 +8,7 @@
 #include <signal.h>
 
 #include "mr-test-server.h"
+#include "mr-test-sink.h"
 
 #define TID          MR_SANDBOX_TENANT_ID
 #define AUTHORIZE    "/" TID "/oauth2/v2.0/authorize"
@@ -1094,10 +1095,12 @@ test_graph_utf8 (Fixture       *fx,
 
 /* ---- workflow sink ----------------------------------------------------------------------- */
 
+/* POSTs @json with Idempotency-Key @key and, when @token is set, "Authorization: Bearer". */
 static JsonObject *
 post_json (Fixture    *fx,
            const char *json,
            const char *idempotency_key,
+           const char *token,
            guint       expected_status)
 {
   g_autofree char *url = g_strconcat (fx->base, "/webhook/medication-refill", NULL);
@@ -1109,9 +1112,29 @@ post_json (Fixture    *fx,
   soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Idempotency-Key",
                                 idempotency_key);
+  if (token != NULL)
+    {
+      g_autofree char *bearer = g_strconcat ("Bearer ", token, NULL);
+
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
+                                    bearer);
+    }
   body = send_message (fx, msg, &status);
   g_assert_cmpuint (status, ==, expected_status);
   return parse_object (body);
+}
+
+/* Jack's own kiosk request @request_id, with his token, as the app sends it. */
+static JsonObject *
+post_request (Fixture    *fx,
+              const char *request_id,
+              guint       expected_status)
+{
+  g_autofree char *token = mr_sandbox_mint_api_token (fx->sandbox, "jack.smith@example.org",
+                                                      NULL);
+  g_autofree char *json = mr_test_sink_body_text (request_id, "kiosk", MR_TEST_JACK_OID, NULL, 0);
+
+  return post_json (fx, json, request_id, token, expected_status);
 }
 
 static void
@@ -1126,17 +1149,18 @@ assert_record (JsonNode   *node,
   g_assert_cmpstr (json_object_get_string_member (headers, "idempotency-key"), ==, key);
   g_assert_cmpstr (json_object_get_string_member (headers, "content-type"), ==,
                    "application/json");
-  g_assert_cmpstr (json_object_get_string_member (body, "requestId"), ==, request_id);
+  g_assert_cmpstr (json_object_get_string_member (body, "request_id"), ==, request_id);
 }
+
+#define REQUEST_1 "0b5e3c1a-0000-4000-8000-000000000001"
+#define REQUEST_2 "0b5e3c1a-0000-4000-8000-000000000002"
 
 static void
 test_sink (Fixture       *fx,
            gconstpointer  data)
 {
-  g_autoptr(JsonObject) first = post_json (fx, "{\"requestId\":\"r-1\",\"name\":\"Zoë\"}", "r-1",
-                                           SOUP_STATUS_OK);
-  g_autoptr(JsonObject) second = post_json (fx, "{\"requestId\":\"r-2\"}", "r-2",
-                                            SOUP_STATUS_OK);
+  g_autoptr(JsonObject) first = post_request (fx, REQUEST_1, SOUP_STATUS_OK);
+  g_autoptr(JsonObject) second = post_request (fx, REQUEST_2, SOUP_STATUS_OK);
   g_autoptr(JsonArray) received = mr_sandbox_dup_received (fx->sandbox);
   const char *ref = json_object_get_string_member (first, "reference");
   g_autofree char *contents = NULL;
@@ -1148,8 +1172,8 @@ test_sink (Fixture       *fx,
   g_assert_cmpstr (json_object_get_string_member (second, "reference"), !=, ref);
 
   g_assert_cmpuint (json_array_get_length (received), ==, 2);
-  assert_record (json_array_get_element (received, 0), "r-1", "r-1");
-  assert_record (json_array_get_element (received, 1), "r-2", "r-2");
+  assert_record (json_array_get_element (received, 0), REQUEST_1, REQUEST_1);
+  assert_record (json_array_get_element (received, 1), REQUEST_2, REQUEST_2);
 
   g_file_get_contents (fx->sink_path, &contents, NULL, &error);
   g_assert_no_error (error);
@@ -1160,7 +1184,7 @@ test_sink (Fixture       *fx,
   for (guint i = 0; i < 2; i++)
     {
       g_autoptr(JsonParser) parser = json_parser_new ();
-      g_autofree char *id = g_strdup_printf ("r-%u", i + 1);
+      const char *id = i == 0 ? REQUEST_1 : REQUEST_2;
 
       json_parser_load_from_data (parser, lines[i], -1, &error);
       g_assert_no_error (error);
@@ -1169,11 +1193,50 @@ test_sink (Fixture       *fx,
   g_assert_nonnull (strstr (lines[0], "Zoë"));
 }
 
+/* The API token for @email that its sign-in and a refresh for the clinic's API give, as the app
+ * gets it. */
+static char *
+signed_in_api_token (Fixture    *fx,
+                     const char *email)
+{
+  g_autoptr(JsonObject) first = sign_in (fx, email, "n");
+  g_autoptr(JsonObject) api = refresh_for (fx, json_object_get_string_member (first,
+                                                                             "refresh_token"),
+                                           MR_SANDBOX_API_SCOPE " offline_access",
+                                           SOUP_STATUS_OK);
+
+  return g_strdup (json_object_get_string_member (api, "access_token"));
+}
+
+/* What the token endpoint issues after a real sign-in passes the sink: a patient's at a kiosk,
+ * the staff member's at a desk; and the staff member's is refused as a patient's. */
+static void
+test_sink_signed_in_tokens (Fixture       *fx,
+                            gconstpointer  data)
+{
+  g_autofree char *jack = signed_in_api_token (fx, "jack.smith@example.org");
+  g_autofree char *staff = signed_in_api_token (fx, "staff@example.org");
+  g_autofree char *kiosk = mr_test_sink_body_text (REQUEST_1, "kiosk", MR_TEST_JACK_OID, NULL, 0);
+  g_autofree char *desk = mr_test_sink_body_text (REQUEST_2, "desk", MR_TEST_JACK_OID,
+                                                  MR_TEST_STAFF_OID, 0);
+  g_autofree char *impostor = mr_test_sink_body_text ("0b5e3c1a-0000-4000-8000-000000000003",
+                                                      "kiosk", MR_TEST_JACK_OID, NULL, 0);
+  g_autoptr(JsonObject) a = post_json (fx, kiosk, REQUEST_1, jack, SOUP_STATUS_OK);
+  g_autoptr(JsonObject) b = post_json (fx, desk, REQUEST_2, staff, SOUP_STATUS_OK);
+  g_autoptr(JsonObject) c = post_json (fx, impostor, "0b5e3c1a-0000-4000-8000-000000000003", staff,
+                                       SOUP_STATUS_FORBIDDEN);
+
+  g_assert_cmpstr (json_object_get_string_member (a, "status"), ==, "received");
+  g_assert_cmpstr (json_object_get_string_member (b, "status"), ==, "received");
+  g_assert_cmpstr (json_object_get_string_member (c, "error"), ==, "forbidden");
+  g_assert_cmpuint (mr_sandbox_get_delivered_count (fx->sandbox), ==, 2);
+}
+
 static void
 test_sink_refusals (Fixture       *fx,
                     gconstpointer  data)
 {
-  g_autoptr(JsonObject) not_json = post_json (fx, "requestId=r-1", "r-1",
+  g_autoptr(JsonObject) not_json = post_json (fx, "request_id=r-1", REQUEST_1, NULL,
                                               SOUP_STATUS_BAD_REQUEST);
   g_autoptr(JsonObject) get = get_json (fx, "/webhook/medication-refill", NULL,
                                         SOUP_STATUS_NOT_FOUND);
@@ -1199,7 +1262,7 @@ test_forget_records (Fixture       *fx,
   g_autofree char *token = access_token_for (fx, "jack.smith@example.org");
   g_autofree char *fresh = NULL;
   g_autoptr(JsonObject) me = get_json (fx, "/v1.0/me", token, SOUP_STATUS_OK);
-  g_autoptr(JsonObject) first = post_json (fx, "{\"requestId\":\"r-1\"}", "r-1", SOUP_STATUS_OK);
+  g_autoptr(JsonObject) first = post_request (fx, REQUEST_1, SOUP_STATUS_OK);
   g_autoptr(JsonObject) again = NULL;
   g_autoptr(JsonObject) forgotten = NULL;
   g_autoptr(JsonObject) me_again = NULL;
@@ -1210,10 +1273,10 @@ test_forget_records (Fixture       *fx,
   empty = mr_sandbox_dup_received (fx->sandbox);
   g_assert_cmpuint (json_array_get_length (empty), ==, 0);
   g_assert_cmpuint (mr_sandbox_get_delivered_count (fx->sandbox), ==, 1);
-  g_assert_cmpuint (mr_sandbox_get_key_count (fx->sandbox, "r-1"), ==, 0);
+  g_assert_cmpuint (mr_sandbox_get_key_count (fx->sandbox, REQUEST_1), ==, 0);
 
   forgotten = get_json (fx, "/v1.0/me", token, SOUP_STATUS_UNAUTHORIZED);
-  again = post_json (fx, "{\"requestId\":\"r-1\"}", "r-1", SOUP_STATUS_OK);
+  again = post_request (fx, REQUEST_1, SOUP_STATUS_OK);
   received = mr_sandbox_dup_received (fx->sandbox);
   g_assert_cmpuint (json_array_get_length (received), ==, 1);
   g_assert_cmpuint (mr_sandbox_get_delivered_count (fx->sandbox), ==, 2);
@@ -1413,6 +1476,7 @@ main (int    argc,
   ADD ("/sandbox/graph/utf8", test_graph_utf8);
   ADD ("/sandbox/sink/records", test_sink);
   ADD ("/sandbox/sink/refusals", test_sink_refusals);
+  ADD ("/sandbox/sink/signed-in-tokens", test_sink_signed_in_tokens);
   ADD ("/sandbox/forget-records", test_forget_records);
   ADD ("/sandbox/one-request-per-connection", test_one_request_per_connection);
   ADD ("/sandbox/request-counts", test_request_counts);

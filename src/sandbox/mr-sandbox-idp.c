@@ -100,6 +100,14 @@ mr_sandbox_idp_init (MrSandbox  *self,
                            "The sandbox could not make its signing key.");
       return FALSE;
     }
+  if (gnutls_pubkey_init (&self->pubkey) != 0
+      || gnutls_pubkey_import_privkey (self->pubkey, self->key, 0, 0) != 0)
+    {
+      mr_sandbox_idp_clear (self);
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           "The sandbox could not read back its signing key.");
+      return FALSE;
+    }
   self->kid = mr_random_token (6);
   self->jwks_json = build_jwks (self->key, self->kid, error);
   if (self->jwks_json == NULL)
@@ -114,6 +122,7 @@ void
 mr_sandbox_idp_clear (MrSandbox *self)
 {
   g_clear_pointer (&self->key, gnutls_privkey_deinit);
+  g_clear_pointer (&self->pubkey, gnutls_pubkey_deinit);
   g_clear_pointer (&self->kid, g_free);
   g_clear_pointer (&self->jwks_json, g_free);
 }
@@ -248,21 +257,22 @@ add_roles (JsonBuilder         *builder,
 }
 
 /* What both of the tenant's tokens say about the account and themselves: issuer, audience (the
- * app's id, for the ID token and for the API on the app's own registration alike), times, who. */
+ * app's id, for the ID token and for the API on the app's own registration alike), times, who.
+ * @options says when and for whom (the endpoint's tokens: now, the sandbox's issuer and id). */
 static void
-add_common_claims (JsonBuilder         *b,
-                   MrSandbox           *self,
-                   const MrSandboxUser *user,
-                   gint64               lifetime)
+add_common_claims (JsonBuilder                 *b,
+                   MrSandbox                   *self,
+                   const MrSandboxUser         *user,
+                   const MrSandboxTokenOptions *options)
 {
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 iat = options->issued_at != 0 ? options->issued_at : g_get_real_time () / G_USEC_PER_SEC;
   g_autofree char *sub = pairwise_subject (user);
 
-  add_string (b, "aud", MR_SANDBOX_CLIENT_ID);
-  add_string (b, "iss", self->issuer);
-  add_int (b, "iat", now);
-  add_int (b, "nbf", now);
-  add_int (b, "exp", now + lifetime);
+  add_string (b, "aud", options->audience != NULL ? options->audience : MR_SANDBOX_CLIENT_ID);
+  add_string (b, "iss", options->issuer != NULL ? options->issuer : self->issuer);
+  add_int (b, "iat", iat);
+  add_int (b, "nbf", iat);
+  add_int (b, "exp", iat + options->lifetime);
   add_string (b, "name", user->display_name);
   add_string (b, "oid", user->id);
   add_string (b, "preferred_username", user->mail);
@@ -277,10 +287,11 @@ encode_claims (MrSandbox           *self,
                const MrSandboxUser *user,
                const char          *nonce)
 {
+  const MrSandboxTokenOptions now = { .lifetime = ID_TOKEN_LIFETIME_S };
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
-  add_common_claims (b, self, user, ID_TOKEN_LIFETIME_S);
+  add_common_claims (b, self, user, &now);
   add_string (b, "email", user->mail);
   add_string (b, "family_name", user->surname);
   add_string (b, "given_name", user->given_name);
@@ -292,18 +303,22 @@ encode_claims (MrSandbox           *self,
 
 /* A version 2 access token for the clinic's API, as Entra issues one for a delegated scope of an
  * app's own Application ID URI: aud is the API's application id, scp the granted scope, roles
- * the account's app roles. Only the API (the workflow, the sandbox's sink) reads it. */
+ * the account's app roles. Only the API (the workflow, the sandbox's sink) reads it. @options
+ * has a lifetime; its other fields may be zero. */
 static char *
-encode_api_claims (MrSandbox           *self,
-                   const MrSandboxUser *user)
+encode_api_claims (MrSandbox                   *self,
+                   const MrSandboxUser         *user,
+                   const MrSandboxTokenOptions *options)
 {
+  const char *scope = options->scope != NULL ? options->scope : "Refill.Submit";
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
-  add_common_claims (b, self, user, ACCESS_TOKEN_LIFETIME_S);
+  add_common_claims (b, self, user, options);
   add_string (b, "azp", MR_SANDBOX_CLIENT_ID);
   add_string (b, "azpacr", "0");   /* a public client */
-  add_string (b, "scp", "Refill.Submit");
+  if (*scope != '\0')
+    add_string (b, "scp", scope);
   json_builder_end_object (b);
   return encode_json (b);
 }
@@ -329,8 +344,10 @@ sign_jwt (MrSandbox  *self,
 
   data.data = (guchar *) input;
   data.size = strlen (input);
+  g_mutex_lock (&self->sign_lock);
   if (gnutls_privkey_sign_data2 (self->key, GNUTLS_SIGN_RSA_SHA256, 0, &data, &signature) != 0)
     g_error ("the sandbox could not sign a token");
+  g_mutex_unlock (&self->sign_lock);
   s64 = mr_base64url_encode (signature.data, signature.size);
   gnutls_free (signature.data);
   return g_strconcat (input, ".", s64, NULL);
@@ -466,8 +483,9 @@ issue_api_token (MrSandbox           *self,
                  const MrSandboxUser *user,
                  gboolean             with_id_token)
 {
+  const MrSandboxTokenOptions now = { .lifetime = ACCESS_TOKEN_LIFETIME_S };
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autofree char *p64 = encode_api_claims (self, user);
+  g_autofree char *p64 = encode_api_claims (self, user, &now);
   g_autofree char *access = sign_jwt (self, p64);
   g_autofree char *graph_scope = g_strconcat (SIGN_IN_SCOPES " ",
                                               user->permissions ? user->permissions : "User.Read",
@@ -660,6 +678,34 @@ mr_sandbox_handle_token (MrSandbox         *self,
   else
     mr_sandbox_respond_entra_error (msg, "unsupported_grant_type", 70003,
                          "The app requested an unsupported grant type.");
+}
+
+/* ---- tokens without a sign-in, for tests and tools -------------------------------------- */
+
+char *
+mr_sandbox_mint_api_token (MrSandbox                   *self,
+                           const char                  *email,
+                           const MrSandboxTokenOptions *options)
+{
+  MrSandboxTokenOptions stamp = { .lifetime = ACCESS_TOKEN_LIFETIME_S };
+  const MrSandboxUser *user;
+  g_autofree char *p64 = NULL;
+
+  g_return_val_if_fail (MR_IS_SANDBOX (self), NULL);
+  g_return_val_if_fail (self->key != NULL && self->issuer != NULL, NULL);
+  g_return_val_if_fail (email != NULL, NULL);
+
+  user = mr_sandbox_find_user (email);
+  if (user == NULL)
+    return NULL;
+  if (options != NULL)
+    {
+      stamp = *options;
+      if (stamp.lifetime == 0)
+        stamp.lifetime = ACCESS_TOKEN_LIFETIME_S;
+    }
+  p64 = encode_api_claims (self, user, &stamp);
+  return sign_jwt (self, p64);
 }
 
 /* ---- sign-out ---------------------------------------------------------------------------- */

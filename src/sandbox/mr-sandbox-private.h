@@ -24,6 +24,7 @@ struct _MrSandbox
   char               *base_url;
   char               *issuer;
   gnutls_privkey_t    key;
+  gnutls_pubkey_t     pubkey;          /* the same key's public half, for the sink's check */
   char               *kid;
   char               *jwks_json;
 
@@ -32,6 +33,10 @@ struct _MrSandbox
   GCond               ready;
   gboolean            started;
   GError             *start_error;
+
+  /* Signing with key: the server thread and mr_sandbox_mint_api_token()'s callers (a GnuTLS
+   * object is used by one thread at a time). */
+  GMutex              sign_lock;
 
   /* Behind lock: read from any thread. */
   GHashTable         *counts;          /* path → GUINT_TO_POINTER (n) */

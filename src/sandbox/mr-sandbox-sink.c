@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The workflow sink: answers like an n8n Webhook node and remembers what it received. On request
- * it misbehaves; which fault comes next, and the misbehaviours, are in mr-sandbox-faults.c. */
+/* The workflow sink: answers like an n8n Webhook node running the reference workflow
+ * (data/n8n/): it takes a request in only when its bearer token passes the workflow's check
+ * (mr-sandbox-verify.c), then once per Idempotency-Key, and remembers what it received. On
+ * request it misbehaves; which fault comes next, and the misbehaviours, are in
+ * mr-sandbox-faults.c. */
 #include "mr-sandbox-handlers.h"
 
 #include <string.h>
@@ -9,6 +12,7 @@
 #include "mr-sandbox-faults.h"
 #include "mr-sandbox-http.h"
 #include "mr-sandbox-private.h"
+#include "mr-sandbox-verify.h"
 
 /* No 0/O or 1/I, so a reference read aloud at the desk is unambiguous. */
 static const char reference_alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -156,12 +160,13 @@ sink_state (MrSandbox *self)
   return state;
 }
 
-/* One line of the attempts record; @status 0 when no answer was given. */
+/* One line of the attempts record; @status 0 when no answer was given, @error the refusal's. */
 static void
-record_attempt (MrSandbox         *self,
+record_refusal (MrSandbox         *self,
                 SoupServerMessage *msg,
                 MrSinkFaultKind    kind,
-                guint              status)
+                guint              status,
+                const char        *error)
 {
   SinkState *state = sink_state (self);
   const char *key = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
@@ -174,9 +179,20 @@ record_attempt (MrSandbox         *self,
     json_object_set_null_member (attempt, "key");
   json_object_set_string_member (attempt, "fault", mr_sandbox_fault_name (kind));
   json_object_set_int_member (attempt, "status", status);
+  if (error != NULL)
+    json_object_set_string_member (attempt, "error", error);
   g_mutex_lock (&state->lock);
   json_array_add_object_element (state->attempts, attempt);
   g_mutex_unlock (&state->lock);
+}
+
+static void
+record_attempt (MrSandbox         *self,
+                SoupServerMessage *msg,
+                MrSinkFaultKind    kind,
+                guint              status)
+{
+  record_refusal (self, msg, kind, status, NULL);
 }
 
 /* The reference given to @key before (newly allocated), counting a duplicate; or NULL. */
@@ -233,6 +249,20 @@ respond_received (SoupServerMessage *msg,
   json_object_set_string_member (object, "reference", reference);
   json_node_take_object (node, object);
   mr_sandbox_respond_json (msg, SOUP_STATUS_OK, node);
+}
+
+/* {"error":…,"error_description":…}, as the reference workflow's Respond node sends it. */
+static void
+respond_refused (SoupServerMessage      *msg,
+                 const MrSandboxRefusal *refusal)
+{
+  JsonObject *object = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_object_set_string_member (object, "error", refusal->error);
+  json_object_set_string_member (object, "error_description", refusal->description);
+  json_node_take_object (node, object);
+  mr_sandbox_respond_json (msg, refusal->status, node);
 }
 
 /* Takes the request in, once per Idempotency-Key: the reference to answer with, or NULL when the
@@ -305,6 +335,7 @@ mr_sandbox_handle_sink (MrSandbox         *self,
 {
   const char *method = soup_server_message_get_method (msg);
   g_autofree char *reference = NULL;
+  MrSandboxRefusal refusal;
   MrSinkFault fault;
   JsonNode *body;
 
@@ -326,6 +357,15 @@ mr_sandbox_handle_sink (MrSandbox         *self,
       mr_sandbox_respond_n8n (msg, SOUP_STATUS_BAD_REQUEST, "Failed to parse request body",
                               "The workflow expects a JSON body.");
       record_attempt (self, msg, fault.kind, SOUP_STATUS_BAD_REQUEST);
+      return;
+    }
+  /* The workflow answers a refusal before it files anything, so no fault after this point (a
+   * cut-off answer, a slow one) applies to it. */
+  if (!mr_sandbox_verify_request (self, msg, body, &refusal))
+    {
+      respond_refused (msg, &refusal);
+      record_refusal (self, msg, fault.kind, refusal.status, refusal.error);
+      json_node_unref (body);
       return;
     }
   reference = take_in (self, msg, body);

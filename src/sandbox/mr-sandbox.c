@@ -346,6 +346,7 @@ mr_sandbox_finalize (GObject *object)
   mr_sandbox_tenant_clear (&self->tenant);
   g_clear_pointer (&self->references, g_hash_table_unref);
   g_mutex_clear (&self->lock);
+  g_mutex_clear (&self->sign_lock);
   g_cond_clear (&self->ready);
 
   G_OBJECT_CLASS (mr_sandbox_parent_class)->finalize (object);
@@ -361,6 +362,7 @@ static void
 mr_sandbox_init (MrSandbox *self)
 {
   g_mutex_init (&self->lock);
+  g_mutex_init (&self->sign_lock);
   g_cond_init (&self->ready);
   self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->received = json_array_new ();

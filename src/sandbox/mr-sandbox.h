@@ -51,6 +51,26 @@ void        mr_sandbox_forget_records     (MrSandbox   *self);
 guint       mr_sandbox_get_request_count  (MrSandbox   *self,
                                            const char  *path);
 
+/* ---- clinic API tokens without a sign-in, for tests and tools ------------------------------- */
+
+/* How mr_sandbox_mint_api_token() departs from the token its token endpoint issues, so that a
+ * test can make the tokens the sink must refuse. A zero field keeps the endpoint's value. */
+typedef struct {
+  gint64      issued_at;            /* iat and nbf, seconds since the epoch; 0: now */
+  gint64      lifetime;             /* exp - iat, seconds; 0: an hour */
+  const char *audience;             /* aud; NULL: MR_SANDBOX_CLIENT_ID */
+  const char *issuer;               /* iss; NULL: the sandbox's issuer */
+  const char *scope;                /* scp; NULL: "Refill.Submit"; "": no scp claim */
+} MrSandboxTokenOptions;
+
+/* A version 2 access token for the clinic's API (MR_SANDBOX_API_SCOPE) for the demo account
+ * @email, with the claims and signature (the sandbox's key and kid) of the one its token endpoint
+ * issues after a sign-in; @options may be NULL. NULL for an account the sandbox does not have.
+ * Newly allocated; the sandbox must be started. Any thread; does not block. */
+char       *mr_sandbox_mint_api_token     (MrSandbox                   *self,
+                                           const char                  *email,
+                                           const MrSandboxTokenOptions *options);
+
 /* ---- faults of the workflow sink, for tests and demos ---------------------------------------- */
 
 typedef enum {
@@ -101,7 +121,11 @@ guint       mr_sandbox_get_duplicate_count    (MrSandbox         *self);
 guint       mr_sandbox_get_key_count          (MrSandbox         *self,
                                                const char        *key);
 /* Every POST the sink saw, in order: a new array of {"key":…, "fault":…, "status":N} (status 0
- * when no answer was given: refused, hung, cut off). */
+ * when no answer was given: refused, hung, cut off), with "error" (invalid_token,
+ * insufficient_scope, forbidden, invalid_request) when the sink refused the request as the
+ * reference workflow's token check does (data/n8n/verify-token.js: every POST must carry
+ * "Authorization: Bearer" with a token from mr_sandbox_mint_api_token() or the token endpoint,
+ * valid at the body's created_at, whose oid is the kiosk patient or the desk submitter). */
 JsonArray  *mr_sandbox_dup_sink_attempts      (MrSandbox         *self);
 guint       mr_sandbox_get_faults_injected    (MrSandbox         *self);
 
