@@ -131,9 +131,10 @@ test_choices_and_lists (void)
   g_autoptr(GSettings) settings = g_settings_new ("io.github.medrefill.MedRefill");
   g_autoptr(MrConfig) from_settings = NULL;
   const char *locations[] = { "Main pharmacy", "Clínica Norte", NULL };
+  g_autofree char *stored = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_assert_cmpint (config->payload_format, ==, MR_PAYLOAD_REFILL_V1);
+  g_assert_cmpint (config->payload_format, ==, MR_PAYLOAD_REFILL_V2);
   g_assert_cmpint (config->sign_in_browser, ==, MR_SIGN_IN_EMBEDDED);
   g_assert_cmpuint (g_strv_length (config->pickup_locations), ==, 0);
 
@@ -151,6 +152,17 @@ test_choices_and_lists (void)
   g_assert_false (mr_config_set (config, "payload-format", "hl7v2", &error));
   g_assert_error (error, MR_CONFIG_ERROR, MR_CONFIG_ERROR_INVALID);
   g_assert_cmpint (config->payload_format, ==, MR_PAYLOAD_FHIR_R4);
+  g_clear_error (&error);
+  /* refill-v1 is no longer produced: a file that still names it is refused, not half-obeyed. */
+  g_assert_false (mr_config_set (config, "payload-format", "refill-v1", &error));
+  g_assert_error (error, MR_CONFIG_ERROR, MR_CONFIG_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_true (mr_config_set (config, "payload-format", "refill-v2", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (config->payload_format, ==, MR_PAYLOAD_REFILL_V2);
+  g_settings_reset (settings, "payload-format");
+  stored = g_settings_get_string (settings, "payload-format");
+  g_assert_cmpstr (stored, ==, "refill-v2");
 
   g_settings_set_enum (settings, "payload-format", MR_PAYLOAD_FHIR_R4);
   g_settings_set_enum (settings, "sign-in-browser", MR_SIGN_IN_SYSTEM_BROWSER);

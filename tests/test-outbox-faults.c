@@ -36,7 +36,7 @@ typedef struct {
 static JsonNode *
 payload_new (const char *request_id)
 {
-  g_autofree char *json = g_strdup_printf ("{\"schema\":\"refill-v1\",\"requestId\":\"%s\","
+  g_autofree char *json = g_strdup_printf ("{\"schema\":\"refill-v2\",\"requestId\":\"%s\","
                                            "\"patient\":{\"hospitalNumber\":\"HN11112\"}}",
                                            request_id);
 

@@ -105,7 +105,8 @@ mr_refill_request_new (const MrPatient *patient,
   request->request_id = mr_request_id_new ();
   request->created_at = g_date_time_new_now_utc ();
   request->mode = mode;
-  request->patient = patient != NULL ? mr_patient_copy (patient) : mr_patient_new ();
+  request->directory = patient != NULL ? mr_patient_copy (patient) : mr_patient_new ();
+  request->patient = mr_patient_copy (request->directory);
   request->medications = g_ptr_array_new_with_free_func ((GDestroyNotify) mr_medication_free);
   request->fulfilment = MR_FULFILMENT_PICKUP;
   request->urgency = MR_URGENCY_ROUTINE;
@@ -122,6 +123,7 @@ mr_refill_request_free (MrRefillRequest *request)
   g_clear_pointer (&request->created_at, g_date_time_unref);
   g_free (request->submitted_by_id);
   g_free (request->submitted_by_name);
+  g_clear_pointer (&request->directory, mr_patient_free);
   g_clear_pointer (&request->patient, mr_patient_free);
   g_clear_pointer (&request->medications, g_ptr_array_unref);
   g_free (request->pickup_location);
@@ -261,7 +263,107 @@ mr_refill_request_has_corrections (const MrRefillRequest *request)
   return FALSE;
 }
 
-/* Payload (refill-v1) */
+/* What the person supplied */
+
+#define PATIENT_OFFSET(member) G_STRUCT_OFFSET (MrPatient, member)
+
+/* The patient's members in the payload's order (after object_id), with the rules that clean
+ * them; the address's parts are an object of their own in the payload. */
+static const struct {
+  const char *name;
+  MrField     field;
+  gsize       offset;
+  gboolean    in_address;
+} patient_members[] = {
+  { "display_name", MR_FIELD_DISPLAY_NAME, PATIENT_OFFSET (display_name), FALSE },
+  { "given_name", MR_FIELD_GIVEN_NAME, PATIENT_OFFSET (given_name), FALSE },
+  { "surname", MR_FIELD_SURNAME, PATIENT_OFFSET (surname), FALSE },
+  { "date_of_birth", MR_FIELD_DATE_OF_BIRTH, PATIENT_OFFSET (date_of_birth), FALSE },
+  { "hospital_number", MR_FIELD_HOSPITAL_NUMBER, PATIENT_OFFSET (hospital_number), FALSE },
+  { "gender", MR_FIELD_GENDER, PATIENT_OFFSET (gender), FALSE },
+  { "job_title", MR_FIELD_JOB_TITLE, PATIENT_OFFSET (job_title), FALSE },
+  { "email", MR_FIELD_EMAIL, PATIENT_OFFSET (mail), FALSE },
+  { "phone", MR_FIELD_PHONE, PATIENT_OFFSET (mobile_phone), FALSE },
+  { "street", MR_FIELD_STREET, PATIENT_OFFSET (street_address), TRUE },
+  { "city", MR_FIELD_CITY, PATIENT_OFFSET (city), TRUE },
+  { "state", MR_FIELD_STATE, PATIENT_OFFSET (state), TRUE },
+  { "postal_code", MR_FIELD_POSTAL_CODE, PATIENT_OFFSET (postal_code), TRUE },
+  { "country", MR_FIELD_COUNTRY, PATIENT_OFFSET (country), TRUE },
+};
+
+#define MEMBER(patient, i) G_STRUCT_MEMBER (char *, (patient), patient_members[i].offset)
+
+gboolean
+mr_patient_is_empty (const MrPatient *patient)
+{
+  g_return_val_if_fail (patient != NULL, TRUE);
+
+  if (patient->id != NULL)
+    return FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS (patient_members); i++)
+    if (MEMBER (patient, i) != NULL)
+      return FALSE;
+  return TRUE;
+}
+
+/* The flagged custom attribute stored at @offset, or NULL. */
+static const MrCorrection *
+flag_at (const MrRefillRequest *request,
+         gsize                  offset)
+{
+  for (guint a = 0; a < MR_N_CUSTOM_ATTRIBUTES; a++)
+    if (custom_attributes[a].offset == offset && request->corrections[a].flagged)
+      return &request->corrections[a];
+  return NULL;
+}
+
+/* The cleaned @typed when it differs from @known (both cleaned by @field's rules): "" when the
+ * person emptied a known value, NULL when nothing differs. */
+static char *
+dup_difference (MrField     field,
+                const char *known,
+                const char *typed)
+{
+  g_autofree char *before = mr_rules_clean (field, known);
+  g_autofree char *after = mr_rules_clean (field, typed);
+  gboolean had = before != NULL && *before != '\0';
+  gboolean has = after != NULL && *after != '\0';
+
+  if (!had && !has)
+    return NULL;
+  if (had && has && strcmp (before, after) == 0)
+    return NULL;
+  return has ? g_steal_pointer (&after) : g_strdup ("");
+}
+
+MrPatient *
+mr_refill_request_dup_supplied (const MrRefillRequest *request)
+{
+  g_autoptr(MrPatient) empty = mr_patient_new ();
+  const MrPatient *known, *confirmed;
+  MrPatient *supplied;
+
+  g_return_val_if_fail (request != NULL, NULL);
+
+  known = request->directory != NULL ? request->directory : empty;
+  confirmed = request->patient != NULL ? request->patient : known;
+  supplied = mr_patient_new ();
+  for (gsize i = 0; i < G_N_ELEMENTS (patient_members); i++)
+    {
+      const MrCorrection *flag = flag_at (request, patient_members[i].offset);
+      const char *typed = MEMBER (confirmed, i);
+
+      /* A flag alone says "wrong" and supplies nothing; its value, when given, is typed. */
+      if (flag != NULL && flag->corrected == NULL)
+        continue;
+      if (flag != NULL)
+        typed = flag->corrected;
+      MEMBER (supplied, i) = dup_difference (patient_members[i].field, MEMBER (known, i), typed);
+    }
+  return supplied;
+}
+
+/* Payload (refill-v2) */
 
 /* Adds @member with @value cleaned by the rules of @field; omits it when the cleaned value is
  * empty, or always adds it (empty when absent) when @required: for members the schema requires. */
@@ -302,42 +404,96 @@ has_text (const char *s)
   return mr_rules_length (MR_FIELD_DISPLAY_NAME, s) > 0;
 }
 
+/* The members of @patient (cleaned; absent ones left out) that are, or are not, address parts. */
 static void
-add_address (JsonBuilder     *builder,
-             const MrPatient *patient)
+add_patient_members (JsonBuilder     *builder,
+                     const MrPatient *patient,
+                     gboolean         address)
 {
-  if (!has_text (patient->street_address) && !has_text (patient->city)
-      && !has_text (patient->state) && !has_text (patient->postal_code)
-      && !has_text (patient->country))
-    return;
-
-  json_builder_set_member_name (builder, "address");
-  json_builder_begin_object (builder);
-  add_clean (builder, "street", patient->street_address);
-  add_clean (builder, "city", patient->city);
-  add_clean (builder, "state", patient->state);
-  add_clean (builder, "postal_code", patient->postal_code);
-  add_clean (builder, "country", patient->country);
-  json_builder_end_object (builder);
+  for (gsize i = 0; i < G_N_ELEMENTS (patient_members); i++)
+    if (patient_members[i].in_address == address)
+      add_field (builder, patient_members[i].name, patient_members[i].field, MEMBER (patient, i),
+                 FALSE);
 }
 
+static gboolean
+has_address (const MrPatient *patient)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (patient_members); i++)
+    if (patient_members[i].in_address
+        && mr_rules_length (patient_members[i].field, MEMBER (patient, i)) > 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* `patient`: the directory's record, the identity the workflow binds the token to. */
 static void
 add_patient (JsonBuilder     *builder,
-             const MrPatient *patient)
+             const MrPatient *directory)
 {
   json_builder_set_member_name (builder, "patient");
   json_builder_begin_object (builder);
-  add_required (builder, "object_id", patient->id);
-  add_clean (builder, "display_name", patient->display_name);
-  add_clean (builder, "given_name", patient->given_name);
-  add_clean (builder, "surname", patient->surname);
-  add_clean (builder, "date_of_birth", patient->date_of_birth);
-  add_clean (builder, "hospital_number", patient->hospital_number);
-  add_field (builder, "gender", MR_FIELD_GENDER, patient->gender, FALSE);
-  add_clean (builder, "job_title", patient->job_title);
-  add_clean (builder, "email", patient->mail);
-  add_clean (builder, "phone", patient->mobile_phone);
-  add_address (builder, patient);
+  add_required (builder, "object_id", directory->id);
+  add_patient_members (builder, directory, FALSE);
+  if (has_address (directory))
+    {
+      json_builder_set_member_name (builder, "address");
+      json_builder_begin_object (builder);
+      add_patient_members (builder, directory, TRUE);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_object (builder);
+}
+
+/* The supplied members that are, or are not, address parts: the value, or null where the person
+ * emptied a value the directory has (as in a JSON merge patch, RFC 7396). */
+static void
+add_supplied_members (JsonBuilder     *builder,
+                      const MrPatient *supplied,
+                      gboolean         address)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (patient_members); i++)
+    {
+      const char *value = MEMBER (supplied, i);
+
+      if (patient_members[i].in_address != address || value == NULL)
+        continue;
+      json_builder_set_member_name (builder, patient_members[i].name);
+      if (*value == '\0')
+        json_builder_add_null_value (builder);
+      else
+        json_builder_add_string_value (builder, value);
+    }
+}
+
+static gboolean
+has_supplied_address (const MrPatient *supplied)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (patient_members); i++)
+    if (patient_members[i].in_address && MEMBER (supplied, i) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* `patient_supplied`, left out when the person supplied nothing. */
+static void
+add_patient_supplied (JsonBuilder           *builder,
+                      const MrRefillRequest *request)
+{
+  g_autoptr(MrPatient) supplied = mr_refill_request_dup_supplied (request);
+
+  if (mr_patient_is_empty (supplied))
+    return;
+  json_builder_set_member_name (builder, "patient_supplied");
+  json_builder_begin_object (builder);
+  add_supplied_members (builder, supplied, FALSE);
+  if (has_supplied_address (supplied))
+    {
+      json_builder_set_member_name (builder, "address");
+      json_builder_begin_object (builder);
+      add_supplied_members (builder, supplied, TRUE);
+      json_builder_end_object (builder);
+    }
   json_builder_end_object (builder);
 }
 
@@ -428,31 +584,20 @@ add_urgency (JsonBuilder           *builder,
   json_builder_end_object (builder);
 }
 
-/* Only the flagged attributes; the member is left out when none is. */
+/* The custom attributes the patient says are wrong, by name; left out when none is. Their
+ * corrected values, when given, are in `patient_supplied`. */
 static void
-add_corrections (JsonBuilder           *builder,
-                 const MrRefillRequest *request)
+add_flagged (JsonBuilder           *builder,
+             const MrRefillRequest *request)
 {
   if (!mr_refill_request_has_corrections (request))
     return;
 
-  json_builder_set_member_name (builder, "corrections");
+  json_builder_set_member_name (builder, "flagged");
   json_builder_begin_array (builder);
   for (guint i = 0; i < MR_N_CUSTOM_ATTRIBUTES; i++)
-    {
-      const MrCorrection *correction = &request->corrections[i];
-      MrField field = mr_custom_attribute_field (i);
-
-      if (!correction->flagged)
-        continue;
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "attribute");
+    if (request->corrections[i].flagged)
       json_builder_add_string_value (builder, mr_custom_attribute_name (i));
-      if (request->patient != NULL)
-        add_field (builder, "current", field, mr_patient_get_custom (request->patient, i), FALSE);
-      add_field (builder, "corrected", field, correction->corrected, FALSE);
-      json_builder_end_object (builder);
-    }
   json_builder_end_array (builder);
 }
 
@@ -478,20 +623,21 @@ mr_refill_request_to_json (const MrRefillRequest *request)
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "schema");
-  json_builder_add_string_value (builder, "refill-v1");
+  json_builder_add_string_value (builder, "refill-v2");
   add_required (builder, "request_id", request->request_id);
   add_required (builder, "created_at", created_at);
   json_builder_set_member_name (builder, "mode");
   json_builder_add_string_value (builder, request->mode == MR_MODE_KIOSK ? "kiosk" : "desk");
   add_submitted_by (builder, request);
-  add_patient (builder, request->patient != NULL ? request->patient : empty);
+  add_patient (builder, request->directory != NULL ? request->directory : empty);
+  add_patient_supplied (builder, request);
   add_medications (builder, request->medications);
   add_fulfilment (builder, request);
   add_urgency (builder, request);
   add_field (builder, "notes", MR_FIELD_NOTES, request->notes, FALSE);
   json_builder_set_member_name (builder, "consent");
   json_builder_add_boolean_value (builder, request->consent);
-  add_corrections (builder, request);
+  add_flagged (builder, request);
   if (request->mode == MR_MODE_DESK)
     {
       json_builder_set_member_name (builder, "patient_present");

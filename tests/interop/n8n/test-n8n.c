@@ -108,7 +108,7 @@ payload_bytes (const MrRefillRequest *request)
   return g_bytes_new_take (json, strlen (json));
 }
 
-/* POSTs @request's refill-v1 payload to the refill webhook with @value in the Header Auth header,
+/* POSTs @request's refill-v2 payload to the refill webhook with @value in the Header Auth header,
  * as the outbox does, and waits for the answer. */
 static void
 post (const MrRefillRequest *request,
