@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The keyfile backend holds a stored value as a machine does (see payload-format-alias). */
+#define G_SETTINGS_ENABLE_BACKEND
 #include "mr-config.h"
 
 #include <string.h>
+#include <gio/gsettingsbackend.h>
+#include <glib/gstdio.h>
 
 #include "mr-test-server.h"
 
@@ -131,9 +135,10 @@ test_choices_and_lists (void)
   g_autoptr(GSettings) settings = g_settings_new ("io.github.medrefill.MedRefill");
   g_autoptr(MrConfig) from_settings = NULL;
   const char *locations[] = { "Main pharmacy", "Clínica Norte", NULL };
+  g_autofree char *stored = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_assert_cmpint (config->payload_format, ==, MR_PAYLOAD_REFILL_V1);
+  g_assert_cmpint (config->payload_format, ==, MR_PAYLOAD_REFILL_V2);
   g_assert_cmpint (config->sign_in_browser, ==, MR_SIGN_IN_EMBEDDED);
   g_assert_cmpuint (g_strv_length (config->pickup_locations), ==, 0);
 
@@ -151,6 +156,17 @@ test_choices_and_lists (void)
   g_assert_false (mr_config_set (config, "payload-format", "hl7v2", &error));
   g_assert_error (error, MR_CONFIG_ERROR, MR_CONFIG_ERROR_INVALID);
   g_assert_cmpint (config->payload_format, ==, MR_PAYLOAD_FHIR_R4);
+  g_clear_error (&error);
+  /* refill-v1 is no longer produced: a file that still names it is refused, not half-obeyed. */
+  g_assert_false (mr_config_set (config, "payload-format", "refill-v1", &error));
+  g_assert_error (error, MR_CONFIG_ERROR, MR_CONFIG_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_true (mr_config_set (config, "payload-format", "refill-v2", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (config->payload_format, ==, MR_PAYLOAD_REFILL_V2);
+  g_settings_reset (settings, "payload-format");
+  stored = g_settings_get_string (settings, "payload-format");
+  g_assert_cmpstr (stored, ==, "refill-v2");
 
   g_settings_set_enum (settings, "payload-format", MR_PAYLOAD_FHIR_R4);
   g_settings_set_enum (settings, "sign-in-browser", MR_SIGN_IN_SYSTEM_BROWSER);
@@ -162,6 +178,35 @@ test_choices_and_lists (void)
   g_settings_reset (settings, "payload-format");
   g_settings_reset (settings, "sign-in-browser");
   g_settings_reset (settings, "pickup-locations");
+}
+
+/* A machine (or an administrator's lock) that still stores refill-v1, which is no longer a
+ * choice, sends refill-v2: GSettings drops the stored value for the default. Read through a real
+ * backend, since GSettings refuses to write a value outside the enum itself. */
+static void
+test_payload_format_alias (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("medrefill-config-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "settings.ini", NULL);
+  g_autoptr(GSettingsBackend) backend = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(MrConfig) config = NULL;
+  g_autofree char *stored = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, "[io/github/medrefill/MedRefill]\npayload-format='refill-v1'\n", -1,
+                       &error);
+  g_assert_no_error (error);
+  backend = g_keyfile_settings_backend_new (path, "/", NULL);
+  settings = g_settings_new_with_backend ("io.github.medrefill.MedRefill", backend);
+  stored = g_settings_get_string (settings, "payload-format");
+  g_assert_cmpstr (stored, ==, "refill-v2");
+  config = mr_config_new_from_settings (settings);
+  g_assert_cmpint (config->payload_format, ==, MR_PAYLOAD_REFILL_V2);
+  g_clear_object (&settings);
+  g_clear_object (&backend);
+  g_unlink (path);
+  g_rmdir (dir);
 }
 
 static void
@@ -472,6 +517,7 @@ main (int    argc,
   g_test_add_func ("/config/set", test_set);
   g_test_add_func ("/config/apply-lines", test_apply_lines);
   g_test_add_func ("/config/choices-and-lists", test_choices_and_lists);
+  g_test_add_func ("/config/payload-format-alias", test_payload_format_alias);
   g_test_add_func ("/config/validate/client-id-message", test_client_id_message);
   g_test_add_func ("/config/import-env/table", test_import_env);
   g_test_add_func ("/config/import-env/refuses-secret", test_import_env_refuses_secret);

@@ -113,7 +113,7 @@ submit_cb (GObject      *source,
   r->done = TRUE;
 }
 
-/* What the outbox does with a request: its refill-v1 JSON, POSTed with its id as the key and
+/* What the outbox does with a request: its refill-v2 JSON, POSTed with its id as the key and
  * @auth_name / @auth_value as n8n Header Auth. */
 static void
 submit_request (SoupSession           *session,

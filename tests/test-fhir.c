@@ -292,9 +292,9 @@ test_task_fulfilment_and_corrections (void)
   g_assert_cmpstr (json_object_get_string_member (address, "text"), ==,
                    "Nørregade 1\n1165 København K");
   flagged = inputs (task, "flagged-date-of-birth");
-  corrected = inputs (task, "corrected-date-of-birth");
+  corrected = inputs (task, "supplied-date-of-birth");
   flagged_hn = inputs (task, "flagged-hospital-number");
-  corrected_hn = inputs (task, "corrected-hospital-number");
+  corrected_hn = inputs (task, "supplied-hospital-number");
   g_assert_cmpuint (flagged->len, ==, 1);
   g_assert_cmpuint (corrected->len, ==, 1);
   g_assert_cmpstr (json_object_get_string_member (g_ptr_array_index (corrected, 0),
@@ -303,6 +303,46 @@ test_task_fulfilment_and_corrections (void)
   g_assert_cmpuint (corrected_hn->len, ==, 0);
   flagged_gender = inputs (task, "flagged-gender");
   g_assert_cmpuint (flagged_gender->len, ==, 0);
+}
+
+/* The contained Patient is the directory's record; what the person typed is a Task.input of its
+ * own (supplied-*, removed-*), never merged into it. */
+static void
+test_task_supplied (void)
+{
+  g_autoptr(MrRefillRequest) request = mr_test_valid_request ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GPtrArray) street = NULL;
+  g_autoptr(GPtrArray) job = NULL;
+  g_autoptr(GPtrArray) dob = NULL;
+  g_autoptr(GPtrArray) city = NULL;
+  JsonObject *task, *patient, *address;
+
+  mr_test_replace (&request->directory->date_of_birth, NULL);
+  mr_test_replace (&request->patient->date_of_birth, "2000-08-01");
+  mr_test_replace (&request->patient->street_address, "2 Harbour Road");
+  mr_test_replace (&request->patient->job_title, NULL);
+  mr_test_replace (&request->patient->city, " Springfield ");
+  node = to_task (request);
+  task = json_node_get_object (node);
+  patient = contained (task, "patient", "Patient");
+  g_assert_false (json_object_has_member (patient, "birthDate"));
+  address = json_array_get_object_element (json_object_get_array_member (patient, "address"), 0);
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (address, "line"),
+                                                  0), ==, "1 Main Street");
+  street = inputs (task, "supplied-address-street");
+  g_assert_cmpuint (street->len, ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (g_ptr_array_index (street, 0), "valueString"),
+                   ==, "2 Harbour Road");
+  dob = inputs (task, "supplied-date-of-birth");
+  g_assert_cmpuint (dob->len, ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (g_ptr_array_index (dob, 0), "valueString"),
+                   ==, "2000-08-01");
+  job = inputs (task, "removed-job-title");
+  g_assert_cmpuint (job->len, ==, 1);
+  g_assert_true (json_object_get_boolean_member (g_ptr_array_index (job, 0), "valueBoolean"));
+  city = inputs (task, "supplied-address-city");
+  g_assert_cmpuint (city->len, ==, 0);
 }
 
 /* Non-ASCII text, a missing address and custom attributes: nothing empty, nothing invented. */
@@ -360,5 +400,6 @@ main (int    argc,
   g_test_add_func ("/fhir/task/desk", test_task_desk);
   g_test_add_func ("/fhir/task/fulfilment-and-corrections", test_task_fulfilment_and_corrections);
   g_test_add_func ("/fhir/task/sparse-unicode", test_task_sparse_unicode);
+  g_test_add_func ("/fhir/task/supplied", test_task_supplied);
   return g_test_run ();
 }

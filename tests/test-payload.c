@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The refill-v1 payload (data/refill-v1.schema.json). Every payload is also written to
+/* The refill-v2 payload (data/refill-v2.schema.json). Every payload is also written to
  * $MEDREFILL_PAYLOAD_DIR for the schema validator (tests/schema/run.sh). */
 #include "mr-refill.h"
 
@@ -12,6 +12,7 @@
 #define valid_request mr_test_valid_request
 #define medication    mr_test_medication
 #define replace       mr_test_replace
+#define directory_has mr_test_replace_directory
 
 static void
 staff (MrRefillRequest *r)
@@ -48,7 +49,7 @@ test_payload_full (void)
   assert_payload_shape (payload);
   json = mr_json_to_string (payload);
   expected = g_strdup_printf (
-    "{\"schema\":\"refill-v1\",\"request_id\":\"%s\",\"created_at\":\"2026-11-23T10:33:00Z\","
+    "{\"schema\":\"refill-v2\",\"request_id\":\"%s\",\"created_at\":\"2026-11-23T10:33:00Z\","
     "\"mode\":\"desk\",\"submitted_by\":{\"id\":\"staff-1\",\"name\":\"Front Desk\"},"
     "\"patient\":{\"object_id\":\"530772a4-0000-0000-0000-000000000001\","
     "\"display_name\":\"Jack Smith\",\"given_name\":\"Jack\",\"surname\":\"Smith\","
@@ -130,10 +131,10 @@ test_payload_address_partial (void)
   g_autoptr(JsonNode) payload = NULL;
   JsonObject *address;
 
-  g_clear_pointer (&request->patient->street_address, g_free);
-  g_clear_pointer (&request->patient->state, g_free);
-  g_clear_pointer (&request->patient->postal_code, g_free);
-  g_clear_pointer (&request->patient->country, g_free);
+  directory_has (request, street_address, NULL);
+  directory_has (request, state, NULL);
+  directory_has (request, postal_code, NULL);
+  directory_has (request, country, NULL);
   payload = to_json (request);
   assert_payload_shape (payload);
   address = json_object_get_object_member (
@@ -152,9 +153,9 @@ test_payload_text_clean (void)
   g_autofree char *json = NULL;
   JsonObject *root, *patient, *med;
 
-  replace (&request->patient->given_name, "Zoë");
-  replace (&request->patient->surname, "  Núñez-Ødegård\t");
-  replace (&request->patient->display_name, "Zo\x1b[31më\x07 Núñez");
+  directory_has (request, given_name, "Zoë");
+  directory_has (request, surname, "  Núñez-Ødegård\t");
+  directory_has (request, display_name, "Zo\x1b[31më\x07 Núñez");
   replace (&medication (request, 0)->name, "Metformin\r\n\x01");
   replace (&request->pickup_location, "Apotek Ørestad");
   request->notes = g_strdup ("line one\r\n  line two\x7f\n");
@@ -175,6 +176,8 @@ test_payload_text_clean (void)
                    ==, "Apotek Ørestad");
   g_assert_cmpstr (json_object_get_string_member (root, "notes"), ==, "line one\nline two");
   g_assert_null (strchr (json, '\x1b'));
+  /* The same record, cleaned, is no typing. */
+  g_assert_false (json_object_has_member (root, "patient_supplied"));
 }
 
 static void
@@ -208,38 +211,50 @@ test_schema_file (void)
   g_autoptr(GError) error = NULL;
   JsonObject *schema, *properties;
   const char * const top[] = {
-    "schema", "request_id", "created_at", "mode", "submitted_by", "patient", "medications",
-    "fulfilment", "urgency", "notes", "consent", "corrections", "patient_present", NULL
+    "schema", "request_id", "created_at", "mode", "submitted_by", "patient", "patient_supplied",
+    "medications", "fulfilment", "urgency", "notes", "consent", "flagged", "patient_present", NULL
   };
+  const char * const supplied_members[] = {
+    "display_name", "given_name", "surname", "date_of_birth", "hospital_number", "gender",
+    "job_title", "email", "phone", "address", NULL
+  };
+  JsonObject *supplied;
 
   if (srcdir == NULL)
     {
       g_test_skip ("MEDREFILL_SOURCE_DIR is not set");
       return;
     }
-  path = g_build_filename (srcdir, "data", "refill-v1.schema.json", NULL);
+  path = g_build_filename (srcdir, "data", "refill-v2.schema.json", NULL);
   json_parser_load_from_file (parser, path, &error);
   g_assert_no_error (error);
   schema = json_node_get_object (json_parser_get_root (parser));
   g_assert_cmpstr (json_object_get_string_member (schema, "$schema"), ==,
                    "https://json-schema.org/draft/2020-12/schema");
   g_assert_cmpstr (json_object_get_string_member (schema, "$id"), ==,
-                   "https://medrefill.github.io/schema/refill-v1.json");
+                   "https://medrefill.github.io/schema/refill-v2.json");
   g_assert_false (json_object_get_boolean_member (schema, "additionalProperties"));
   properties = json_object_get_object_member (schema, "properties");
   assert_members (properties, top, top);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (properties,
+                                                                                 "schema"),
+                                                  "const"), ==, "refill-v2");
+  /* What the person typed can never name the account: object_id is the directory's alone. */
+  supplied = json_object_get_object_member (properties, "patient_supplied");
+  g_assert_false (json_object_get_boolean_member (supplied, "additionalProperties"));
+  assert_members (json_object_get_object_member (supplied, "properties"), supplied_members,
+                  supplied_members);
 }
 
 
-/* Flagged custom attributes travel with the request: the value the directory holds and, when
- * the patient gave one, the value they say is right. Unflagged attributes are not listed. */
+/* Flagged custom attributes are listed by name; the patient's record stays as the directory
+ * holds it, and a corrected value, when the patient gave one, is what they supplied. */
 static void
-test_payload_corrections (void)
+test_payload_flagged (void)
 {
   g_autoptr(MrRefillRequest) request = valid_request ();
   g_autoptr(JsonNode) payload = NULL;
-  g_autoptr(JsonNode) corrections = NULL;
-  g_autofree char *json = NULL;
+  g_autofree char *flagged = NULL, *supplied = NULL;
   JsonObject *root;
 
   mr_refill_request_flag (request, MR_CUSTOM_HOSPITAL_NUMBER, TRUE, NULL);
@@ -248,43 +263,101 @@ test_payload_corrections (void)
   payload = to_json (request);
   assert_payload_shape (payload);
   root = json_node_get_object (payload);
-  corrections = json_node_copy (json_object_get_member (root, "corrections"));
-  json = mr_json_to_string (corrections);
   /* In the attributes' order, whatever the order they were flagged in. */
-  g_assert_cmpstr (json, ==,
-                   "[{\"attribute\":\"date_of_birth\",\"current\":\"2000-01-01\","
-                   "\"corrected\":\"2000-08-01\"},"
-                   "{\"attribute\":\"hospital_number\",\"current\":\"HN11112\"}]");
-  /* The patient's record itself is sent as the directory holds it. */
+  flagged = mr_json_to_string (json_object_get_member (root, "flagged"));
+  g_assert_cmpstr (flagged, ==, "[\"date_of_birth\",\"hospital_number\"]");
+  /* Only the value the patient gave; a flag without one supplies nothing. */
+  supplied = mr_json_to_string (json_object_get_member (root, "patient_supplied"));
+  g_assert_cmpstr (supplied, ==, "{\"date_of_birth\":\"2000-08-01\"}");
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (root, "patient"),
                                                   "date_of_birth"), ==, "2000-01-01");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (root, "patient"),
+                                                  "hospital_number"), ==, "HN11112");
 
   /* No flag, no member. */
   mr_refill_request_flag (request, MR_CUSTOM_HOSPITAL_NUMBER, FALSE, NULL);
   mr_refill_request_flag (request, MR_CUSTOM_DATE_OF_BIRTH, FALSE, NULL);
   g_clear_pointer (&payload, json_node_unref);
   payload = to_json (request);
-  g_assert_false (json_object_has_member (json_node_get_object (payload), "corrections"));
+  g_assert_false (json_object_has_member (json_node_get_object (payload), "flagged"));
+  g_assert_false (json_object_has_member (json_node_get_object (payload), "patient_supplied"));
 }
 
-/* A flagged attribute the directory never had: only the corrected value. */
+/* A flagged attribute the directory never had: the patient's value is supplied, patient has none. */
 static void
-test_payload_correction_of_absent (void)
+test_payload_flagged_absent (void)
 {
   g_autoptr(MrRefillRequest) request = valid_request ();
   g_autoptr(JsonNode) payload = NULL;
-  JsonObject *correction;
+  JsonObject *root, *supplied;
 
-  g_clear_pointer (&request->patient->gender, g_free);
+  directory_has (request, gender, NULL);
   mr_refill_request_flag (request, MR_CUSTOM_GENDER, TRUE, "prefer NOT to say");
   payload = to_json (request);
   assert_payload_shape (payload);
-  correction = json_array_get_object_element (
-    json_object_get_array_member (json_node_get_object (payload), "corrections"), 0);
-  g_assert_cmpuint (json_object_get_size (correction), ==, 2);
-  g_assert_cmpstr (json_object_get_string_member (correction, "attribute"), ==, "gender");
-  g_assert_cmpstr (json_object_get_string_member (correction, "corrected"), ==,
-                   "Prefer not to say");
+  root = json_node_get_object (payload);
+  g_assert_false (json_object_has_member (json_object_get_object_member (root, "patient"),
+                                          "gender"));
+  supplied = json_object_get_object_member (root, "patient_supplied");
+  g_assert_cmpuint (json_object_get_size (supplied), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (supplied, "gender"), ==, "Prefer not to say");
+}
+
+/* At the desk staff edit the record: patient is the directory's, patient_supplied exactly what
+ * differs (a corrected street, a date of birth the directory lacked, a job title removed),
+ * and nothing that differs only in white space or normalisation. */
+static void
+test_payload_supplied (void)
+{
+  g_autoptr(MrRefillRequest) request = valid_request ();
+  g_autoptr(JsonNode) payload = NULL;
+  g_autofree char *patient = NULL, *supplied = NULL;
+  JsonObject *root;
+
+  staff (request);
+  request->patient_present = TRUE;
+  directory_has (request, date_of_birth, NULL);
+  replace (&request->patient->date_of_birth, "2000-08-01");
+  replace (&request->patient->street_address, "2 Harbour Road ");
+  replace (&request->patient->job_title, "  ");
+  replace (&request->patient->given_name, " Jack\t");
+  replace (&request->patient->gender, "MALE");
+  replace (&request->patient->mail, NULL);
+  g_assert_true (mr_refill_request_validate (request, NULL));
+  payload = to_json (request);
+  assert_payload_shape (payload);
+  root = json_node_get_object (payload);
+  patient = mr_json_to_string (json_object_get_member (root, "patient"));
+  g_assert_cmpstr (patient, ==,
+                   "{\"object_id\":\"530772a4-0000-0000-0000-000000000001\","
+                   "\"display_name\":\"Jack Smith\",\"given_name\":\"Jack\",\"surname\":\"Smith\","
+                   "\"hospital_number\":\"HN11112\",\"gender\":\"Male\","
+                   "\"job_title\":\"Patient\",\"email\":\"jack.smith@example.org\","
+                   "\"phone\":\"+1 555 0100\","
+                   "\"address\":{\"street\":\"1 Main Street\",\"city\":\"Springfield\","
+                   "\"state\":\"IL\",\"postal_code\":\"62701\",\"country\":\"US\"}}");
+  supplied = mr_json_to_string (json_object_get_member (root, "patient_supplied"));
+  g_assert_cmpstr (supplied, ==,
+                   "{\"date_of_birth\":\"2000-08-01\",\"job_title\":null,\"email\":null,"
+                   "\"address\":{\"street\":\"2 Harbour Road\"}}");
+}
+
+/* The account is the directory's: a changed object id on the form is neither sent nor supplied. */
+static void
+test_payload_object_id_from_directory (void)
+{
+  g_autoptr(MrRefillRequest) request = valid_request ();
+  g_autoptr(JsonNode) payload = NULL;
+  JsonObject *root;
+
+  replace (&request->patient->id, "someone-else");
+  payload = to_json (request);
+  assert_payload_shape (payload);
+  root = json_node_get_object (payload);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (root, "patient"),
+                                                  "object_id"), ==,
+                   "530772a4-0000-0000-0000-000000000001");
+  g_assert_false (json_object_has_member (root, "patient_supplied"));
 }
 
 static void
@@ -312,8 +385,8 @@ test_payload_canonical (void)
   g_autoptr(JsonNode) payload = NULL;
   JsonObject *root, *patient, *med;
 
-  replace (&request->patient->given_name, "Zoe\xcc\x88");
-  replace (&request->patient->gender, " fEMALE");
+  directory_has (request, given_name, "Zoe\xcc\x88");
+  directory_has (request, gender, " fEMALE");
   replace (&medication (request, 0)->form, "TABLET");
   payload = to_json (request);
   assert_payload_shape (payload);
@@ -389,8 +462,10 @@ main (int    argc,
   g_test_add_func ("/payload/address-partial", test_payload_address_partial);
   g_test_add_func ("/payload/text-clean", test_payload_text_clean);
   g_test_add_func ("/payload/medications-order", test_payload_medications_order);
-  g_test_add_func ("/payload/corrections", test_payload_corrections);
-  g_test_add_func ("/payload/correction-of-absent", test_payload_correction_of_absent);
+  g_test_add_func ("/payload/flagged", test_payload_flagged);
+  g_test_add_func ("/payload/flagged-absent", test_payload_flagged_absent);
+  g_test_add_func ("/payload/supplied", test_payload_supplied);
+  g_test_add_func ("/payload/object-id-from-directory", test_payload_object_id_from_directory);
   g_test_add_func ("/payload/desk-presence", test_payload_desk_presence);
   g_test_add_func ("/payload/canonical", test_payload_canonical);
   g_test_add_func ("/payload/two-medicines-unicode", test_payload_two_medicines_unicode);

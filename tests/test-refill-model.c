@@ -299,7 +299,7 @@ test_validate (gconstpointer data)
     {
       g_assert_true (mr_refill_request_validate (request, &error));
       g_assert_no_error (error);
-      /* Whatever validates must serialise to a well-formed refill-v1 payload. */
+      /* Whatever validates must serialise to a well-formed refill-v2 payload. */
       payload = to_json (request);
       assert_payload_shape (payload);
       return;
@@ -327,13 +327,49 @@ test_request_new (void)
   g_assert_cmpint (g_date_time_difference (now, a->created_at), <, 10 * G_TIME_SPAN_SECOND);
   g_assert_cmpint (a->mode, ==, MR_MODE_DESK);
   g_assert_cmpint (b->mode, ==, MR_MODE_KIOSK);
-  /* The request owns a copy of the patient. */
+  /* The request owns two copies of the patient: the directory's and the form's. */
   g_assert_true (a->patient != patient);
+  g_assert_true (a->directory != patient);
+  g_assert_true (a->directory != a->patient);
   g_assert_cmpstr (a->patient->hospital_number, ==, "HN11112");
+  g_assert_cmpstr (a->directory->hospital_number, ==, "HN11112");
   replace (&patient->given_name, "Changed");
+  replace (&a->patient->surname, "Typed");
   g_assert_cmpstr (a->patient->given_name, ==, "Jack");
+  g_assert_cmpstr (a->directory->surname, ==, "Smith");
   g_assert_cmpuint (a->medications->len, ==, 0);
   g_assert_false (a->consent);
+}
+
+/* What the person supplied is exactly the cleaned difference; the object id never; a flagged
+ * attribute's corrected value stands for the form's (which, at a kiosk, is the directory's). */
+static void
+test_supplied (void)
+{
+  g_autoptr(MrRefillRequest) request = valid_request ();
+  g_autoptr(MrPatient) none = mr_refill_request_dup_supplied (request);
+  g_autoptr(MrPatient) supplied = NULL;
+  g_autoptr(MrPatient) flagged = NULL;
+
+  g_assert_true (mr_patient_is_empty (none));
+  replace (&request->patient->id, "other");
+  replace (&request->patient->city, " Spring\x01" "field ");
+  replace (&request->patient->country, "NL");
+  replace (&request->patient->state, NULL);
+  supplied = mr_refill_request_dup_supplied (request);
+  g_assert_null (supplied->id);
+  g_assert_null (supplied->city);
+  g_assert_cmpstr (supplied->country, ==, "NL");
+  g_assert_cmpstr (supplied->state, ==, "");
+  g_assert_null (supplied->given_name);
+
+  mr_refill_request_flag (request, MR_CUSTOM_HOSPITAL_NUMBER, TRUE, "HN22223");
+  mr_refill_request_flag (request, MR_CUSTOM_GENDER, TRUE, NULL);
+  replace (&request->patient->gender, "Female");
+  flagged = mr_refill_request_dup_supplied (request);
+  g_assert_cmpstr (flagged->hospital_number, ==, "HN22223");
+  g_assert_null (flagged->gender);
+  g_assert_false (mr_patient_is_empty (flagged));
 }
 
 static void
@@ -489,6 +525,7 @@ main (int    argc,
     }
   g_test_add_func ("/refill/request-new", test_request_new);
   g_test_add_func ("/refill/patient-copy", test_patient_copy);
+  g_test_add_func ("/refill/supplied", test_supplied);
   g_test_add_func ("/refill/medications/move", test_move_medication);
   g_test_add_func ("/refill/medications/add-remove", test_add_remove_medication);
   g_test_add_func ("/refill/corrections/flag", test_flag);

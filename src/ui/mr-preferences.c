@@ -281,7 +281,7 @@ build_pages (MrPreferences *self)
 {
   static const char *modes[] = { N_("Front desk (staff)"), N_("Kiosk (patients)"), NULL };
   static const char *browsers[] = { N_("Built-in sign-in page"), N_("The system's web browser"), NULL };
-  static const char *formats[] = { N_("refill-v1 (JSON)"), N_("FHIR R4 Task"), NULL };
+  static const char *formats[] = { N_("refill-v2 (JSON)"), N_("FHIR R4 Task"), NULL };
   g_autofree const char **modes_t = NULL, **browsers_t = NULL, **formats_t = NULL;
   GtkWidget *page = adw_preferences_page_new ();
   GHashTable *groups = g_hash_table_new (g_str_hash, g_str_equal);

@@ -4,7 +4,7 @@
 #   run.sh BUILD_DIR [PRODUCER...]
 # Each PRODUCER (a test executable; test-refill-model from BUILD_DIR is added when it exists) runs with
 # MEDREFILL_PAYLOAD_DIR set to a new temporary directory; then validate-payloads.mjs checks every
-# refill-v1 payload against data/refill-v1.schema.json (ajv, draft 2020-12) and every FHIR
+# refill-v2 payload against data/refill-v2.schema.json (ajv, draft 2020-12) and every FHIR
 # payload against FHIR R4 (the npm package "fhir"), and checks that the known-bad samples in
 # invalid/ are refused. The validators are installed from package-lock.json with `npm ci` when
 # node_modules is missing (CI reaches the npm registry only).

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Validates every *.json in a directory:
 //   node validate-payloads.mjs [--expect-invalid] DIR
-// A payload with "schema": "refill-v1" is checked against data/refill-v1.schema.json with ajv
+// A payload with "schema": "refill-…" is checked against data/refill-v2.schema.json with ajv (so a
+// refill-v1 body, which nothing produces any more, is refused by the schema's "const")
 // (JSON Schema draft 2020-12, strict mode, formats from ajv-formats). A payload with a
 // "resourceType" is checked against FHIR R4's definitions with the npm package "fhir", plus the
 // rules of FHIR's JSON format and invariants that package does not check (no empty strings,
@@ -17,7 +18,7 @@ import addFormats from 'ajv-formats';
 import fhirPackage from 'fhir';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const schemaPath = path.join(here, '..', '..', 'data', 'refill-v1.schema.json');
+const schemaPath = path.join(here, '..', '..', 'data', 'refill-v2.schema.json');
 
 function refillValidator() {
   // Strict, except for "required" inside anyOf branches, an idiom strictRequired refuses.
@@ -133,14 +134,14 @@ function main() {
     let kind = 'unknown';
     try {
       const payload = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
-      if (payload && payload.schema === 'refill-v1') {
+      if (payload && typeof payload.schema === 'string' && payload.schema.startsWith('refill-')) {
         kind = 'refill';
         problems = validateRefill(validate, payload);
       } else if (payload && typeof payload.resourceType === 'string') {
         kind = 'fhir';
         problems = validateFhir(fhir, payload);
       } else {
-        problems = ['neither a refill-v1 payload nor a FHIR resource'];
+        problems = ['neither a refill payload nor a FHIR resource'];
       }
     } catch (e) {
       problems = [`not JSON: ${e.message}`];
@@ -160,9 +161,9 @@ function main() {
     }
   }
   console.log(`${files.length - failures}/${files.length} ${expectInvalid ? 'refused as expected' : 'valid'}` +
-              ` (refill-v1: ${counts.refill}, FHIR R4: ${counts.fhir})`);
+              ` (refill-v2: ${counts.refill}, FHIR R4: ${counts.fhir})`);
   if (!expectInvalid && (counts.refill === 0 || counts.fhir === 0)) {
-    console.log('FAIL expected both refill-v1 and FHIR payloads');
+    console.log('FAIL expected both refill-v2 and FHIR payloads');
     failures++;
   }
   process.exit(failures === 0 ? 0 : 1);

@@ -9,8 +9,8 @@
 #include "mr-base.h"
 
 /* Writes @payload to $MEDREFILL_PAYLOAD_DIR/<program>-<kind>-N.json when that variable is set, so
- * that tests/schema/validate-payloads.mjs can check every payload the tests produce (refill-v1
- * against data/refill-v1.schema.json, FHIR against FHIR R4). Several test programs write to the
+ * that tests/schema/validate-payloads.mjs can check every payload the tests produce (refill-v2
+ * against data/refill-v2.schema.json, FHIR against FHIR R4). Several test programs write to the
  * same directory, hence the program name in the file name. */
 static G_GNUC_UNUSED void
 mr_test_dump_payload (JsonNode   *payload,
@@ -85,6 +85,14 @@ mr_test_replace (char      **field,
   *field = g_strdup (value);
 }
 
+/* Sets a patient member in the directory's record and in the form's alike: a request whose
+ * patient arrived so from the directory, nothing typed. */
+#define mr_test_replace_directory(request, member, value)                 \
+  G_STMT_START {                                                          \
+    mr_test_replace (&(request)->directory->member, (value));             \
+    mr_test_replace (&(request)->patient->member, (value));               \
+  } G_STMT_END
+
 /* "YYYY-MM-DD" for today plus @days (negative: the past) plus @years, in local time as the rules
  * use it. */
 static G_GNUC_UNUSED char *
@@ -97,7 +105,7 @@ mr_test_date_from_today (int days,
   return g_date_time_format (shifted, "%Y-%m-%d");
 }
 
-/* Payload shape: the C side of data/refill-v1.schema.json, cheap to check in every test (the
+/* Payload shape: the C side of data/refill-v2.schema.json, cheap to check in every test (the
  * schema itself is checked by the validator of tests/schema/). */
 
 /* Asserts that @object has only members of @allowed and every member of @required: the C side of
@@ -176,24 +184,41 @@ assert_medications_shape (JsonArray *medications)
     }
 }
 
+/* patient_supplied: the members of patient but object_id, each a non-empty string or null. */
 static G_GNUC_UNUSED void
-assert_corrections_shape (JsonArray *corrections)
+assert_supplied_shape (JsonObject *supplied)
 {
-  const char * const allowed[] = { "attribute", "current", "corrected", NULL };
-  const char * const required[] = { "attribute", NULL };
+  const char * const allowed[] = {
+    "display_name", "given_name", "surname", "date_of_birth", "hospital_number", "gender",
+    "job_title", "email", "phone", "address", NULL
+  };
+  const char * const address_allowed[] = {
+    "street", "city", "state", "postal_code", "country", NULL
+  };
+  const char * const none[] = { NULL };
+
+  assert_members (supplied, allowed, none);
+  g_assert_cmpuint (json_object_get_size (supplied), >, 0);
+  assert_non_empty_strings (supplied);
+  if (json_object_has_member (supplied, "address"))
+    {
+      JsonObject *address = json_object_get_object_member (supplied, "address");
+
+      assert_members (address, address_allowed, none);
+      g_assert_cmpuint (json_object_get_size (address), >, 0);
+      assert_non_empty_strings (address);
+    }
+}
+
+static G_GNUC_UNUSED void
+assert_flagged_shape (JsonArray *flagged)
+{
   const char * const attributes[] = { "date_of_birth", "hospital_number", "gender", NULL };
 
-  g_assert_cmpuint (json_array_get_length (corrections), >, 0);
-  g_assert_cmpuint (json_array_get_length (corrections), <=, 3);
-  for (guint i = 0; i < json_array_get_length (corrections); i++)
-    {
-      JsonObject *correction = json_array_get_object_element (corrections, i);
-
-      assert_members (correction, allowed, required);
-      assert_non_empty_strings (correction);
-      g_assert_true (g_strv_contains (attributes,
-                                      json_object_get_string_member (correction, "attribute")));
-    }
+  g_assert_cmpuint (json_array_get_length (flagged), >, 0);
+  g_assert_cmpuint (json_array_get_length (flagged), <=, 3);
+  for (guint i = 0; i < json_array_get_length (flagged); i++)
+    g_assert_true (g_strv_contains (attributes, json_array_get_string_element (flagged, i)));
 }
 
 static G_GNUC_UNUSED gboolean
@@ -202,13 +227,13 @@ is_uuid (const char *s)
   return s != NULL && strlen (s) == 36 && g_uuid_string_is_valid (s);
 }
 
-/* The whole of refill-v1 that C can check cheaply. */
+/* The whole of refill-v2 that C can check cheaply. */
 static G_GNUC_UNUSED void
 assert_payload_shape (JsonNode *payload)
 {
   const char * const allowed[] = {
-    "schema", "request_id", "created_at", "mode", "submitted_by", "patient", "medications",
-    "fulfilment", "urgency", "notes", "consent", "corrections", "patient_present", NULL
+    "schema", "request_id", "created_at", "mode", "submitted_by", "patient", "patient_supplied",
+    "medications", "fulfilment", "urgency", "notes", "consent", "flagged", "patient_present", NULL
   };
   const char * const required[] = {
     "schema", "request_id", "created_at", "mode", "submitted_by", "patient", "medications",
@@ -222,7 +247,7 @@ assert_payload_shape (JsonNode *payload)
   const char *mode = json_object_get_string_member (root, "mode");
 
   assert_members (root, allowed, required);
-  g_assert_cmpstr (json_object_get_string_member (root, "schema"), ==, "refill-v1");
+  g_assert_cmpstr (json_object_get_string_member (root, "schema"), ==, "refill-v2");
   g_assert_true (is_uuid (json_object_get_string_member (root, "request_id")));
   g_assert_true (g_regex_match_simple ("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ$",
                                        json_object_get_string_member (root, "created_at"),
@@ -234,8 +259,10 @@ assert_payload_shape (JsonNode *payload)
   g_assert_true (json_object_get_boolean_member (root, "consent"));
   assert_patient_shape (json_object_get_object_member (root, "patient"));
   assert_medications_shape (json_object_get_array_member (root, "medications"));
-  if (json_object_has_member (root, "corrections"))
-    assert_corrections_shape (json_object_get_array_member (root, "corrections"));
+  if (json_object_has_member (root, "patient_supplied"))
+    assert_supplied_shape (json_object_get_object_member (root, "patient_supplied"));
+  if (json_object_has_member (root, "flagged"))
+    assert_flagged_shape (json_object_get_array_member (root, "flagged"));
   g_assert_cmpuint (json_object_get_size (fulfilment), ==, 2);
   if (g_strcmp0 (method, "pickup") == 0)
     g_assert_cmpstr (json_object_get_string_member (fulfilment, "location"), !=, "");
@@ -244,7 +271,7 @@ assert_payload_shape (JsonNode *payload)
   g_assert_cmpuint (json_object_get_size (urgency), ==, g_strcmp0 (level, "soon") == 0 ? 2 : 1);
 }
 
-/* The refill-v1 payload of @request, checked for shape and written for the schema validator. */
+/* The refill-v2 payload of @request, checked for shape and written for the schema validator. */
 static G_GNUC_UNUSED JsonNode *
 to_json (const MrRefillRequest *request)
 {

@@ -38,7 +38,7 @@ mr_test_sink_body (const char *request_id,
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "schema");
-  json_builder_add_string_value (b, "refill-v1");
+  json_builder_add_string_value (b, "refill-v2");
   json_builder_set_member_name (b, "request_id");
   json_builder_add_string_value (b, request_id);
   json_builder_set_member_name (b, "created_at");

@@ -566,20 +566,16 @@ focus_window (GtkWindow *window)
   g_assert_true (gtk_window_is_active (window));
 }
 
-static JsonObject *
-correction (JsonObject *body,
+static gboolean
+is_flagged (JsonObject *body,
             const char *attribute)
 {
-  JsonArray *corrections = json_object_get_array_member (body, "corrections");
+  JsonArray *flagged = json_object_get_array_member (body, "flagged");
 
-  for (guint i = 0; corrections && i < json_array_get_length (corrections); i++)
-    {
-      JsonObject *c = json_array_get_object_element (corrections, i);
-
-      if (g_strcmp0 (json_object_get_string_member (c, "attribute"), attribute) == 0)
-        return c;
-    }
-  return NULL;
+  for (guint i = 0; flagged && i < json_array_get_length (flagged); i++)
+    if (g_strcmp0 (json_array_get_string_element (flagged, i), attribute) == 0)
+      return TRUE;
+  return FALSE;
 }
 
 /* The first message dialog on screen, once it is mapped and has the keyboard focus. */
@@ -611,7 +607,7 @@ test_keyboard_only (Fixture       *fixture,
 {
   GtkWindow *window = GTK_WINDOW (fixture->window);
   g_autoptr(JsonArray) received = NULL;
-  JsonObject *body, *dob, *hn;
+  JsonObject *body, *patient, *supplied;
   AdwMessageDialog *confirm;
   JsonArray *medications;
   MrRefillForm *form;
@@ -689,15 +685,18 @@ test_keyboard_only (Fixture       *fixture,
                                                   "name"), ==, "Metformin");
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (medications, 1),
                                                   "strength"), ==, "100 micrograms");
-  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (body, "patient"),
-                                                  "job_title"), ==, "Pharmacist");
-  dob = correction (body, "date_of_birth");
-  g_assert_nonnull (dob);
-  g_assert_cmpstr (json_object_get_string_member (dob, "corrected"), ==, "2000-01-10");
-  hn = correction (body, "hospital_number");
-  g_assert_nonnull (hn);
-  g_assert_false (json_object_has_member (hn, "corrected"));
-  g_assert_null (correction (body, "gender"));
+  /* What the patient typed travels apart from the directory's record. */
+  patient = json_object_get_object_member (body, "patient");
+  supplied = json_object_get_object_member (body, "patient_supplied");
+  g_assert_cmpstr (json_object_get_string_member (supplied, "job_title"), ==, "Pharmacist");
+  g_assert_cmpstr (json_object_get_string_member (patient, "job_title"), !=, "Pharmacist");
+  g_assert_true (is_flagged (body, "date_of_birth"));
+  g_assert_cmpstr (json_object_get_string_member (supplied, "date_of_birth"), ==, "2000-01-10");
+  g_assert_cmpstr (json_object_get_string_member (patient, "date_of_birth"), ==, "2000-01-01");
+  g_assert_true (is_flagged (body, "hospital_number"));
+  g_assert_false (json_object_has_member (supplied, "hospital_number"));
+  g_assert_false (is_flagged (body, "gender"));
+  g_assert_cmpuint (json_object_get_size (supplied), ==, 2);
   g_assert_true (json_object_get_boolean_member (body, "consent"));
 }
 

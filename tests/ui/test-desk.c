@@ -117,6 +117,9 @@ test_lookup_and_submit (Fixture       *fixture,
   g_assert_true (json_object_get_boolean_member (body, "patient_present"));
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (body, "patient"),
                                                   "given_name"), ==, "Jack");
+  /* The lookup's record went out as the directory gave it; staff typed nothing about him. */
+  g_assert_cmpstr (json_object_get_string_member (body, "schema"), ==, "refill-v2");
+  g_assert_false (json_object_has_member (body, "patient_supplied"));
 
   /* The next patient: still signed in, straight back to the lookup. */
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.start-over", NULL);

@@ -215,7 +215,9 @@ test_sign_in_fill_submit (Fixture       *fixture,
   g_assert_cmpstr (json_object_get_string_member (headers, "idempotency-key"), ==,
                    json_object_get_string_member (body, "request_id"));
   g_assert_cmpstr (json_object_get_string_member (headers, "content-type"), ==, "application/json");
-  g_assert_cmpstr (json_object_get_string_member (body, "schema"), ==, "refill-v1");
+  g_assert_cmpstr (json_object_get_string_member (body, "schema"), ==, "refill-v2");
+  /* Jack changed nothing about himself: everything about him is the directory's. */
+  g_assert_false (json_object_has_member (body, "patient_supplied"));
   g_assert_cmpstr (json_object_get_string_member (body, "mode"), ==, "kiosk");
   g_assert_true (json_object_get_null_member (body, "submitted_by"));
   patient = json_object_get_object_member (body, "patient");

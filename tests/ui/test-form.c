@@ -303,6 +303,8 @@ test_kiosk_corrections (void)
   MrRefillForm *form = new_form ();
   g_autoptr(MrRefillRequest) request = NULL;
   g_autoptr(JsonObject) changes = NULL;
+  g_autoptr(JsonNode) payload = NULL;
+  g_autofree char *supplied = NULL;
   GtkWidget *toggle, *correction;
 
   mr_refill_form_set_mode (form, MR_MODE_KIOSK);
@@ -338,6 +340,13 @@ test_kiosk_corrections (void)
   g_assert_false (request->corrections[MR_CUSTOM_GENDER].flagged);
   g_assert_cmpstr (request->patient->date_of_birth, ==, "2000-01-01");
   g_assert_cmpstr (request->patient->job_title, ==, "Pharmacist");
+  /* The payload keeps the directory's record and what the patient typed apart. */
+  payload = mr_refill_request_to_json (request);
+  supplied = json_to_string (json_object_get_member (json_node_get_object (payload),
+                                                     "patient_supplied"), FALSE);
+  g_assert_cmpstr (supplied, ==, "{\"date_of_birth\":\"2000-01-10\",\"job_title\":\"Pharmacist\"}");
+  g_assert_null (request->directory->job_title);
+  g_assert_cmpstr (request->directory->date_of_birth, ==, "2000-01-01");
 
   changes = mr_refill_form_dup_profile_changes (form, EXT_APP_ID);
   g_assert_cmpuint (json_object_get_size (changes), ==, 1);
@@ -359,6 +368,13 @@ test_kiosk_corrections (void)
   request = mr_refill_form_build_request (form, MR_MODE_DESK);
   g_assert_false (mr_refill_request_has_corrections (request));
   g_assert_cmpstr (request->patient->hospital_number, ==, "HN11112");
+  g_clear_pointer (&payload, json_node_unref);
+  g_clear_pointer (&supplied, g_free);
+  payload = mr_refill_request_to_json (request);
+  supplied = json_to_string (json_object_get_member (json_node_get_object (payload),
+                                                     "patient_supplied"), FALSE);
+  g_assert_cmpstr (supplied, ==, "{\"hospital_number\":\"HN11112\",\"gender\":\"Female\","
+                                 "\"job_title\":\"Pharmacist\"}");
   g_assert_finalize_object (form);
 }
 
@@ -392,6 +408,19 @@ test_review (void)
   g_assert_nonnull (strstr (text, "Patient › Given name: Jack\n"));
   g_assert_nonnull (strstr (text, "Request › Consent: Yes\n"));
   g_assert_nonnull (strstr (text, "Pickup or delivery › Pickup location: Clinic pharmacy\n"));
+  g_assert_null (strstr (text, "Typed or corrected"));
+
+  /* What the person typed is shown as such, apart from the directory's record. */
+  gtk_widget_activate_action (GTK_WIDGET (form), "form.edit", NULL);
+  set_text (form, "job_title", "Pharmacist");
+  set_text (form, "city", "");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (form), "form.review", NULL));
+  g_clear_pointer (&text, g_free);
+  text = mr_refill_form_dup_review_text (form);
+  g_assert_nonnull (strstr (text, "Typed or corrected on this form › Job title: Pharmacist\n"));
+  g_assert_nonnull (strstr (text, "Address typed or corrected on this form › City: (removed)\n"));
+  g_assert_nonnull (strstr (text, "Address › City: Springfield\n"));
+  g_assert_nonnull (strstr (text, "Patient › Given name: Jack\n"));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (form), "form.edit", NULL));
   g_assert_cmpstr (mr_refill_form_get_page (form), ==, "edit");

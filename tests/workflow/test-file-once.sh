@@ -38,11 +38,11 @@ file_once () { # KEY SHA REFERENCE MODE PATIENT SUBMITTER BODY → "outcome|refe
 }
 rows () { psql -c "SELECT count(*) FROM refill_requests WHERE idempotency_key = '$1'"; }
 
-echo "1..11"
+echo "1..12"
 key=6d3c9f0e-5b1a-4c2e-9f47-0a1b2c3d4e5f
 sha=$(printf 'body-1' | sha256sum | cut -d' ' -f1)
 other=$(printf 'body-2' | sha256sum | cut -d' ' -f1)
-body='{"request_id":"6d3c9f0e-5b1a-4c2e-9f47-0a1b2c3d4e5f","mode":"kiosk"}'
+body='{"schema":"refill-v2","request_id":"6d3c9f0e-5b1a-4c2e-9f47-0a1b2c3d4e5f","mode":"kiosk","patient":{"object_id":"oid-jack"},"patient_supplied":{"date_of_birth":"2000-08-01"}}'
 
 check "a new key is filed with its reference" "filed|MR-FIRST" \
   "$(file_once $key "$sha" MR-FIRST kiosk oid-jack '' "$body")"
@@ -53,10 +53,13 @@ check "the same key with another body is a conflict with the first reference" "c
 check "one row for the key after three attempts" 1 "$(rows $key)"
 check "the filed row is the first body, with who sent it" "kiosk|oid-jack|6d3c9f0e-5b1a-4c2e-9f47-0a1b2c3d4e5f" \
   "$(psql -c "SELECT mode, patient_oid, body->>'request_id' FROM refill_requests WHERE reference = 'MR-FIRST'")"
+check "the filed body keeps what was typed apart from the directory's record" "2000-08-01|" \
+  "$(psql -c "SELECT body->'patient_supplied'->>'date_of_birth', body->'patient'->>'date_of_birth' FROM refill_requests WHERE reference = 'MR-FIRST'")"
 
 desk=0f1e2d3c-4b5a-4968-8776-655443322110
 check "a desk request keeps its submitter" "filed|MR-DESK" \
-  "$(file_once $desk "$sha" MR-DESK desk oid-ana oid-staff '{"mode":"desk"}')"
+  "$(file_once $desk "$sha" MR-DESK desk oid-ana oid-staff \
+     '{"schema":"refill-v2","mode":"desk","submitted_by":{"id":"oid-staff"},"patient":{"object_id":"oid-ana"}}')"
 check "the submitter is stored" "oid-staff" \
   "$(psql -c "SELECT submitted_by_oid FROM refill_requests WHERE reference = 'MR-DESK'")"
 

@@ -41,18 +41,19 @@ async function token ({ oid = 'oid-jack', scp = 'Refill.Submit', roles, aud = AU
     .setExpirationTime(now + lifetime).sign(key);
 }
 
-function request ({ mode = 'kiosk', patient = 'oid-jack', submitter = null, createdAgo = 0 } = {}) {
+// A refill-v2 body: patient is the directory's record, patient_supplied what was typed.
+function request ({ mode = 'kiosk', patient = 'oid-jack', submitter = null, createdAgo = 0,
+                    supplied = null } = {}) {
   const id = randomUUID();
-  return {
-    key: id,
-    body: {
-      schema: 'refill-v1', request_id: id, mode,
-      created_at: new Date(Date.now() - createdAgo * 1000).toISOString(),
-      submitted_by: submitter ? { id: submitter, name: 'Sam Staff' } : null,
-      patient: { object_id: patient, display_name: 'Jack Smith' },
-      consent: true,
-    },
+  const body = {
+    schema: 'refill-v2', request_id: id, mode,
+    created_at: new Date(Date.now() - createdAgo * 1000).toISOString(),
+    submitted_by: submitter ? { id: submitter, name: 'Sam Staff' } : null,
+    patient: { object_id: patient, display_name: 'Jack Smith' },
   };
+  if (supplied) body.patient_supplied = supplied;
+  body.consent = true;
+  return { key: id, body };
 }
 
 async function run (bearer, { key, body }, extraHeaders = {}) {
@@ -81,6 +82,11 @@ function check (name, got, want) {
 const cases = [
   ['a patient\'s own kiosk request is accepted', () => token(), request(),
    { ok: true, mode: 'kiosk', patient_oid: 'oid-jack', submitted_by_oid: null }],
+  ['typed details do not change whose request it is', () => token(),
+   request({ supplied: { address: { street: '2 Harbour Road' }, job_title: null } }),
+   { ok: true, mode: 'kiosk', patient_oid: 'oid-jack' }],
+  ['an object id among the typed details is not the patient: 403', () => token(),
+   request({ patient: 'oid-ana', supplied: { object_id: 'oid-jack' } }), { ok: false, status: 403 }],
   ['a staff member\'s desk request is accepted', () => token({ oid: 'oid-staff', roles: ['FrontDesk'] }),
    request({ mode: 'desk', patient: 'oid-ana', submitter: 'oid-staff' }),
    { ok: true, mode: 'desk', patient_oid: 'oid-ana', submitted_by_oid: 'oid-staff' }],

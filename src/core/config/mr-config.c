@@ -37,7 +37,7 @@ mr_config_new (void)
   config->consent_text = g_strdup ("");
   config->sign_in_browser = MR_SIGN_IN_EMBEDDED;
   config->pickup_locations = g_new0 (char *, 1);
-  config->payload_format = MR_PAYLOAD_REFILL_V1;
+  config->payload_format = MR_PAYLOAD_REFILL_V2;
   config->sign_in_hosts = g_new0 (char *, 1);
   return config;
 }
@@ -281,8 +281,8 @@ mr_config_set (MrConfig    *config,
     return set_choice (value, "embedded", "system", (int *) &config->sign_in_browser,
                        N_("The sign-in browser must be “embedded” or “system”."), error);
   if (strcmp (key, "payload-format") == 0)
-    return set_choice (value, "refill-v1", "fhir-r4", (int *) &config->payload_format,
-                       N_("The payload format must be “refill-v1” or “fhir-r4”."), error);
+    return set_choice (value, "refill-v2", "fhir-r4", (int *) &config->payload_format,
+                       N_("The payload format must be “refill-v2” or “fhir-r4”."), error);
 
   g_set_error (error, MR_CONFIG_ERROR, MR_CONFIG_ERROR_UNKNOWN_KEY,
                _("“%s” is not a setting this app knows."), key);

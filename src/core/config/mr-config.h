@@ -25,7 +25,7 @@ typedef enum {
 } MrSignInBrowser;
 
 typedef enum {
-  MR_PAYLOAD_REFILL_V1,
+  MR_PAYLOAD_REFILL_V2,
   MR_PAYLOAD_FHIR_R4,
 } MrPayloadFormat;
 

@@ -89,7 +89,7 @@ void          mr_outbox_enqueue_async     (MrOutbox              *self,
                                            GCancellable          *cancellable,
                                            GAsyncReadyCallback    callback,
                                            gpointer               user_data);
-/* The same for a refill request (its refill-v1 payload, its patient and medicine names). */
+/* The same for a refill request (its refill-v2 payload, its patient and medicine names). */
 void          mr_outbox_enqueue_request_async (MrOutbox              *self,
                                                const MrRefillRequest *request,
                                                const char            *access_token,

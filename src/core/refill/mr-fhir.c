@@ -283,6 +283,13 @@ add_staff (JsonBuilder           *b,
   json_builder_end_object (b);
 }
 
+/* The patient's object id, as the directory gave it. */
+static const char *
+patient_object_id (const MrRefillRequest *request)
+{
+  return request->directory != NULL ? request->directory->id : request->patient->id;
+}
+
 /* MedicationRequest */
 
 static void
@@ -370,7 +377,7 @@ add_medication_request (JsonBuilder           *b,
   json_builder_begin_object (b);
   set_string (b, "text", text);
   json_builder_end_object (b);
-  set_reference (b, "subject", PATIENT_REF, request->patient->id);
+  set_reference (b, "subject", PATIENT_REF, patient_object_id (request));
   set_string (b, "authoredOn", authored_on);
   if (prescriber != NULL)
     {
@@ -392,7 +399,7 @@ add_contained (JsonBuilder           *b,
 {
   json_builder_set_member_name (b, "contained");
   json_builder_begin_array (b);
-  add_patient (b, request->patient);
+  add_patient (b, request->directory != NULL ? request->directory : request->patient);
   if (staff)
     add_staff (b, request);
   for (guint i = 0; i < request->medications->len; i++)
@@ -477,32 +484,75 @@ add_fulfilment_input (JsonBuilder           *b,
   json_builder_end_object (b);
 }
 
+/* The flags alone: what the patient says the value should be is a supplied-* input. */
 static void
-add_correction_inputs (JsonBuilder           *b,
-                       const MrRefillRequest *request)
+add_flag_inputs (JsonBuilder           *b,
+                 const MrRefillRequest *request)
 {
   for (guint i = 0; i < MR_N_CUSTOM_ATTRIBUTES; i++)
     {
-      const MrCorrection *correction = &request->corrections[i];
       g_autofree char *code = NULL;
       g_autofree char *display = NULL;
-      g_autofree char *corrected = clean (mr_custom_attribute_field (i), correction->corrected);
 
-      if (!correction->flagged)
+      if (!request->corrections[i].flagged)
         continue;
       code = g_strdelimit (g_strdup_printf ("flagged-%s", mr_custom_attribute_name (i)), "_", '-');
       display = g_strdup_printf ("The patient says the %s is wrong",
                                  mr_rules_field_label (mr_custom_attribute_field (i)));
       add_input_boolean (b, code, display, TRUE);
-      if (corrected == NULL)
+    }
+}
+
+/* The members of refill-v2's patient_supplied, with the codes of their Task.input. */
+static const struct {
+  const char *code;
+  MrField     field;
+  gsize       offset;
+} supplied_members[] = {
+  { "display-name", MR_FIELD_DISPLAY_NAME, G_STRUCT_OFFSET (MrPatient, display_name) },
+  { "given-name", MR_FIELD_GIVEN_NAME, G_STRUCT_OFFSET (MrPatient, given_name) },
+  { "surname", MR_FIELD_SURNAME, G_STRUCT_OFFSET (MrPatient, surname) },
+  { "date-of-birth", MR_FIELD_DATE_OF_BIRTH, G_STRUCT_OFFSET (MrPatient, date_of_birth) },
+  { "hospital-number", MR_FIELD_HOSPITAL_NUMBER, G_STRUCT_OFFSET (MrPatient, hospital_number) },
+  { "gender", MR_FIELD_GENDER, G_STRUCT_OFFSET (MrPatient, gender) },
+  { "job-title", MR_FIELD_JOB_TITLE, G_STRUCT_OFFSET (MrPatient, job_title) },
+  { "email", MR_FIELD_EMAIL, G_STRUCT_OFFSET (MrPatient, mail) },
+  { "phone", MR_FIELD_PHONE, G_STRUCT_OFFSET (MrPatient, mobile_phone) },
+  { "address-street", MR_FIELD_STREET, G_STRUCT_OFFSET (MrPatient, street_address) },
+  { "address-city", MR_FIELD_CITY, G_STRUCT_OFFSET (MrPatient, city) },
+  { "address-state", MR_FIELD_STATE, G_STRUCT_OFFSET (MrPatient, state) },
+  { "address-postal-code", MR_FIELD_POSTAL_CODE, G_STRUCT_OFFSET (MrPatient, postal_code) },
+  { "address-country", MR_FIELD_COUNTRY, G_STRUCT_OFFSET (MrPatient, country) },
+};
+
+/* What the person typed or corrected, apart from the contained Patient (the directory's record):
+ * supplied-<member> with the value, or removed-<member> (true) where the person emptied a value
+ * the directory has, as refill-v2's patient_supplied has it. */
+static void
+add_supplied_inputs (JsonBuilder           *b,
+                     const MrRefillRequest *request)
+{
+  g_autoptr(MrPatient) supplied = mr_refill_request_dup_supplied (request);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (supplied_members); i++)
+    {
+      const char *value = G_STRUCT_MEMBER (const char *, supplied, supplied_members[i].offset);
+      const char *label = mr_rules_field_label (supplied_members[i].field);
+      g_autofree char *code = NULL;
+      g_autofree char *display = NULL;
+
+      if (value == NULL)
         continue;
-      g_free (code);
-      g_free (display);
-      code = g_strdelimit (g_strdup_printf ("corrected-%s", mr_custom_attribute_name (i)), "_",
-                           '-');
-      display = g_strdup_printf ("The %s the patient gives",
-                                 mr_rules_field_label (mr_custom_attribute_field (i)));
-      add_input_string (b, code, display, corrected);
+      if (*value == '\0')
+        {
+          code = g_strconcat ("removed-", supplied_members[i].code, NULL);
+          display = g_strdup_printf ("The person removed the %s the directory holds", label);
+          add_input_boolean (b, code, display, TRUE);
+          continue;
+        }
+      code = g_strconcat ("supplied-", supplied_members[i].code, NULL);
+      display = g_strdup_printf ("The %s as the person typed it (not verified)", label);
+      add_input_string (b, code, display, value);
     }
 }
 
@@ -525,7 +575,8 @@ add_inputs (JsonBuilder           *b,
   if (request->mode == MR_MODE_DESK)
     add_input_boolean (b, "patient-present", "The patient is at the desk",
                        request->patient_present);
-  add_correction_inputs (b, request);
+  add_flag_inputs (b, request);
+  add_supplied_inputs (b, request);
   json_builder_end_array (b);
 }
 
@@ -609,10 +660,10 @@ mr_fhir_task_from_request (const MrRefillRequest *request)
   set_string (b, "priority", priority (request->urgency));
   set_concept (b, "code", MR_FHIR_SNOMED_SYSTEM, MR_FHIR_RENEWAL_CODE, "Renewal of prescription");
   set_string (b, "description", "Medication refill request");
-  set_reference (b, "for", PATIENT_REF, request->patient->id);
+  set_reference (b, "for", PATIENT_REF, patient_object_id (request));
   set_string (b, "authoredOn", authored_on);
   set_reference (b, "requester", staff ? STAFF_REF : PATIENT_REF,
-                 staff ? request->submitted_by_id : request->patient->id);
+                 staff ? request->submitted_by_id : patient_object_id (request));
   add_note (b, request->notes);
   add_inputs (b, request);
   json_builder_end_object (b);

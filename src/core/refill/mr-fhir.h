@@ -22,7 +22,11 @@ G_BEGIN_DECLS
  * Practitioner (desk), note = the notes, and one Task.input per medicine pointing at a contained
  * MedicationRequest (status "draft", intent "order"). Fulfilment, urgency days, consent, desk
  * presence and flagged attributes are further Task.input entries typed with
- * MR_FHIR_INPUT_SYSTEM codes. Text is cleaned as in the refill-v1 payload; no extensions.
+ * MR_FHIR_INPUT_SYSTEM codes. As in refill-v2, the contained Patient is only the directory's
+ * record (->directory); what the person typed or corrected is never merged into it but sent as
+ * Task.input "supplied-<member>" (valueString; members as refill-v2's patient_supplied, address
+ * parts as "address-street" …) or "removed-<member>" (valueBoolean true: the person emptied a
+ * value the directory holds). Text is cleaned as in the refill-v2 payload; no extensions.
  * Returns a new JsonNode (object). Pure; does not validate the request. */
 JsonNode *mr_fhir_task_from_request (const MrRefillRequest *request);
 

@@ -75,6 +75,11 @@ typedef struct {
   MrMode        mode;
   char         *submitted_by_id;    /* NULL when the patient submits */
   char         *submitted_by_name;
+  /* Two views of the patient, so that the workflow can tell verified data from typed data:
+   * @directory as the directory (Graph, or the ID token's claims) returned it, sent as
+   * `patient`; @patient as the person confirmed it on the form, checked by the rules. Where they
+   * differ, @patient's value (and a flagged attribute's corrected value) is `patient_supplied`. */
+  MrPatient    *directory;
   MrPatient    *patient;
   GPtrArray    *medications;    /* of MrMedication */
   MrFulfilment  fulfilment;
@@ -102,7 +107,8 @@ MrMedication    *mr_medication_new            (const char            *name,
 void             mr_medication_free           (MrMedication          *medication);
 MrMedication    *mr_medication_copy           (const MrMedication    *medication);
 
-/* A new request for a copy of @patient, with a fresh request id and created_at = now. */
+/* A new request for @patient as the directory returned it (copied into both ->directory and
+ * ->patient: nothing typed yet), with a fresh request id and created_at = now. */
 MrRefillRequest *mr_refill_request_new        (const MrPatient       *patient,
                                                MrMode                 mode);
 void             mr_refill_request_free       (MrRefillRequest       *request);
@@ -111,7 +117,9 @@ void             mr_refill_request_free       (MrRefillRequest       *request);
 gboolean         mr_refill_request_validate   (const MrRefillRequest *request,
                                                GError               **error);
 
-/* The refill-v1 payload (data/refill-v1.schema.json). Returns a new JsonNode (object). */
+/* The refill-v2 payload (data/refill-v2.schema.json): `patient` from ->directory, and in
+ * `patient_supplied` what ->patient and the flagged attributes' corrected values add to it or
+ * change (see mr_refill_request_dup_supplied()). Returns a new JsonNode (object). */
 JsonNode        *mr_refill_request_to_json    (const MrRefillRequest *request);
 
 /* Moves the medicine at @from to @to (both < medications->len), keeping the others' order.
@@ -131,6 +139,14 @@ void             mr_refill_request_flag       (MrRefillRequest       *request,
                                                gboolean               flagged,
                                                const char            *corrected);
 gboolean         mr_refill_request_has_corrections (const MrRefillRequest *request);
+/* What the person supplied: for each patient member, the value typed or corrected where it differs
+ * from ->directory (cleaned with mr_rules_clean; "" where the person emptied a value the
+ * directory has), NULL where it does not differ. ->id is always NULL: the object id only ever
+ * comes from the directory. A flagged attribute's corrected value stands for ->patient's. A new
+ * patient; mr_patient_is_empty() when nothing was supplied. Pure. */
+MrPatient       *mr_refill_request_dup_supplied    (const MrRefillRequest *request);
+/* TRUE when every member of @patient is NULL. */
+gboolean         mr_patient_is_empty               (const MrPatient       *patient);
 /* The rules' field for @attribute (MR_FIELD_DATE_OF_BIRTH, …). */
 MrField          mr_custom_attribute_field    (MrCustomAttribute      attribute);
 /* The payload's name for @attribute ("date_of_birth", …). Static. */

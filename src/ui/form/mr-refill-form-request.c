@@ -79,14 +79,16 @@ MrRefillRequest *
 mr_refill_form_build_request (MrRefillForm *self,
                               MrMode        mode)
 {
-  g_autoptr(MrPatient) patient = NULL;
   g_autofree char *address = NULL, *notes = NULL;
   MrRefillRequest *request;
 
   g_return_val_if_fail (MR_IS_REFILL_FORM (self), NULL);
 
-  patient = mr_refill_form_patient_dup (self);
-  request = mr_refill_request_new (patient, mode);
+  /* The profile as the directory gave it, and the rows as the person left them: the payload
+   * keeps the two apart. */
+  request = mr_refill_request_new (self->patient, mode);
+  g_clear_pointer (&request->patient, mr_patient_free);
+  request->patient = mr_refill_form_patient_dup (self);
   if (self->request_id != NULL)
     {
       g_free (request->request_id);

@@ -36,7 +36,7 @@ void             mr_refill_form_set_formulary         (MrRefillForm    *self,
 /* The consent sentence; NULL or empty: the built-in one. */
 void             mr_refill_form_set_consent_text      (MrRefillForm    *self,
                                                        const char      *text);
-/* Which payload the review page shows (refill-v1 by default). */
+/* Which payload the review page shows (refill-v2 by default). */
 void             mr_refill_form_set_payload_format    (MrRefillForm    *self,
                                                        MrPayloadFormat  format);
 
@@ -49,7 +49,8 @@ void             mr_refill_form_add_medication        (MrRefillForm    *self);
 /* TRUE when the form holds a request that may be sent. */
 gboolean         mr_refill_form_get_valid             (MrRefillForm    *self);
 /* A new request from what the form holds now (text cleaned with mr_rules_clean, corrections
- * flagged in kiosk mode); validate it before sending. The same request id and created_at as the
+ * flagged in kiosk mode): ->directory is the patient given to set_patient, ->patient the rows;
+ * validate it before sending. The same request id and created_at as the
  * one reviewed. */
 MrRefillRequest *mr_refill_form_build_request         (MrRefillForm    *self,
                                                        MrMode           mode);

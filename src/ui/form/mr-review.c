@@ -12,7 +12,7 @@ struct _MrReview {
 
 G_DEFINE_FINAL_TYPE (MrReview, mr_review, GTK_TYPE_WIDGET)
 
-/* Names of the refill-v1 members for people; others (FHIR) are spelled out from their key. */
+/* Names of the refill-v2 members for people; others (FHIR) are spelled out from their key. */
 static const struct {
   const char *key;
   const char *label;
@@ -23,6 +23,7 @@ static const struct {
   { "mode", N_("Sent from") },
   { "submitted_by", N_("Submitted by") },
   { "patient", N_("Patient") },
+  { "patient_supplied", N_("Typed or corrected on this form") },
   { "object_id", N_("Account id") },
   { "id", N_("Id") },
   { "given_name", N_("Given name") },
@@ -56,10 +57,7 @@ static const struct {
   { "days", N_("Days until the medicine runs out") },
   { "notes", N_("Notes") },
   { "consent", N_("Consent") },
-  { "corrections", N_("Correction") },
-  { "attribute", N_("Detail") },
-  { "current", N_("Value in the account") },
-  { "corrected", N_("Correct value") },
+  { "flagged", N_("Flagged as wrong") },
   { "patient_present", N_("Patient at the desk") },
 };
 
@@ -88,11 +86,13 @@ dup_label (const char *key)
   return spell_out (key);
 }
 
+/* @null_text: what a null reads as where it is. */
 static char *
-dup_value (JsonNode *node)
+dup_value (JsonNode   *node,
+           const char *null_text)
 {
   if (JSON_NODE_HOLDS_NULL (node))
-    return g_strdup ("—");
+    return g_strdup (null_text);
   switch (json_node_get_value_type (node))
     {
     case G_TYPE_BOOLEAN:
@@ -122,7 +122,7 @@ dup_joined (JsonArray *array)
 
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
-      g_autofree char *value = dup_value (json_array_get_element (array, i));
+      g_autofree char *value = dup_value (json_array_get_element (array, i), "—");
 
       g_string_append_printf (out, "%s%s", i ? ", " : "", value);
     }
@@ -146,7 +146,8 @@ add_row (MrReview   *self,
   g_string_append_printf (self->text, "%s › %s: %s\n", section, title, value);
 }
 
-static void add_object (MrReview *self, const char *title, JsonObject *object);
+static void add_object (MrReview *self, const char *title, JsonObject *object,
+                        gboolean supplied);
 
 static void
 add_array (MrReview   *self,
@@ -159,18 +160,31 @@ add_array (MrReview   *self,
       g_autofree char *numbered = g_strdup_printf ("%s %u", title, i + 1);
 
       if (JSON_NODE_HOLDS_OBJECT (element))
-        add_object (self, numbered, json_node_get_object (element));
+        add_object (self, numbered, json_node_get_object (element), FALSE);
       else if (JSON_NODE_HOLDS_ARRAY (element))
         add_array (self, numbered, json_node_get_array (element));
     }
 }
 
+/* The title of @key's group; inside what the person supplied (@supplied), the address is named
+ * apart from the directory's. */
+static char *
+dup_group_label (const char *key,
+                 gboolean    supplied)
+{
+  if (supplied && g_str_equal (key, "address"))
+    return g_strdup (_("Address typed or corrected on this form"));
+  return dup_label (key);
+}
+
 /* One group for the object's plain members, then one for each member that is an object or a
- * list of objects, in the payload's order. */
+ * list of objects, in the payload's order. A null in what the person supplied (@supplied) is a
+ * value they removed; elsewhere it is "none". */
 static void
 add_object (MrReview   *self,
             const char *title,
-            JsonObject *object)
+            JsonObject *object,
+            gboolean    supplied)
 {
   g_autoptr(GList) members = json_object_get_members (object);
   GtkWidget *group = adw_preferences_group_new ();
@@ -187,7 +201,7 @@ add_object (MrReview   *self,
       if (JSON_NODE_HOLDS_ARRAY (node) && is_scalar_array (json_node_get_array (node)))
         value = dup_joined (json_node_get_array (node));
       else if (!JSON_NODE_HOLDS_OBJECT (node) && !JSON_NODE_HOLDS_ARRAY (node))
-        value = dup_value (node);
+        value = dup_value (node, supplied ? _("(removed)") : "—");
       if (value == NULL)
         continue;
       add_row (self, group, title, label, value);
@@ -198,10 +212,11 @@ add_object (MrReview   *self,
   for (GList *l = members; l != NULL; l = l->next)
     {
       JsonNode *node = json_object_get_member (object, l->data);
-      g_autofree char *label = dup_label (l->data);
+      g_autofree char *label = dup_group_label (l->data, supplied);
 
       if (JSON_NODE_HOLDS_OBJECT (node))
-        add_object (self, label, json_node_get_object (node));
+        add_object (self, label, json_node_get_object (node),
+                    supplied || g_str_equal (l->data, "patient_supplied"));
       else if (JSON_NODE_HOLDS_ARRAY (node) && !is_scalar_array (json_node_get_array (node)))
         add_array (self, label, json_node_get_array (node));
     }
@@ -220,7 +235,7 @@ mr_review_set_payload (MrReview *self,
     gtk_box_remove (GTK_BOX (self->box), child);
   g_string_truncate (self->text, 0);
   if (payload != NULL)
-    add_object (self, _("Request"), json_node_get_object (payload));
+    add_object (self, _("Request"), json_node_get_object (payload), FALSE);
 }
 
 char *

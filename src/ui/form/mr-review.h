@@ -6,7 +6,7 @@
 
 G_BEGIN_DECLS
 
-/* The review page's body: a payload (refill-v1 or a FHIR Task), shown as readable rows grouped
+/* The review page's body: a payload (refill-v2 or a FHIR Task), shown as readable rows grouped
  * by section, member by member and in the payload's order, so that what is shown is what is
  * sent. */
 #define MR_TYPE_REVIEW (mr_review_get_type ())
