@@ -473,12 +473,15 @@ test_api_token_send_waits (Fixture       *fx,
   g_assert_cmpstr (json_object_get_string_member (claims, "scp"), ==, "Refill.Submit");
 }
 
-/* No api-scope: the clinic has no API yet; requests go with the device's Header Auth only. */
+/* No api-scope: no token request, and the request goes without a token; a workflow that checks
+ * tokens (the sandbox's sink, as the reference workflow) refuses it, and it is held with the
+ * invalid_token sentence. */
 static void
 test_api_token_not_configured (Fixture       *fx,
                                gconstpointer  data)
 {
-  g_autoptr(JsonObject) record = NULL;
+  g_autoptr(JsonArray) received = NULL;
+  g_autoptr(JsonArray) attempts = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *detail = NULL;
   guint tokens_before;
@@ -489,12 +492,18 @@ test_api_token_not_configured (Fixture       *fx,
   tokens_before = mr_sandbox_get_request_count (fx->sandbox, TOKEN_PATH);
   sign_in (fx);
   g_assert_cmpint (send (fx, new_request (mr_visit_get_patient (fx->visit)), &detail, &error), ==,
-                   MR_OUTBOX_SENT);
+                   MR_OUTBOX_HELD);
   g_assert_no_error (error);
+  g_assert_cmpstr (detail, ==, "The clinic's workflow did not accept the sign-in that came with "
+                               "the request. Ask your administrator to check the app's clinic API "
+                               "settings.");
   g_assert_cmpuint (mr_sandbox_get_request_count (fx->sandbox, TOKEN_PATH), ==, tokens_before + 1);
-  record = only_received (fx);
-  g_assert_false (json_object_has_member (json_object_get_object_member (record, "headers"),
-                                          "authorization"));
+  received = mr_sandbox_dup_received (fx->sandbox);
+  g_assert_cmpuint (json_array_get_length (received), ==, 0);
+  attempts = mr_sandbox_dup_sink_attempts (fx->sandbox);
+  g_assert_cmpuint (json_array_get_length (attempts), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (attempts, 0),
+                                                  "error"), ==, "invalid_token");
 }
 
 /* The provider refuses the API (not on the registration: AADSTS500011): the send says so, keeps
