@@ -19,7 +19,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SETTINGS = [
     ("issuer", "https://<tenant-id>.ciamlogin.com/<tenant-id>/v2.0"),
     ("jwks_uri", "https://<tenant-subdomain>.ciamlogin.com/<tenant-id>/discovery/v2.0/keys"),
-    ("audience", "api://<client-id>"),
+    ("audience", "<client-id>"),
     ("scope", "Refill.Submit"),
     ("staff_role", "FrontDesk"),
     ("max_request_age_days", 7),

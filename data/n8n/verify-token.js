@@ -55,6 +55,7 @@ try {
     issuer: settings.issuer,
     audience: settings.audience,
     algorithms: ['RS256'],
+    requiredClaims: ['exp'],   // a token without one would never expire
     currentDate: new Date(createdAt),
     clockTolerance: settings.clock_skew_minutes * 60,
   }));

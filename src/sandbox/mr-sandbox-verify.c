@@ -221,8 +221,8 @@ audience_is_ours (JsonObject *claims)
   return FALSE;
 }
 
-/* iss, aud, then iat/nbf/exp at @now_s with the skew; iat, nbf and exp may be absent, as jose
- * lets them be when no maxTokenAge or requiredClaims is asked for. */
+/* iss, aud, then iat/nbf/exp at @now_s with the skew; iat and nbf may be absent, as jose lets
+ * them be, and exp is required (requiredClaims: ['exp'] in verify-token.js). */
 static gboolean
 claims_are_acceptable (MrSandbox  *self,
                        JsonObject *claims,
@@ -238,8 +238,7 @@ claims_are_acceptable (MrSandbox  *self,
   if (json_object_has_member (claims, "nbf")
       && (!number_claim (claims, "nbf", &nbf) || nbf > now_s + CLOCK_SKEW_S))
     return FALSE;
-  if (json_object_has_member (claims, "exp")
-      && (!number_claim (claims, "exp", &exp) || exp <= now_s - CLOCK_SKEW_S))
+  if (!number_claim (claims, "exp", &exp) || exp <= now_s - CLOCK_SKEW_S)
     return FALSE;
   return TRUE;
 }

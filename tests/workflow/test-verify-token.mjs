@@ -32,13 +32,14 @@ const settings = {
 
 async function token ({ oid = 'oid-jack', scp = 'Refill.Submit', roles, aud = AUDIENCE,
                         iss = ISSUER, key = clinic.privateKey, kid = 'clinic-1',
-                        issuedAgo = 0, lifetime = 3600 } = {}) {
+                        issuedAgo = 0, lifetime = 3600, noExp = false } = {}) {
   const now = Math.floor(Date.now() / 1000) - issuedAgo;
   const claims = { oid, tid: 'tenant-id', scp };
   if (roles) claims.roles = roles;
-  return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
-    .setIssuer(iss).setAudience(aud).setIssuedAt(now).setNotBefore(now)
-    .setExpirationTime(now + lifetime).sign(key);
+  const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
+    .setIssuer(iss).setAudience(aud).setIssuedAt(now).setNotBefore(now);
+  if (!noExp) jwt.setExpirationTime(now + lifetime);
+  return jwt.sign(key);
 }
 
 // A refill-v2 body: patient is the directory's record, patient_supplied what was typed.
@@ -103,6 +104,8 @@ const cases = [
    { ok: false, status: 401 }],
   ['a token that had expired when the request was made: 401',
    () => token({ issuedAgo: 7200, lifetime: 3600 }), request(), { ok: false, status: 401 }],
+  ['a token without exp (it would never expire): 401', () => token({ noExp: true }), request(),
+   { ok: false, status: 401 }],
   ['a request older than seven days: 401', () => token({ issuedAgo: 8 * 24 * 3600 }),
    request({ createdAgo: 8 * 24 * 3600 - 60 }), { ok: false, status: 401 }],
   ['a token without Refill.Submit: 403', () => token({ scp: 'User.Read' }), request(),
