@@ -1178,6 +1178,9 @@ test_sink (Fixture       *fx,
   g_file_get_contents (fx->sink_path, &contents, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (g_str_has_suffix (contents, "\n"));
+  /* No bearer token on disk: a JWT's header always begins "eyJ". */
+  g_assert_null (strstr (contents, "eyJ"));
+  g_assert_nonnull (strstr (contents, "\"authorization\":\"Bearer (left out)\""));
   lines = g_strsplit (contents, "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, 3);
   g_assert_cmpstr (lines[2], ==, "");
