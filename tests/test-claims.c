@@ -53,6 +53,44 @@ test_submitter (void)
     }
 }
 
+/* The staff role: only a "roles" array of strings that holds it, exactly, proves it. */
+static void
+test_has_role (void)
+{
+  static const struct {
+    const char *claims;
+    const char *role;
+    gboolean    held;
+  } cases[] = {
+    { "{\"roles\":[\"FrontDesk\"]}", "FrontDesk", TRUE },
+    { "{\"roles\":[\"Pharmacist\",\"FrontDesk\"]}", "FrontDesk", TRUE },
+    { "{\"roles\":[\"Pharmacist\"]}", "FrontDesk", FALSE },
+    { "{\"roles\":[]}", "FrontDesk", FALSE },
+    { "{\"oid\":\"o-1\"}", "FrontDesk", FALSE },
+    { "{\"roles\":[\"frontdesk\"]}", "FrontDesk", FALSE },
+    { "{\"roles\":[\"FrontDesk \"]}", "FrontDesk", FALSE },
+    /* Not an array of strings: no role at all, even with the right string in it. */
+    { "{\"roles\":\"FrontDesk\"}", "FrontDesk", FALSE },
+    { "{\"roles\":[\"FrontDesk\",42]}", "FrontDesk", FALSE },
+    { "{\"roles\":[[\"FrontDesk\"]]}", "FrontDesk", FALSE },
+    { "{\"roles\":[null,\"FrontDesk\"]}", "FrontDesk", FALSE },
+    { "{\"roles\":{\"FrontDesk\":true}}", "FrontDesk", FALSE },
+    { "{\"roles\":null}", "FrontDesk", FALSE },
+    /* An unset role is nobody's, not everybody's. */
+    { "{\"roles\":[\"\"]}", "", FALSE },
+    { "{\"roles\":[\"FrontDesk\"]}", NULL, FALSE },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonObject) claims = claims_from (cases[i].claims);
+
+      g_test_message ("case %" G_GSIZE_FORMAT, i);
+      g_assert_cmpint (mr_claims_has_role (claims, cases[i].role), ==, cases[i].held);
+    }
+  g_assert_false (mr_claims_has_role (NULL, "FrontDesk"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -60,6 +98,7 @@ main (int    argc,
   mr_test_init (&argc, &argv);
 
   g_test_add_func ("/claims/submitter", test_submitter);
+  g_test_add_func ("/claims/has-role", test_has_role);
 
   return g_test_run ();
 }

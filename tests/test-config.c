@@ -297,7 +297,26 @@ static const ValidateCase validate_cases[] = {
   { "scopes-without-openid", "scopes", "profile User.Read", MR_CONFIG_ERROR_INVALID, "openid" },
   { "scopes-empty", "scopes", "", MR_CONFIG_ERROR_INVALID, "openid" },
   { "scopes-openid-only", "scopes", "openid", -1, NULL },
+  /* At a desk (the default mode) an unset staff role would let nobody in, never everybody. */
+  { "no-staff-role-desk", "staff-role", "", MR_CONFIG_ERROR_MISSING, "staff app role" },
+  { "other-staff-role", "staff-role", "Pharmacist", -1, NULL },
 };
+
+/* A kiosk never opens the desk: it needs no staff role. */
+static void
+test_staff_role_kiosk (void)
+{
+  g_autoptr(MrConfig) config = mr_config_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (mr_config_set (config, "authority", "https://login.example.org/t/v2.0", NULL));
+  g_assert_true (mr_config_set (config, "client-id", "877afb01", NULL));
+  g_assert_true (mr_config_set (config, "workflow-url", "https://n8n.example.org/w", NULL));
+  g_assert_true (mr_config_set (config, "staff-role", "", NULL));
+  g_assert_true (mr_config_set (config, "mode", "kiosk", NULL));
+  g_assert_true (mr_config_validate (config, &error));
+  g_assert_no_error (error);
+}
 
 static void
 test_validate (gconstpointer data)
@@ -519,6 +538,7 @@ main (int    argc,
   g_test_add_func ("/config/choices-and-lists", test_choices_and_lists);
   g_test_add_func ("/config/payload-format-alias", test_payload_format_alias);
   g_test_add_func ("/config/validate/client-id-message", test_client_id_message);
+  g_test_add_func ("/config/validate/staff-role-kiosk", test_staff_role_kiosk);
   g_test_add_func ("/config/import-env/table", test_import_env);
   g_test_add_func ("/config/import-env/refuses-secret", test_import_env_refuses_secret);
   for (gsize i = 0; i < G_N_ELEMENTS (validate_cases); i++)

@@ -261,7 +261,9 @@ test_staff_session (Fixture       *fx,
     return;
   tokens = sign_in_as (fx, "staff@example.org");
   session = mr_staff_session_new (fx->client, settings);
-  g_assert_true (mr_staff_session_begin (session, tokens));
+  mr_staff_session_set_staff_role (session, MR_SANDBOX_STAFF_ROLE);
+  g_assert_true (mr_staff_session_begin (session, tokens, &error));
+  g_assert_no_error (error);
   g_assert_cmpstr (mr_staff_session_get_name (session), ==, "Sam Staff");
   account = g_settings_get_string (settings, "desk-account");
   g_assert_cmpstr (account, ==, mr_json_get_string (tokens->claims, "oid"));
@@ -271,6 +273,7 @@ test_staff_session (Fixture       *fx,
 
   /* The next start: nothing but the settings and the keyring, and no page to sign in on. */
   next_start = mr_staff_session_new (fx->client, settings);
+  mr_staff_session_set_staff_role (next_start, MR_SANDBOX_STAFF_ROLE);
   g_assert_true (resume (next_start, &error));
   g_assert_no_error (error);
   g_assert_true (mr_staff_session_is_signed_in (next_start));

@@ -239,16 +239,35 @@ pairwise_subject (const MrSandboxUser *user)
   return g_strdup (digest);
 }
 
+/* The account's app roles now: the tenant's table, unless the administrator changed them. */
+static char *
+dup_user_roles (MrSandbox           *self,
+                const MrSandboxUser *user)
+{
+  gpointer changed = NULL;
+  char *roles;
+
+  g_mutex_lock (&self->lock);
+  if (g_hash_table_lookup_extended (self->roles, user->id, NULL, &changed))
+    roles = g_strdup (changed);
+  else
+    roles = g_strdup (user->roles);
+  g_mutex_unlock (&self->lock);
+  return roles;
+}
+
 /* "roles": the account's app roles, when it has any (Entra leaves the claim out otherwise). */
 static void
 add_roles (JsonBuilder         *builder,
+           MrSandbox           *self,
            const MrSandboxUser *user)
 {
+  g_autofree char *text = dup_user_roles (self, user);
   g_auto(GStrv) roles = NULL;
 
-  if (user->roles == NULL)
+  if (text == NULL || *text == '\0')
     return;
-  roles = g_strsplit (user->roles, " ", -1);
+  roles = g_strsplit (text, " ", -1);
   json_builder_set_member_name (builder, "roles");
   json_builder_begin_array (builder);
   for (guint i = 0; roles[i] != NULL; i++)
@@ -276,7 +295,7 @@ add_common_claims (JsonBuilder                 *b,
   add_string (b, "name", user->display_name);
   add_string (b, "oid", user->id);
   add_string (b, "preferred_username", user->mail);
-  add_roles (b, user);
+  add_roles (b, self, user);
   add_string (b, "sub", sub);
   add_string (b, "tid", MR_SANDBOX_TENANT_ID);
   add_string (b, "ver", "2.0");

@@ -42,6 +42,8 @@ struct _MrSandbox
   GHashTable         *counts;          /* path → GUINT_TO_POINTER (n) */
   guint               total_count;
   JsonArray          *received;
+  GHashTable         *roles;           /* user id → app roles the administrator changed to
+                                        * (space separated; NULL: none) */
 
   /* Server thread only. */
   SoupServer         *server;

@@ -312,6 +312,25 @@ mr_sandbox_dup_received (MrSandbox *self)
   return copy;
 }
 
+gboolean
+mr_sandbox_set_user_roles (MrSandbox  *self,
+                           const char *email,
+                           const char *roles)
+{
+  const MrSandboxUser *user;
+
+  g_return_val_if_fail (MR_IS_SANDBOX (self), FALSE);
+  g_return_val_if_fail (email != NULL, FALSE);
+
+  user = mr_sandbox_find_user (email);
+  if (user == NULL)
+    return FALSE;
+  g_mutex_lock (&self->lock);
+  g_hash_table_insert (self->roles, g_strdup (user->id), g_strdup (roles));
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
 guint
 mr_sandbox_get_request_count (MrSandbox  *self,
                               const char *path)
@@ -343,6 +362,7 @@ mr_sandbox_finalize (GObject *object)
   g_clear_pointer (&self->sink_path, g_free);
   g_clear_pointer (&self->counts, g_hash_table_unref);
   g_clear_pointer (&self->received, json_array_unref);
+  g_clear_pointer (&self->roles, g_hash_table_unref);
   mr_sandbox_tenant_clear (&self->tenant);
   g_clear_pointer (&self->references, g_hash_table_unref);
   g_mutex_clear (&self->lock);
@@ -366,6 +386,7 @@ mr_sandbox_init (MrSandbox *self)
   g_cond_init (&self->ready);
   self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->received = json_array_new ();
+  self->roles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   mr_sandbox_tenant_init (&self->tenant);
   self->references = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }

@@ -47,6 +47,13 @@ JsonArray  *mr_sandbox_dup_received       (MrSandbox   *self);
  * app's memory, not the stand-in's records. Blocks until the server thread has done its part;
  * call it with no request in flight. */
 void        mr_sandbox_forget_records     (MrSandbox   *self);
+/* From now on @email's account has the app roles @roles (space separated; NULL: none), as when
+ * an administrator changes its assignments in the enterprise application: tokens issued after
+ * this (a refresh included) carry them. FALSE when there is no such account. Safe from any
+ * thread. */
+gboolean    mr_sandbox_set_user_roles     (MrSandbox   *self,
+                                           const char  *email,
+                                           const char  *roles);
 /* How many HTTP requests the server has answered for @path (e.g. "/v1.0/me"); NULL counts all. */
 guint       mr_sandbox_get_request_count  (MrSandbox   *self,
                                            const char  *path);

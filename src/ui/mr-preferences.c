@@ -12,6 +12,8 @@ typedef enum {
   KIND_TEXT,
   KIND_GUID,       /* empty, or a GUID */
   KIND_LIST,       /* an "as" key edited as a comma-separated list */
+  KIND_SCOPE,      /* empty, or one scope named by its resource: api://<id>/Refill.Submit */
+  KIND_ROLE,       /* an app role's value: not empty, no spaces */
 } Kind;
 
 typedef struct {
@@ -32,6 +34,8 @@ static const Field fields[] = {
   { "graph-url",            N_("Services"), N_("Microsoft Graph address"),            KIND_URL },
   { "workflow-url",         N_("Services"), N_("Workflow address (n8n webhook)"),     KIND_URL },
   { "workflow-auth-header", N_("Services"), N_("Workflow authentication header name"), KIND_TEXT },
+  { "api-scope",            N_("Services"), N_("Clinic API scope"),                   KIND_SCOPE },
+  { "staff-role",           N_("Services"), N_("Staff app role"),                     KIND_ROLE },
   { "pickup-locations",     N_("Requests"), N_("Pickup locations (comma-separated)"), KIND_LIST },
   { "formulary-path",       N_("Requests"), N_("Formulary file"),                     KIND_TEXT },
   { "consent-text",         N_("Requests"), N_("Consent text"),                       KIND_TEXT },
@@ -88,6 +92,19 @@ check (const Field *field,
     case KIND_GUID:
       if (*text != '\0' && !is_guid (text))
         return _("This should be an ID such as 9a674bb7-0000-0000-0000-000000000000, copied from the Entra admin center.");
+      return NULL;
+    case KIND_SCOPE:
+      if (*text == '\0')
+        return NULL;
+      uri = g_uri_parse (text, G_URI_FLAGS_NONE, NULL);
+      if (uri == NULL || g_uri_get_host (uri) == NULL || strpbrk (text, " \t") != NULL
+          || g_str_has_suffix (text, "/") || strlen (g_uri_get_path (uri)) < 2)
+        return _("This should be one scope of the clinic's API, such as api://877afb01-0000-0000-0000-000000000000/Refill.Submit.");
+      return NULL;
+    case KIND_ROLE:
+      /* Empty would open the desk to nobody; Entra's role values have no spaces. */
+      if (*text == '\0' || strpbrk (text, " \t") != NULL)
+        return _("This should be the value of the staff app role on the app registration, such as FrontDesk.");
       return NULL;
     case KIND_TEXT:
     case KIND_LIST:

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Desk mode: a staff member signs in once, looks a patient up by hospital number, submits on the
  * patient's behalf (submitted_by, patient_present), stays signed in for the next patient and at
- * the next start, and signs out; idle locks the app behind a new sign-in. */
+ * the next start, and signs out; idle locks the app behind a new sign-in. Only staff (the app
+ * role in the ID token) get in: a patient's account is turned back to Welcome with a sentence. */
 #include <adwaita.h>
 
 #include "mr-config.h"
@@ -189,6 +190,106 @@ test_next_start_resumes (Fixture       *fixture,
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sign-out", NULL);
 }
 
+#define NOT_STAFF_SENTENCE \
+  "This account is not a front-desk account. Sign in with a staff account, or ask your " \
+  "administrator to give this account the front-desk role."
+
+static void
+page_seen_cb (GtkStack   *stack,
+              GParamSpec *pspec,
+              gboolean   *lookup_seen)
+{
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (stack), "lookup") == 0)
+    *lookup_seen = TRUE;
+}
+
+/* Spins the main loop until @window is on Welcome with a notice; returns the notice. Fails at
+ * once on Find a Patient or the error page, where a refused account must never land. */
+static const char *
+wait_for_welcome_notice (MrWindow *window)
+{
+  gint64 deadline = g_get_monotonic_time () + MR_UI_WAIT_MS * 1000;
+
+  while (g_strcmp0 (mr_window_get_page (window), "welcome") != 0 ||
+         mr_window_get_message (window) == NULL)
+    {
+      g_assert_cmpstr (mr_window_get_page (window), !=, "lookup");
+      g_assert_cmpstr (mr_window_get_page (window), !=, "error");
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  return mr_window_get_message (window);
+}
+
+/* A patient's account at a desk, as a new user would try it: back on Welcome with one sentence,
+ * Find a Patient never shown, nothing remembered; then the staff member signs in as usual. */
+static void
+test_patient_refused (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.medrefill.MedRefill");
+  g_autofree char *account = NULL;
+  GtkWidget *stack = mr_ui_find_by_id (GTK_WIDGET (fixture->window), "stack");
+  gboolean lookup_seen = FALSE;
+  gulong handler = g_signal_connect (stack, "notify::visible-child-name",
+                                     G_CALLBACK (page_seen_cb), &lookup_seen);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sign-in", NULL);
+  mr_ui_wait_for_signin (fixture->window, MR_UI_EMAIL_FIELD_READY);
+  mr_ui_sign_in_as (fixture->window, "jack.smith@example.org", MR_SANDBOX_PASSWORD);
+  g_assert_cmpstr (wait_for_welcome_notice (fixture->window), ==, NOT_STAFF_SENTENCE);
+  g_assert_true (gtk_widget_get_visible (mr_ui_find_by_name (GTK_WIDGET (fixture->window),
+                                                             "welcome-notice", 0)));
+  g_assert_false (lookup_seen);
+  g_assert_false (gtk_widget_get_visible (mr_ui_find_by_name (GTK_WIDGET (fixture->window),
+                                                              "staff-label", 0)));
+  account = g_settings_get_string (settings, "desk-account");
+  g_assert_cmpstr (account, ==, "");
+  /* Signed out at the provider too. */
+  while (mr_sandbox_get_request_count (fixture->sandbox, LOGOUT_PATH) == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* The staff member still gets in, and the sentence is gone. */
+  g_signal_handler_disconnect (stack, handler);
+  staff_sign_in (fixture);
+  g_assert_null (mr_window_get_message (fixture->window));
+  g_assert_false (gtk_widget_get_visible (mr_ui_find_by_name (GTK_WIDGET (fixture->window),
+                                                              "welcome-notice", 0)));
+  g_assert_true (gtk_widget_get_visible (mr_ui_find_by_name (GTK_WIDGET (fixture->window),
+                                                             "staff-label", 0)));
+}
+
+/* The administrator removed the staff member's role between two shifts: the next start does not
+ * open Find a Patient, and Welcome says why. */
+static void
+test_role_removed_at_next_start (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.medrefill.MedRefill");
+  g_autofree char *account = NULL;
+  gboolean lookup_seen = FALSE;
+
+  staff_sign_in (fixture);
+  if (g_getenv ("MEDREFILL_REQUIRE_KEYRING") == NULL)
+    {
+      g_test_skip ("needs the keyring that scripts/run-tests starts");
+      return;
+    }
+  {
+    gboolean tick = FALSE;
+    mr_test_wait_for (&tick, 1000);
+  }
+  g_assert_true (mr_sandbox_set_user_roles (fixture->sandbox, "staff@example.org", NULL));
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  fixture->window = open_window (fixture);
+  g_signal_connect (mr_ui_find_by_id (GTK_WIDGET (fixture->window), "stack"),
+                    "notify::visible-child-name", G_CALLBACK (page_seen_cb), &lookup_seen);
+  g_assert_cmpstr (wait_for_welcome_notice (fixture->window), ==, NOT_STAFF_SENTENCE);
+  g_assert_false (lookup_seen);
+  account = g_settings_get_string (settings, "desk-account");
+  g_assert_cmpstr (account, ==, "");
+}
+
 static gboolean
 open_uri_cb (MrWindow    *window,
              const char  *uri,
@@ -286,5 +387,9 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/ui/desk/next-start-resumes", Fixture, NULL, fixture_set_up, test_next_start_resumes,
               fixture_tear_down);
+  g_test_add ("/ui/desk/patient-refused", Fixture, NULL, fixture_set_up, test_patient_refused,
+              fixture_tear_down);
+  g_test_add ("/ui/desk/role-removed-at-next-start", Fixture, NULL, fixture_set_up,
+              test_role_removed_at_next_start, fixture_tear_down);
   return g_test_run ();
 }

@@ -184,6 +184,53 @@ test_ids_and_lists (Fixture       *fixture,
   g_assert_nonnull (mr_preferences_get_problem (fixture->window, "redirect-uri"));
 }
 
+/* The clinic API's scope and the staff role sit with the other services; an empty role is refused
+ * (it would open the desk to nobody), an empty scope is allowed (no token). */
+static void
+test_clinic_api (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autofree char *scope = NULL;
+  g_autofree char *role = NULL;
+  GtkWidget *row = mr_preferences_get_row (fixture->window, "staff-role");
+  GtkWidget *group;
+
+  g_assert_nonnull (row);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Staff app role");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, "FrontDesk");
+  group = gtk_widget_get_ancestor (row, ADW_TYPE_PREFERENCES_GROUP);
+  g_assert_cmpstr (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (group)), ==, "Services");
+  row = mr_preferences_get_row (fixture->window, "api-scope");
+  g_assert_nonnull (row);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Clinic API scope");
+  g_assert_true (gtk_widget_get_ancestor (row, ADW_TYPE_PREFERENCES_GROUP) == group);
+
+  apply (fixture, "api-scope", "Refill.Submit");
+  g_assert_nonnull (mr_preferences_get_problem (fixture->window, "api-scope"));
+  apply (fixture, "api-scope", "api://877afb01-0000-0000-0000-000000000000/");
+  g_assert_nonnull (mr_preferences_get_problem (fixture->window, "api-scope"));
+  apply (fixture, "api-scope", " api://877afb01-0000-0000-0000-000000000000/Refill.Submit ");
+  g_assert_null (mr_preferences_get_problem (fixture->window, "api-scope"));
+  scope = g_settings_get_string (fixture->settings, "api-scope");
+  g_assert_cmpstr (scope, ==, "api://877afb01-0000-0000-0000-000000000000/Refill.Submit");
+  apply (fixture, "api-scope", "");
+  g_assert_null (mr_preferences_get_problem (fixture->window, "api-scope"));
+
+  apply (fixture, "staff-role", "");
+  g_assert_nonnull (mr_preferences_get_problem (fixture->window, "staff-role"));
+  g_assert_nonnull (strstr (mr_preferences_get_problem (fixture->window, "staff-role"),
+                            "FrontDesk"));
+  role = g_settings_get_string (fixture->settings, "staff-role");
+  g_assert_cmpstr (role, ==, "FrontDesk");
+  g_clear_pointer (&role, g_free);
+  apply (fixture, "staff-role", "Front Desk");
+  g_assert_nonnull (mr_preferences_get_problem (fixture->window, "staff-role"));
+  apply (fixture, "staff-role", "Reception");
+  g_assert_null (mr_preferences_get_problem (fixture->window, "staff-role"));
+  role = g_settings_get_string (fixture->settings, "staff-role");
+  g_assert_cmpstr (role, ==, "Reception");
+}
+
 static void
 test_locked_key (Fixture       *fixture,
                  gconstpointer  data)
@@ -238,6 +285,8 @@ main (int   argc,
   g_test_add ("/ui/preferences/url-checked", Fixture, NULL, fixture_set_up, test_url_checked,
               fixture_tear_down);
   g_test_add ("/ui/preferences/ids-and-lists", Fixture, NULL, fixture_set_up, test_ids_and_lists,
+              fixture_tear_down);
+  g_test_add ("/ui/preferences/clinic-api", Fixture, NULL, fixture_set_up, test_clinic_api,
               fixture_tear_down);
   g_test_add ("/ui/preferences/locked-key", Fixture, NULL, fixture_set_up, test_locked_key,
               fixture_tear_down);

@@ -415,6 +415,14 @@ mr_config_validate (const MrConfig  *config,
       || !check_url (config->workflow_url, &workflow_messages, error))
     return FALSE;
 
+  /* The role is what tells a staff member from a patient at a desk: without it, nobody is. */
+  if (config->mode == MR_MODE_DESK &&
+      !require (config->staff_role,
+                N_("The staff app role is not set, so no account can open the front desk. "
+                   "Ask your administrator to set it in Preferences."),
+                error))
+    return FALSE;
+
   if (config->scopes == NULL || !g_strv_contains ((const char * const *) config->scopes, "openid"))
     {
       g_set_error_literal (error, MR_CONFIG_ERROR, MR_CONFIG_ERROR_INVALID,

@@ -77,8 +77,8 @@ gboolean    mr_config_apply_lines        (MrConfig       *config,
                                           GError        **error);
 
 /* Checks that sign-in, Graph and delivery can work with this config: the required keys are set
- * and each URL is absolute and https (http only for 127.0.0.0/8 and ::1; the redirect URI, never
- * fetched, may also name localhost). */
+ * (in desk mode the staff role too) and each URL is absolute and https (http only for 127.0.0.0/8
+ * and ::1; the redirect URI, never fetched, may also name localhost). */
 gboolean    mr_config_validate           (const MrConfig *config,
                                           GError        **error);
 

@@ -41,3 +41,30 @@ mr_claims_dup_submitter (JsonObject  *claims,
   *name = g_steal_pointer (&display);
   return TRUE;
 }
+
+gboolean
+mr_claims_has_role (JsonObject *claims,
+                    const char *role)
+{
+  JsonNode *node;
+  JsonArray *roles;
+  gboolean found = FALSE;
+
+  if (claims == NULL || role == NULL || *role == '\0')
+    return FALSE;
+  node = json_object_get_member (claims, "roles");
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return FALSE;
+  roles = json_node_get_array (node);
+  /* One element of another type and the claim is not what Entra issues: trust none of it. */
+  for (guint i = 0; i < json_array_get_length (roles); i++)
+    {
+      JsonNode *element = json_array_get_element (roles, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
+        return FALSE;
+      if (g_strcmp0 (json_node_get_string (element), role) == 0)
+        found = TRUE;
+    }
+  return found;
+}

@@ -12,5 +12,11 @@ G_BEGIN_DECLS
 gboolean   mr_claims_dup_submitter        (JsonObject           *claims,
                                            char                **id,
                                            char                **name);
+/* Whether the verified ID token's "roles" (the app roles assigned to the account in the
+ * enterprise application) holds @role. A "roles" that is not an array of strings counts as no
+ * role at all, and an empty or NULL @role is held by nobody: an unset staff role never means
+ * "anyone". */
+gboolean   mr_claims_has_role             (JsonObject           *claims,
+                                           const char           *role);
 
 G_END_DECLS

@@ -27,6 +27,8 @@ typedef enum {
   MR_OIDC_ERROR_INTERACTION,    /* silent sign-in impossible (MFA, consent, login required):
                                  * "Sign in again" with the sign-in page */
   MR_OIDC_ERROR_PASSWORD_RESET, /* B2C AADB2C90118: the person asked to reset their password */
+  MR_OIDC_ERROR_NOT_STAFF,      /* desk mode: the verified ID token lacks the staff app role; the
+                                 * account is signed out: "Sign in with a staff account" */
 } MrOidcError;
 
 typedef struct {

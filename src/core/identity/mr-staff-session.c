@@ -27,6 +27,10 @@ struct _MrStaffSession {
    * strictly, Entra within a grace period) refuses the second of two made with the same one. */
   gboolean      refreshing;
   GQueue        waiting;        /* GTask of get_token / get_api_token */
+  /* The app role that makes an account staff, and whether a verified ID token of this session
+   * has shown it: a refresh answer without an ID token keeps what the last one proved. */
+  char         *staff_role;
+  gboolean      role_proven;
 };
 
 G_DEFINE_FINAL_TYPE (MrStaffSession, mr_staff_session, G_TYPE_OBJECT)
@@ -41,6 +45,7 @@ forget_tokens (MrStaffSession *self)
   g_clear_pointer (&self->api_token, mr_secret_free);
   g_clear_pointer (&self->api_scope, g_free);
   self->api_expires_at = 0;
+  self->role_proven = FALSE;
 }
 
 static void
@@ -69,6 +74,17 @@ take_refresh_token (MrStaffSession   *self,
     }
 }
 
+static void
+cleared_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!mr_secret_clear_finish (result, &error))
+    g_debug ("the staff session was not cleared from the keyring: %s", error->message);
+}
+
 /* Takes the tokens of a sign-in or a refresh; a rotated refresh token replaces the stored one. */
 static void
 take_tokens (MrStaffSession   *self,
@@ -85,9 +101,46 @@ take_tokens (MrStaffSession   *self,
   take_refresh_token (self, tokens);
 }
 
+/* An empty staff role is a setup mistake, never "anyone may open the desk". */
+static gboolean
+check_staff_role_set (MrStaffSession  *self,
+                      GError         **error)
+{
+  if (self->staff_role != NULL && *self->staff_role != '\0')
+    return TRUE;
+  g_set_error_literal (error, MR_CONFIG_ERROR, MR_CONFIG_ERROR_MISSING,
+                       _("The staff app role is not set, so no account can open the front desk. "
+                         "Ask your administrator to set it in Preferences."));
+  return FALSE;
+}
+
+static void
+set_not_staff (GError **error)
+{
+  g_set_error_literal (error, MR_OIDC_ERROR, MR_OIDC_ERROR_NOT_STAFF,
+                       _("This account is not a front-desk account. Sign in with a staff account, "
+                         "or ask your administrator to give this account the front-desk role."));
+}
+
+/* An account refused at the desk keeps nothing here: a refresh token stored for it before (when
+ * it still had the role, or by an older version that took any account) goes too. */
+static void
+forget_account (MrStaffSession *self,
+                const char     *oid)
+{
+  g_autofree char *stored = g_settings_get_string (self->settings, "desk-account");
+
+  mr_secret_clear_async (MR_SECRET_REFRESH_TOKEN, oid, NULL, cleared_cb, NULL);
+  if (g_strcmp0 (stored, oid) != 0)
+    return;
+  g_settings_reset (self->settings, "desk-account");
+  g_settings_reset (self->settings, "desk-account-name");
+}
+
 gboolean
-mr_staff_session_begin (MrStaffSession   *self,
-                        const MrTokenSet *tokens)
+mr_staff_session_begin (MrStaffSession    *self,
+                        const MrTokenSet  *tokens,
+                        GError           **error)
 {
   g_autofree char *id = NULL;
   g_autofree char *name = NULL;
@@ -95,14 +148,31 @@ mr_staff_session_begin (MrStaffSession   *self,
   g_return_val_if_fail (MR_IS_STAFF_SESSION (self), FALSE);
   g_return_val_if_fail (tokens != NULL, FALSE);
 
-  if (tokens->claims == NULL || !mr_claims_dup_submitter (tokens->claims, &id, &name))
+  if (!check_staff_role_set (self, error))
     return FALSE;
+  if (tokens->claims == NULL || !mr_claims_dup_submitter (tokens->claims, &id, &name))
+    {
+      g_set_error_literal (error, MR_OIDC_ERROR, MR_OIDC_ERROR_ID_TOKEN,
+                           _("The sign-in did not say who you are (no object id). Ask your "
+                             "administrator."));
+      return FALSE;
+    }
+  if (!mr_claims_has_role (tokens->claims, self->staff_role))
+    {
+      if (g_strcmp0 (self->id, id) == 0)
+        g_free (mr_staff_session_end (self));
+      else
+        forget_account (self, id);
+      set_not_staff (error);
+      return FALSE;
+    }
   forget_tokens (self);
   g_free (self->id);
   self->id = g_steal_pointer (&id);
   g_free (self->name);
   self->name = g_steal_pointer (&name);
   take_tokens (self, tokens);
+  self->role_proven = TRUE;
   g_settings_set_string (self->settings, "desk-account", self->id);
   g_settings_set_string (self->settings, "desk-account-name", self->name ? self->name : "");
   return TRUE;
@@ -119,6 +189,22 @@ refresh_done (MrStaffSession *self)
   self->refreshing = FALSE;
   while (!self->refreshing && !g_queue_is_empty (&self->waiting))
     dispatch (self, g_queue_pop_head (&self->waiting));
+}
+
+/* Every new ID token must show the role again; a session resumed from the keyring has shown
+ * nothing yet, so its first refresh must bring one that does. */
+static gboolean
+still_staff (MrStaffSession    *self,
+             const MrTokenSet  *tokens,
+             GError           **error)
+{
+  if (!check_staff_role_set (self, error))
+    return FALSE;
+  if (tokens->claims != NULL ? mr_claims_has_role (tokens->claims, self->staff_role)
+                             : self->role_proven)
+    return TRUE;
+  set_not_staff (error);
+  return FALSE;
 }
 
 static void
@@ -142,7 +228,17 @@ refresh_cb (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
+  if (!still_staff (self, tokens, &error))
+    {
+      /* The administrator took the role away (or the setup lost it): the session ends here,
+       * its refresh token with it, before the new tokens are kept anywhere. */
+      g_free (mr_staff_session_end (self));
+      refresh_done (self);
+      g_task_return_error (task, error);
+      return;
+    }
   take_tokens (self, tokens);
+  self->role_proven = TRUE;
   refresh_done (self);
   g_task_return_pointer (task, g_strdup (self->access_token), g_free);
 }
@@ -370,17 +466,6 @@ mr_staff_session_resume_finish (MrStaffSession  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-static void
-cleared_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!mr_secret_clear_finish (result, &error))
-    g_debug ("the staff session was not cleared from the keyring: %s", error->message);
-}
-
 char *
 mr_staff_session_end (MrStaffSession *self)
 {
@@ -412,6 +497,7 @@ mr_staff_session_lock (MrStaffSession *self)
   self->expires_at = 0;
   g_clear_pointer (&self->api_token, mr_secret_free);
   self->api_expires_at = 0;
+  self->role_proven = FALSE;
   /* The refresh token stays in the keyring for the next shift, but not in memory: after the
    * lock only an interactive sign-in gets in. */
   g_clear_pointer (&self->refresh_token, mr_secret_free);
@@ -423,6 +509,20 @@ mr_staff_session_is_signed_in (MrStaffSession *self)
   g_return_val_if_fail (MR_IS_STAFF_SESSION (self), FALSE);
 
   return self->access_token != NULL;
+}
+
+void
+mr_staff_session_set_staff_role (MrStaffSession *self,
+                                 const char     *staff_role)
+{
+  g_return_if_fail (MR_IS_STAFF_SESSION (self));
+
+  if (g_strcmp0 (self->staff_role, staff_role) == 0)
+    return;
+  g_free (self->staff_role);
+  self->staff_role = g_strdup (staff_role);
+  /* What the old role proved does not prove the new one. */
+  self->role_proven = FALSE;
 }
 
 const char *
@@ -449,6 +549,7 @@ mr_staff_session_finalize (GObject *object)
   forget_tokens (self);
   g_free (self->id);
   g_free (self->name);
+  g_free (self->staff_role);
   g_clear_object (&self->oidc);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (mr_staff_session_parent_class)->finalize (object);

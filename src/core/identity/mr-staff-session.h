@@ -18,14 +18,23 @@ G_DECLARE_FINAL_TYPE (MrStaffSession, mr_staff_session, MR, STAFF_SESSION, GObje
 /* @settings: the app's settings (desk-account, desk-account-name). */
 MrStaffSession *mr_staff_session_new               (MrOidcClient        *oidc,
                                                     GSettings           *settings);
-/* After an interactive sign-in: keeps @tokens (copied) and stores the refresh token. Returns
- * FALSE when the ID token has no object id (nothing is kept then). Storing in the keyring runs in
- * the background; a keyring that cannot be reached only means the next start asks again. */
+/* The app role (config staff_role) whose presence in the verified ID token's "roles" makes an
+ * account staff. Until it is set, or when it is empty, no account is (MR_CONFIG_ERROR_MISSING). */
+void            mr_staff_session_set_staff_role    (MrStaffSession      *self,
+                                                    const char          *staff_role);
+/* After an interactive sign-in: keeps @tokens (copied) and stores the refresh token. FALSE, with
+ * nothing kept, when the ID token has no object id (MR_OIDC_ERROR_ID_TOKEN), when its "roles"
+ * lack the staff role (MR_OIDC_ERROR_NOT_STAFF: a refresh token stored for that account is
+ * removed from the keyring too) or when no staff role is set (MR_CONFIG_ERROR_MISSING). Storing
+ * in the keyring runs in the background; a keyring that cannot be reached only means the next
+ * start asks again. */
 gboolean        mr_staff_session_begin             (MrStaffSession      *self,
-                                                    const MrTokenSet    *tokens);
+                                                    const MrTokenSet    *tokens,
+                                                    GError             **error);
 /* Signs in silently with the stored refresh token. Finishes TRUE when signed in, FALSE (no
  * error) when there is nothing stored, or an error when the stored session is no longer good
- * (it is then forgotten). Does not block. */
+ * (it is then forgotten): MR_OIDC_ERROR_NOT_STAFF when the refreshed ID token lacks the staff
+ * role, or brings no ID token to show it. Does not block. */
 void            mr_staff_session_resume_async      (MrStaffSession      *self,
                                                     GCancellable        *cancellable,
                                                     GAsyncReadyCallback  callback,
@@ -33,7 +42,8 @@ void            mr_staff_session_resume_async      (MrStaffSession      *self,
 gboolean        mr_staff_session_resume_finish     (MrStaffSession      *self,
                                                     GAsyncResult        *result,
                                                     GError             **error);
-/* A valid access token: the one in memory, or a refreshed one when it expires within a minute. */
+/* A valid access token: the one in memory, or a refreshed one when it expires within a minute.
+ * A refreshed ID token without the staff role ends the session (MR_OIDC_ERROR_NOT_STAFF). */
 void            mr_staff_session_get_token_async   (MrStaffSession      *self,
                                                     GCancellable        *cancellable,
                                                     GAsyncReadyCallback  callback,

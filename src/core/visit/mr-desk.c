@@ -4,8 +4,6 @@
  * the window passes a query or a user id and gets patients back. */
 #include "mr-visit-private.h"
 
-#include <glib/gi18n-lib.h>
-
 #include "mr-graph.h"
 #include "mr-identity.h"
 
@@ -49,6 +47,7 @@ _mr_desk_new (MrVisit   *visit,
 
   self->visit = visit;
   self->staff = mr_staff_session_new (visit->oidc, settings);
+  mr_staff_session_set_staff_role (self->staff, visit->config->staff_role);
   return self;
 }
 
@@ -379,20 +378,47 @@ discover_extensions_app (MrDesk *self)
                                     g_object_ref (self));
 }
 
+static void signed_out_cb (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data);
+
+/* Ends the provider's session (@url: its sign-out address, taken), so that the next sign-in asks
+ * for a password and the grant behind the refresh token ends. */
+static void
+end_at_provider (MrDesk *self,
+                 char   *url)
+{
+  g_autofree char *owned = url;
+  g_autoptr(SoupMessage) msg = NULL;
+
+  if (owned == NULL || self->visit == NULL || (msg = soup_message_new ("GET", owned)) == NULL)
+    return;
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  soup_session_send_and_read_async (self->visit->session, msg, G_PRIORITY_DEFAULT, NULL,
+                                    signed_out_cb, NULL);
+}
+
 gboolean
 _mr_desk_begin (MrDesk            *self,
                 const MrTokenSet  *tokens,
                 GError           **error)
 {
-  if (!mr_staff_session_begin (self->staff, tokens))
+  g_autoptr(GError) refused = NULL;
+  const MrOidcDiscovery *discovery;
+
+  /* The staff role as the settings say now: the administrator may have changed it. */
+  mr_staff_session_set_staff_role (self->staff, self->visit->config->staff_role);
+  if (mr_staff_session_begin (self->staff, tokens, &refused))
     {
-      g_set_error_literal (error, MR_OIDC_ERROR, MR_OIDC_ERROR_ID_TOKEN,
-                           _("The sign-in did not say who you are (no object id). Ask your "
-                             "administrator."));
-      return FALSE;
+      discover_extensions_app (self);
+      return TRUE;
     }
-  discover_extensions_app (self);
-  return TRUE;
+  /* Not staff: signed out at the provider too, not only here. */
+  discovery = mr_oidc_client_get_discovery (self->visit->oidc);
+  if (g_error_matches (refused, MR_OIDC_ERROR, MR_OIDC_ERROR_NOT_STAFF) && discovery != NULL)
+    end_at_provider (self, mr_oidc_build_end_session_url (discovery, tokens->id_token, NULL));
+  g_propagate_error (error, g_steal_pointer (&refused));
+  return FALSE;
 }
 
 static void
@@ -428,6 +454,7 @@ mr_desk_resume_async (MrDesk              *self,
 
   task = g_task_new (self, self->visit->cancellable, callback, user_data);
   g_task_set_source_tag (task, mr_desk_resume_async);
+  mr_staff_session_set_staff_role (self->staff, self->visit->config->staff_role);
   mr_staff_session_resume_async (self->staff, self->visit->cancellable, resumed_cb, task);
 }
 
@@ -452,18 +479,9 @@ signed_out_cb (GObject      *source,
 void
 mr_desk_sign_out (MrDesk *self)
 {
-  g_autofree char *url = NULL;
-  g_autoptr(SoupMessage) msg = NULL;
-
   g_return_if_fail (MR_IS_DESK (self));
 
-  url = mr_staff_session_end (self->staff);
-  /* Ends the provider's session too, so the next sign-in asks for a password. */
-  if (url == NULL || self->visit == NULL || (msg = soup_message_new ("GET", url)) == NULL)
-    return;
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  soup_session_send_and_read_async (self->visit->session, msg, G_PRIORITY_DEFAULT, NULL,
-                                    signed_out_cb, NULL);
+  end_at_provider (self, mr_staff_session_end (self->staff));
 }
 
 static void

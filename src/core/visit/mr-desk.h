@@ -10,13 +10,17 @@ G_BEGIN_DECLS
 /* A front desk: the staff member's session (MrStaffSession) and the Graph operations made with
  * their token — patient search, reading a patient, the extensions app. Callers pass plain data
  * (a query, a user id); the token never leaves. Owned by the visit (mr_visit_start_desk()).
+ * Only an account whose verified ID token's "roles" holds the config's staff_role is staff: any
+ * other is signed out with MR_OIDC_ERROR_NOT_STAFF, at sign-in, at resume or at a refresh.
  * Errors of the staff member's sign-in (it is over) are MR_OIDC_ERROR; errors of the directory
  * are MR_GRAPH_ERROR. */
 #define MR_TYPE_DESK (mr_desk_get_type ())
 G_DECLARE_FINAL_TYPE (MrDesk, mr_desk, MR, DESK, GObject)
 
 /* Resumes the stored session silently; finishes TRUE when signed in, FALSE (no error) when
- * nothing was stored. Then looks the extensions app up when none is configured. */
+ * nothing was stored. Then looks the extensions app up when none is configured. The refreshed
+ * ID token must still carry the staff role (config staff_role): when it does not, the session
+ * ends (keyring included) with MR_OIDC_ERROR_NOT_STAFF. */
 void        mr_desk_resume_async         (MrDesk               *self,
                                           GAsyncReadyCallback   callback,
                                           gpointer              user_data);

@@ -58,7 +58,9 @@ MrDesk   *_mr_desk_new            (MrVisit             *visit,
 /* The visit is going: the desk's callbacks must not reach it any more. */
 void      _mr_desk_detach         (MrDesk              *self);
 /* After an interactive sign-in: the staff session keeps (a copy of) @tokens. FALSE with
- * MR_OIDC_ERROR_ID_TOKEN when the ID token names nobody. */
+ * MR_OIDC_ERROR_ID_TOKEN when the ID token names nobody, MR_OIDC_ERROR_NOT_STAFF when it lacks
+ * the staff role (signed out here and at the provider), MR_CONFIG_ERROR_MISSING when no staff
+ * role is set. */
 gboolean  _mr_desk_begin          (MrDesk              *self,
                                    const MrTokenSet    *tokens,
                                    GError             **error);

@@ -85,6 +85,15 @@ _mr_window_desk_signed_in (MrWindow *self)
   _mr_window_desk_show_home (self);
 }
 
+void
+_mr_window_desk_refused (MrWindow     *self,
+                         const GError *error)
+{
+  update_staff_label (self);
+  _mr_window_wipe (self);
+  _mr_window_show_welcome_notice (self, error->message);
+}
+
 static void
 resumed_cb (GObject      *source,
             GAsyncResult *result,
@@ -95,7 +104,15 @@ resumed_cb (GObject      *source,
 
   if (!mr_desk_resume_finish (MR_DESK (source), result, &error))
     {
-      if (error != NULL)
+      /* The role was taken away since the last shift: say so, unless someone is already
+       * signing in (the page is theirs then). */
+      if (g_error_matches (error, MR_OIDC_ERROR, MR_OIDC_ERROR_NOT_STAFF))
+        {
+          update_staff_label (self);
+          if (g_strcmp0 (mr_window_get_page (self), "welcome") == 0)
+            _mr_window_show_welcome_notice (self, error->message);
+        }
+      else if (error != NULL)
         g_debug ("the staff session did not resume: %s", error->message);
       return;
     }
@@ -145,6 +162,11 @@ searched_cb (GObject      *source,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+  if (g_error_matches (error, MR_OIDC_ERROR, MR_OIDC_ERROR_NOT_STAFF))
+    {
+      _mr_window_desk_refused (self, error);
+      return;
+    }
   /* The staff member's sign-in is over (no token): that is the whole screen's problem. */
   if (patients == NULL && error->domain == MR_OIDC_ERROR)
     {
@@ -174,6 +196,11 @@ patient_opened_cb (GObject      *source,
     }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+  if (g_error_matches (error, MR_OIDC_ERROR, MR_OIDC_ERROR_NOT_STAFF))
+    {
+      _mr_window_desk_refused (self, error);
+      return;
+    }
   if (error->domain == MR_OIDC_ERROR)
     {
       update_staff_label (self);

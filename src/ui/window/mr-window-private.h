@@ -32,6 +32,7 @@ struct _MrWindow {
   GtkLabel         *busy_label;
   GtkSpinner       *spinner;
   AdwStatusPage    *welcome_page;
+  GtkLabel         *welcome_notice;
   AdwStatusPage    *done_page;
   AdwStatusPage    *error_page;
 
@@ -90,6 +91,10 @@ void          _mr_window_show_error_message (MrWindow       *self,
 /* Welcome (or, at a signed-in desk, Find a Patient), with a spare sign-in view for the next
  * person. */
 void          _mr_window_show_welcome      (MrWindow        *self);
+/* Welcome with @notice above its Sign in button (why the last sign-in was turned away); it goes
+ * when another page is shown or at the next wipe. */
+void          _mr_window_show_welcome_notice (MrWindow      *self,
+                                              const char    *notice);
 /* Forgets everything of the patient at the screen (not the staff member's session). */
 void          _mr_window_wipe              (MrWindow        *self);
 /* _mr_window_wipe(), then Welcome: Start over, Cancel, the kiosk's idle end. */
@@ -150,6 +155,10 @@ gboolean      _mr_window_desk_is_signed_in (MrWindow        *self);
 gboolean      _mr_window_desk_patient_present (MrWindow     *self);
 /* Idle: the staff member must sign in again. */
 void          _mr_window_desk_lock         (MrWindow        *self);
+/* The account is not staff (MR_OIDC_ERROR_NOT_STAFF; the desk has signed it out): everything of
+ * the visit goes, and Welcome says why. */
+void          _mr_window_desk_refused      (MrWindow        *self,
+                                            const GError    *error);
 
 /* mr-window-submit.c */
 void          _mr_window_submit_class_init (GtkWidgetClass  *widget_class);

@@ -35,6 +35,8 @@ _mr_window_show_page (MrWindow   *self,
   gboolean in_visit = g_str_equal (name, "form") || g_str_equal (name, "busy");
 
   gtk_stack_set_visible_child_name (self->stack, name);
+  if (!g_str_equal (name, "welcome"))
+    gtk_widget_set_visible (GTK_WIDGET (self->welcome_notice), FALSE);
   /* A kiosk always shows the way out of a visit, even on the sign-in and error pages. */
   gtk_widget_set_visible (self->start_over_button,
                           in_visit || (_mr_window_is_kiosk (self) && !g_str_equal (name, "welcome")));
@@ -68,6 +70,7 @@ retry_kind (const GError *error)
       case MR_OIDC_ERROR_EXPIRED:
       case MR_OIDC_ERROR_INTERACTION:
       case MR_OIDC_ERROR_PASSWORD_RESET:
+      case MR_OIDC_ERROR_NOT_STAFF:
       case MR_OIDC_ERROR_STATE:
       case MR_OIDC_ERROR_CALLBACK:
       case MR_OIDC_ERROR_CANCELLED:
@@ -145,6 +148,17 @@ _mr_window_show_welcome (MrWindow *self)
   _mr_window_signin_make_spare (self);
 }
 
+void
+_mr_window_show_welcome_notice (MrWindow   *self,
+                                const char *notice)
+{
+  _mr_window_show_welcome (self);
+  if (g_strcmp0 (mr_window_get_page (self), "welcome") != 0)
+    return;
+  gtk_label_set_text (self->welcome_notice, notice);
+  gtk_widget_set_visible (GTK_WIDGET (self->welcome_notice), TRUE);
+}
+
 /* Start over: everything of this visit goes, and Welcome is back. */
 void
 _mr_window_start_over (MrWindow *self)
@@ -174,6 +188,7 @@ _mr_window_wipe (MrWindow *self)
 {
   mr_trace_mark ("wipe");
   mr_visit_wipe (self->visit);
+  gtk_widget_set_visible (GTK_WIDGET (self->welcome_notice), FALSE);
   _mr_window_signin_drop_view (self);
   if (self->form != NULL)  /* not built yet: nothing typed into it */
     mr_refill_form_clear (self->form);
@@ -310,6 +325,8 @@ signed_in_cb (GObject      *source,
       /* Cancel at the provider's page: as Cancel here. */
       if (g_error_matches (error, MR_VISIT_ERROR, MR_VISIT_ERROR_CANCELLED_AT_PROVIDER))
         _mr_window_start_over (self);
+      else if (g_error_matches (error, MR_OIDC_ERROR, MR_OIDC_ERROR_NOT_STAFF))
+        _mr_window_desk_refused (self, error);
       else
         _mr_window_show_error (self, error);
       return;
@@ -509,6 +526,9 @@ mr_window_get_message (MrWindow *self)
     status = self->done_page;
   else if (g_strcmp0 (page, "error") == 0)
     status = self->error_page;
+  else if (g_strcmp0 (page, "welcome") == 0)
+    return gtk_widget_get_visible (GTK_WIDGET (self->welcome_notice))
+           ? gtk_label_get_text (self->welcome_notice) : NULL;
   if (status == NULL)
     return NULL;
   /* What the page shows: the text of the label that renders its description as markup. */
@@ -589,6 +609,7 @@ mr_window_class_init (MrWindowClass *klass)
                                                "/io/github/medrefill/MedRefill/mr-window.ui");
   gtk_widget_class_bind_template_child (widget_class, MrWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, welcome_page);
+  gtk_widget_class_bind_template_child (widget_class, MrWindow, welcome_notice);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, signin_box);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, start_over_button);
   gtk_widget_class_bind_template_child (widget_class, MrWindow, sandbox_label);

@@ -38,8 +38,9 @@ MrVisit    *mr_window_get_visit           (MrWindow   *self);
 /* The outbox every request goes through (NULL before the first settings). */
 MrOutbox   *mr_window_get_outbox          (MrWindow   *self);
 GtkWidget  *mr_window_get_form        (MrWindow       *self);
-/* The sentence on the error page or the done page as it is shown (its markup rendered), for
- * tests; owned by the page. */
+/* The sentence on the error page or the done page as it is shown (its markup rendered), or
+ * Welcome's notice (why a sign-in was turned away), for tests; NULL when there is none. Owned by
+ * the page. */
 const char *mr_window_get_message     (MrWindow       *self);
 
 G_END_DECLS
