@@ -290,7 +290,9 @@ take_in (MrSandbox         *self,
   {
     /* The file outlives the run: its copy leaves the token out (the one in memory, for tests,
      * keeps it). */
-    g_autoptr(JsonNode) written = json_node_copy (record);
+    g_autofree char *text = json_to_string (record, FALSE);
+    /* A deep copy: json_node_copy() would share the object. */
+    g_autoptr(JsonNode) written = json_from_string (text, NULL);
     JsonObject *headers = json_object_get_object_member (json_node_get_object (written), "headers");
 
     if (json_object_has_member (headers, "authorization"))
