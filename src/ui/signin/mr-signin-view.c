@@ -296,6 +296,8 @@ filter_saved_cb (GObject      *source,
   guint generation = save->generation;
 
   g_free (save);
+  g_debug ("sign-in view: content filter %s compiled (generation %u of %u)", id, generation,
+           self->filter_generation);
   filter = webkit_user_content_filter_store_save_finish (WEBKIT_USER_CONTENT_FILTER_STORE (source),
                                                          result, &error);
   /* A newer compilation (new hosts) supersedes this one; it is not applied, only removed. */
