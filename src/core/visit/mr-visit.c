@@ -382,11 +382,13 @@ profile_cb (GObject      *source,
   g_task_return_boolean (task, TRUE);
 }
 
-/* A desk's sign-in is the staff member's: their session keeps the tokens, no patient yet. */
+/* A desk's sign-in is the staff member's: their session keeps the tokens, no patient yet. Takes
+ * @taken. */
 static void
-begin_desk (GTask      *task,
+begin_desk (GTask      *taken,
             MrTokenSet *tokens)
 {
+  g_autoptr(GTask) task = taken;
   MrVisit *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
   gboolean begun = _mr_desk_begin (self->desk, tokens, &error);
