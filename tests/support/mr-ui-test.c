@@ -611,6 +611,22 @@ mr_ui_click (GtkWidget *widget,
   return TRUE;
 }
 
+gboolean
+mr_ui_move_pointer (GdkDisplay *display,
+                    int         root_x,
+                    int         root_y)
+{
+  gpointer xdisplay;
+  XTest x;
+
+  if (g_strcmp0 (G_OBJECT_TYPE_NAME (display), "GdkX11Display") != 0 || !resolve_xtest (&x))
+    return FALSE;
+  xdisplay = x.get_xdisplay (display);
+  x.fake_motion (xdisplay, -1, root_x, root_y, 0);
+  x.flush (xdisplay);
+  return TRUE;
+}
+
 static char *
 export_pem (int             (*export) (gpointer, gnutls_x509_crt_fmt_t, gnutls_datum_t *),
             gpointer          object)

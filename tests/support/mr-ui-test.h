@@ -88,6 +88,11 @@ GObject       *mr_ui_web_view_settings (GtkWidget  *web_view);
 /* Waits until @condition (JavaScript) holds in @web_view; fails the test after MR_UI_WAIT_MS. */
 void           mr_ui_wait_for_js       (GtkWidget  *web_view,
                                         const char *condition);
+/* Moves the pointer to (@root_x, @root_y) of the screen through XTest: input that reaches
+ * whichever window is there, another process's too. FALSE when not X11 or no libXtst. */
+gboolean       mr_ui_move_pointer      (GdkDisplay *display,
+                                        int         root_x,
+                                        int         root_y);
 /* Presses and releases mouse @button (1 left, 3 right) at the centre of @widget through the X
  * server's XTest extension, so that the page gets a person's click (a user gesture, which script
  * cannot fake). FALSE when the display is not X11 or libXtst is missing. */

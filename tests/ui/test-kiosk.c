@@ -242,6 +242,55 @@ test_sessions (Fixture       *fixture,
   g_assert_cmpuint (mr_ui_count_fds (), ==, fds_after_first);
 }
 
+static void
+count_cb (gpointer  instance,
+          guint    *count)
+{
+  (*count)++;
+}
+
+/* A person using the sign-in page (the helper's window, which the app's idle guard cannot see)
+ * is never "idle": the helper reports the input and "Still there?" does not come. When the input
+ * stops, the warning and the wipe come as ever. */
+static void
+test_signin_page_activity (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (fixture->window));
+  MrSigninHelper *helper;
+  guint activity = 0;
+  gint64 end;
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sign-in", NULL);
+  mr_ui_wait_for_signin (fixture->window, MR_UI_EMAIL_FIELD_READY);
+  helper = mr_window_get_signin_helper (fixture->window);
+  g_assert_nonnull (helper);
+  g_signal_connect (helper, "activity", G_CALLBACK (count_cb), &activity);
+  idle_soon (fixture);
+  /* Five seconds of pointer movement over the sign-in window, more than idle + warning (3 s). */
+  end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  for (int i = 0; g_get_monotonic_time () < end; i++)
+    {
+      gboolean tick = FALSE;
+
+      if (!mr_ui_move_pointer (display, 100 + (i % 2) * 40, 300))
+        {
+          g_test_skip ("no XTest");
+          return;
+        }
+      mr_test_wait_for (&tick, 100);
+      g_assert_false (mr_window_get_idle_warning (fixture->window));
+    }
+  g_test_message ("activity events from the sign-in page: %u", activity);
+  g_assert_cmpuint (activity, >=, 3);
+  g_assert_cmpstr (mr_window_get_page (fixture->window), ==, "signin");
+  /* Then nobody: the warning, then the wipe, which ends the sign-in page. */
+  while (!mr_window_get_idle_warning (fixture->window))
+    g_main_context_iteration (NULL, TRUE);
+  mr_ui_wait_for_page (fixture->window, "welcome");
+  g_assert_null (mr_window_get_signin_helper (fixture->window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -251,6 +300,8 @@ main (int   argc,
     return g_test_run ();
   adw_init ();
 
+  g_test_add ("/ui/kiosk/signin-page-activity", Fixture, NULL, fixture_set_up,
+              test_signin_page_activity, fixture_tear_down);
   g_test_add ("/ui/kiosk/idle-wipe", Fixture, NULL, fixture_set_up, test_idle_wipe,
               fixture_tear_down);
   g_test_add ("/ui/kiosk/still-here", Fixture, NULL, fixture_set_up, test_still_here,

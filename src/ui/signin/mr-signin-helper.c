@@ -31,6 +31,7 @@ enum {
   SIGNAL_REDIRECT,
   SIGNAL_FAILED,
   SIGNAL_CANCELLED,
+  SIGNAL_ACTIVITY,
   N_SIGNALS
 };
 
@@ -185,7 +186,9 @@ event_cb (GObject      *source,
       g_signal_emit (self, signals[SIGNAL_CANCELLED], 0);
       return;
     }
-  if (g_strcmp0 (name, "js") == 0)
+  if (g_strcmp0 (name, "activity") == 0)
+    g_signal_emit (self, signals[SIGNAL_ACTIVITY], 0);
+  else if (g_strcmp0 (name, "js") == 0)
     script_result (self, event);
   else if (g_strcmp0 (name, "ready") == 0)
     mr_trace_mark ("signin-helper-ready");
@@ -369,6 +372,10 @@ mr_signin_helper_class_init (MrSigninHelperClass *klass)
   signals[SIGNAL_CANCELLED] = g_signal_new ("cancelled", G_TYPE_FROM_CLASS (klass),
                                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                             G_TYPE_NONE, 0);
+  /* The person is using the sign-in page (at most once a second). */
+  signals[SIGNAL_ACTIVITY] = g_signal_new ("activity", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                           G_TYPE_NONE, 0);
 }
 
 static void

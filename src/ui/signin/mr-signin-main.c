@@ -15,6 +15,8 @@
  *                  {"event":"failed","message":TEXT} the page could not be loaded (a sentence)
  *                  {"event":"cancel"}                the person pressed Cancel
  *                  {"event":"js","id":N,"value":B}   the script's result as a boolean
+ *                  {"event":"activity"}              the person is using the page (pointer,
+ *                                                    touch, keys); at most once a second
  *
  * WebKit's libraries live only here: when the sign-in is over this process ends and they are
  * gone from memory, and the app itself never loads them. */
@@ -41,6 +43,7 @@ typedef struct {
   GOutputStream    *out;
   GMainLoop        *loop;
   GCancellable     *cancellable;
+  gint64            last_activity;  /* monotonic µs of the last "activity" sent */
 } Helper;
 
 static void
@@ -252,6 +255,41 @@ read_command (Helper *h)
   g_data_input_stream_read_line_async (h->in, G_PRIORITY_DEFAULT, h->cancellable, line_cb, h);
 }
 
+/* Someone is using the page: the app's idle guard, which sees only the app's own window, is told
+ * (at most once a second), so that a person typing an email or a sign-up code slowly is never
+ * "idle". Seen in the capture phase, before the web view takes the event; never consumed. */
+#define ACTIVITY_INTERVAL_US G_USEC_PER_SEC
+
+static gboolean
+input_cb (GtkEventControllerLegacy *controller,
+          GdkEvent                 *event,
+          Helper                   *h)
+{
+  gint64 now;
+
+  switch (gdk_event_get_event_type (event))
+    {
+    case GDK_MOTION_NOTIFY:
+    case GDK_BUTTON_PRESS:
+    case GDK_BUTTON_RELEASE:
+    case GDK_KEY_PRESS:
+    case GDK_KEY_RELEASE:
+    case GDK_SCROLL:
+    case GDK_TOUCH_BEGIN:
+    case GDK_TOUCH_UPDATE:
+    case GDK_TOUCH_END:
+      break;
+    default:
+      return FALSE;
+    }
+  now = g_get_monotonic_time ();
+  if (h->last_activity != 0 && now - h->last_activity < ACTIVITY_INTERVAL_US)
+    return FALSE;
+  h->last_activity = now;
+  send_event (h, "activity", NULL, NULL);
+  return FALSE;
+}
+
 static GtkWindow *
 build_window (Helper   *h,
               gboolean  fullscreen)
@@ -278,6 +316,13 @@ build_window (Helper   *h,
   gtk_box_append (GTK_BOX (box), h->view);
   adw_window_set_content (ADW_WINDOW (window), box);
   g_signal_connect (window, "close-request", G_CALLBACK (close_request_cb), h);
+  {
+    GtkEventController *input = gtk_event_controller_legacy_new ();
+
+    gtk_event_controller_set_propagation_phase (input, GTK_PHASE_CAPTURE);
+    g_signal_connect (input, "event", G_CALLBACK (input_cb), h);
+    gtk_widget_add_controller (GTK_WIDGET (window), input);
+  }
   return window;
 }
 

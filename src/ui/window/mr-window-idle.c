@@ -65,10 +65,21 @@ _mr_window_idle_close_warning (MrWindow *self)
   gtk_window_destroy (dialog);
 }
 
+/* Input in the sign-in helper's window, which the guard does not see: "Still there?" waits, or
+ * goes away. */
+void
+_mr_window_idle_poke (MrWindow *self)
+{
+  mr_idle_guard_poke (self->idle_guard);
+}
+
 void
 _mr_window_idle_init (MrWindow *self)
 {
   self->idle_guard = mr_idle_guard_new (GTK_WINDOW (self));
   g_signal_connect (self->idle_guard, "warn", G_CALLBACK (idle_warn_cb), self);
   g_signal_connect (self->idle_guard, "expired", G_CALLBACK (idle_expired_cb), self);
+  /* Input during the warning (in either window) takes "Still there?" away. */
+  g_signal_connect_swapped (self->idle_guard, "resumed",
+                            G_CALLBACK (_mr_window_idle_close_warning), self);
 }

@@ -133,6 +133,7 @@ void          _mr_window_signin_open       (MrWindow        *self);
 void          _mr_window_idle_init         (MrWindow        *self);
 /* Closes the dialog if it is up (the wipe: nothing of it may wait for the next person). */
 void          _mr_window_idle_close_warning (MrWindow       *self);
+void          _mr_window_idle_poke          (MrWindow       *self);
 
 /* mr-window-browser.c */
 void          _mr_window_browser_class_init (MrWindowClass  *klass);

@@ -128,6 +128,7 @@ _mr_window_signin_open (MrWindow *self)
   g_signal_connect (self->signin, "redirect", G_CALLBACK (redirect_cb), self);
   g_signal_connect (self->signin, "failed", G_CALLBACK (signin_failed_cb), self);
   g_signal_connect (self->signin, "cancelled", G_CALLBACK (signin_cancelled_cb), self);
+  g_signal_connect_swapped (self->signin, "activity", G_CALLBACK (_mr_window_idle_poke), self);
   _mr_window_show_page (self, "signin");
   token = activation_token (self);
   mr_signin_helper_open (self->signin, url, (const char * const *) hosts, token);
