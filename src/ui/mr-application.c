@@ -144,6 +144,8 @@ build_config (MrApplication *self)
   config = mr_config_new_from_settings (self->settings);
   if (self->kiosk)
     config->mode = MR_MODE_KIOSK;
+  /* A patient never sees a keyring dialog (a fresh autologin kiosk has no login keyring yet). */
+  mr_secrets_set_prompts_allowed (config->mode != MR_MODE_KIOSK);
   if (self->sandbox != NULL)
     {
       g_autofree char *lines = mr_sandbox_dup_settings_text (self->sandbox);

@@ -92,6 +92,102 @@ return_error (GTask  *task,
                            _(UNAVAILABLE_MESSAGE));
 }
 
+/* ---- No prompt (a kiosk) ------------------------------------------------------------------ */
+
+/* A kiosk never lets the keyring ask anything on screen: gnome-keyring prompts to create a login
+ * keyring that does not exist yet (a fresh autologin kiosk) and to unlock a locked one. So before
+ * each call the default collection must exist and be unlocked; otherwise the call fails as if
+ * there were no keyring, and the caller does without (the outbox then keeps requests in memory).
+ * Inside Flatpak the secret portal's file backend never prompts, and is used as it is. */
+static gboolean prompts_allowed = TRUE;
+
+void
+mr_secrets_set_prompts_allowed (gboolean allowed)
+{
+  prompts_allowed = allowed;
+}
+
+typedef void (*Continue) (GTask *task);
+
+typedef struct {
+  Continue     next;
+  GHashTable  *attributes;
+  char        *label;
+  char        *secret;
+} Call;
+
+static void
+call_free (Call *call)
+{
+  g_clear_pointer (&call->attributes, g_hash_table_unref);
+  g_free (call->label);
+  if (call->secret != NULL)
+    mr_secret_free (call->secret);
+  g_free (call);
+}
+
+static void
+default_collection_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  GTask *task = user_data;
+  Call *call = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SecretCollection) collection = secret_collection_for_alias_finish (result, &error);
+
+  if (collection == NULL || secret_collection_get_locked (collection))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        {
+          g_debug ("Secret Service: %s; not asking on a kiosk",
+                   error != NULL ? error->message
+                   : collection == NULL ? "no default keyring" : "the default keyring is locked");
+          g_task_return_new_error (task, MR_SECRETS_ERROR, MR_SECRETS_ERROR_UNAVAILABLE,
+                                   _(UNAVAILABLE_MESSAGE));
+        }
+      g_object_unref (task);
+      return;
+    }
+  call->next (task);
+}
+
+static void
+service_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+  g_autoptr(SecretService) service = secret_service_get_finish (result, &error);
+
+  if (service == NULL)
+    {
+      return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  secret_collection_for_alias (service, SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_NONE,
+                               g_task_get_cancellable (task), default_collection_cb, task);
+}
+
+/* Runs @next on @task (taken) now, or once the default collection is known to be usable without a
+ * prompt. */
+static void
+start (GTask    *task,
+       Continue  next)
+{
+  ((Call *) g_task_get_task_data (task))->next = next;
+  if (prompts_allowed || g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    {
+      next (task);
+      return;
+    }
+  secret_service_get (SECRET_SERVICE_NONE, g_task_get_cancellable (task), service_cb, task);
+}
+
 static void
 store_cb (GObject      *source,
           GAsyncResult *result,
@@ -106,6 +202,15 @@ store_cb (GObject      *source,
     return_error (task, error);
 }
 
+static void
+store_now (GTask *task)
+{
+  Call *call = g_task_get_task_data (task);
+
+  secret_password_storev (get_schema (), call->attributes, SECRET_COLLECTION_DEFAULT, call->label,
+                          call->secret, g_task_get_cancellable (task), store_cb, task);
+}
+
 void
 mr_secret_store_async (MrSecretKind         kind,
                        const char          *account,
@@ -117,6 +222,7 @@ mr_secret_store_async (MrSecretKind         kind,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GHashTable) attributes = NULL;
+  Call *call;
 
   g_return_if_fail (account != NULL);
   g_return_if_fail (label != NULL);
@@ -124,8 +230,12 @@ mr_secret_store_async (MrSecretKind         kind,
 
   task = call_new (mr_secret_store_async, kind, account, cancellable, callback, user_data,
                    &attributes);
-  secret_password_storev (get_schema (), attributes, SECRET_COLLECTION_DEFAULT, label, secret,
-                          cancellable, store_cb, g_steal_pointer (&task));
+  call = g_new0 (Call, 1);
+  call->attributes = g_steal_pointer (&attributes);
+  call->label = g_strdup (label);
+  call->secret = g_strdup (secret);
+  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
+  start (g_steal_pointer (&task), store_now);
 }
 
 gboolean
@@ -164,6 +274,15 @@ lookup_cb (GObject      *source,
   secret_password_free (secret);
 }
 
+static void
+lookup_now (GTask *task)
+{
+  Call *call = g_task_get_task_data (task);
+
+  secret_password_lookupv (get_schema (), call->attributes, g_task_get_cancellable (task),
+                           lookup_cb, task);
+}
+
 void
 mr_secret_lookup_async (MrSecretKind         kind,
                         const char          *account,
@@ -173,13 +292,16 @@ mr_secret_lookup_async (MrSecretKind         kind,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GHashTable) attributes = NULL;
+  Call *call;
 
   g_return_if_fail (account != NULL);
 
   task = call_new (mr_secret_lookup_async, kind, account, cancellable, callback, user_data,
                    &attributes);
-  secret_password_lookupv (get_schema (), attributes, cancellable, lookup_cb,
-                           g_steal_pointer (&task));
+  call = g_new0 (Call, 1);
+  call->attributes = g_steal_pointer (&attributes);
+  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
+  start (g_steal_pointer (&task), lookup_now);
 }
 
 char *
@@ -208,6 +330,15 @@ clear_cb (GObject      *source,
     g_task_return_boolean (task, TRUE);
 }
 
+static void
+clear_now (GTask *task)
+{
+  Call *call = g_task_get_task_data (task);
+
+  secret_password_clearv (get_schema (), call->attributes, g_task_get_cancellable (task),
+                          clear_cb, task);
+}
+
 void
 mr_secret_clear_async (MrSecretKind         kind,
                        const char          *account,
@@ -217,13 +348,16 @@ mr_secret_clear_async (MrSecretKind         kind,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GHashTable) attributes = NULL;
+  Call *call;
 
   g_return_if_fail (account != NULL);
 
   task = call_new (mr_secret_clear_async, kind, account, cancellable, callback, user_data,
                    &attributes);
-  secret_password_clearv (get_schema (), attributes, cancellable, clear_cb,
-                          g_steal_pointer (&task));
+  call = g_new0 (Call, 1);
+  call->attributes = g_steal_pointer (&attributes);
+  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
+  start (g_steal_pointer (&task), clear_now);
 }
 
 gboolean

@@ -49,6 +49,10 @@ void      mr_secret_clear_async    (MrSecretKind          kind,
                                     gpointer              user_data);
 gboolean  mr_secret_clear_finish   (GAsyncResult         *result,
                                     GError              **error);
+/* FALSE on a kiosk: no call may make the keyring ask anything on screen (create a login keyring,
+ * unlock one). Each call first checks that the default keyring exists and is unlocked, and fails
+ * with MR_SECRETS_ERROR_UNAVAILABLE otherwise. TRUE (the default) at a desk. */
+void      mr_secrets_set_prompts_allowed (gboolean         allowed);
 /* Overwrites and frees a secret string. NULL is fine. */
 void      mr_secret_free           (char                 *secret);
 

@@ -21,6 +21,9 @@ _mr_window_submit_show_done (MrWindow        *self,
                              const char      *correction_problem)
 {
   g_autofree char *description = NULL;
+  /* No keyring (a kiosk never asks for one): the outbox keeps requests in memory only, and the
+   * page must not promise what a restart would undo. */
+  gboolean kept_on_disk = self->outbox == NULL || mr_outbox_get_persistent (self->outbox);
 
   switch (outcome)
     {
@@ -30,8 +33,17 @@ _mr_window_submit_show_done (MrWindow        *self,
       description = g_strdup_printf (_("Your clinic received the request. Reference: %s"), detail);
       break;
     case MR_OUTBOX_SAVED:
-      adw_status_page_set_title (self->done_page, _("Saved on This Computer"));
       adw_status_page_set_icon_name (self->done_page, "document-save-symbolic");
+      if (!kept_on_disk)
+        {
+          adw_status_page_set_title (self->done_page, _("Waiting to Be Sent"));
+          description = g_strdup (_("The clinic's system cannot be reached right now. The request "
+                                    "will be sent automatically while this computer stays on; if "
+                                    "it is restarted first, the request is lost, so please tell "
+                                    "the staff."));
+          break;
+        }
+      adw_status_page_set_title (self->done_page, _("Saved on This Computer"));
       description = g_strdup (_("The clinic's system cannot be reached right now. The request will be "
                                 "sent automatically; there is nothing more to do."));
       break;
@@ -40,8 +52,12 @@ _mr_window_submit_show_done (MrWindow        *self,
       adw_status_page_set_title (self->done_page, _("Saved for the Clinic's Staff"));
       adw_status_page_set_icon_name (self->done_page, "dialog-warning-symbolic");
       description = _mr_window_is_kiosk (self)
-                    ? g_strdup (_("The clinic's system did not accept the request. It is saved on this "
-                                  "computer and the staff will check it."))
+                    ? g_strdup (kept_on_disk
+                                ? _("The clinic's system did not accept the request. It is saved on "
+                                    "this computer and the staff will check it.")
+                                : _("The clinic's system did not accept the request. Please tell the "
+                                    "staff before you leave: this computer cannot keep it after a "
+                                    "restart."))
                     : g_strdup_printf (_("The clinic's system did not accept the request: %s It is "
                                          "saved in the Outbox."), detail ? detail : "");
       break;
