@@ -325,7 +325,7 @@ test_discovery (Fixture       *fx,
 {
   g_autoptr(JsonObject) doc = get_json (fx, "/" TID "/v2.0/.well-known/openid-configuration",
                                         NULL, SOUP_STATUS_OK);
-  g_autofree char *issuer = g_strdup_printf ("%s/%s/v2.0", fx->base, TID);
+  const char *issuer = "https://" TID ".ciamlogin.com/" TID "/v2.0";
   g_autofree char *authz = g_strdup_printf ("%s%s", fx->base, AUTHORIZE);
   g_autofree char *token = g_strdup_printf ("%s%s", fx->base, TOKEN);
   g_autofree char *jwks = g_strdup_printf ("%s/%s/discovery/v2.0/keys", fx->base, TID);
@@ -333,7 +333,10 @@ test_discovery (Fixture       *fx,
   JsonArray *algs = json_object_get_array_member (doc, "id_token_signing_alg_values_supported");
   JsonArray *pkce = json_object_get_array_member (doc, "code_challenge_methods_supported");
 
+  /* External ID's shape: the issuer's host is not the authority's. */
   g_assert_cmpstr (json_object_get_string_member (doc, "issuer"), ==, issuer);
+  g_assert_cmpstr (mr_sandbox_get_issuer (fx->sandbox), ==, issuer);
+  g_assert_false (g_str_has_prefix (issuer, fx->base));
   g_assert_cmpstr (json_object_get_string_member (doc, "authorization_endpoint"), ==, authz);
   g_assert_cmpstr (json_object_get_string_member (doc, "token_endpoint"), ==, token);
   g_assert_cmpstr (json_object_get_string_member (doc, "jwks_uri"), ==, jwks);
@@ -516,6 +519,58 @@ assert_redirected_error (Fixture    *fx,
   g_assert_true (g_str_has_prefix (g_hash_table_lookup (query, "error_description"), aadsts));
   g_assert_cmpstr (g_hash_table_lookup (query, "state"), ==, "s");
   g_assert_null (g_hash_table_lookup (query, "code"));
+}
+
+/* The sign-in page's answer to an authorize request that names @redirect_uri. */
+static guint
+authorize_status (Fixture    *fx,
+                  const char *redirect_uri,
+                  char      **html)
+{
+  g_autofree char *challenge = s256 ("x");
+  g_autofree char *query = soup_form_encode ("client_id", MR_SANDBOX_CLIENT_ID,
+                                             "response_type", "code", "redirect_uri",
+                                             redirect_uri, "state", "s", "code_challenge",
+                                             challenge, "code_challenge_method", "S256", NULL);
+  g_autofree char *path = g_strconcat (AUTHORIZE "?", query, NULL);
+  guint status = 0;
+
+  *html = http_get (fx, path, NULL, &status);
+  return status;
+}
+
+/* Redirect URIs are matched exactly against the registered ones, as Entra does (AADSTS50011):
+ * only a loopback URI's port may differ. */
+static void
+test_authorize_redirect_exact (Fixture       *fx,
+                               gconstpointer  data)
+{
+  const char *accepted[] = { REDIRECT_URI, "http://127.0.0.1:5000/auth/callback",
+                             "http://127.0.0.1:43123/auth/callback",
+                             "http://localhost:8080/auth/callback" };
+  const char *refused[] = { "http://localhost:5000/cb", "http://localhost:5000/auth/callback/",
+                            "http://localhost:5000/Auth/Callback",
+                            "http://localhost:5000/auth/callback?x=1",
+                            "https://localhost:5000/auth/callback",
+                            "http://[::1]:5000/auth/callback",
+                            "http://localhost.example.org:5000/auth/callback" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
+    {
+      g_autofree char *html = NULL;
+
+      g_test_message ("accepted: %s", accepted[i]);
+      g_assert_cmpuint (authorize_status (fx, accepted[i], &html), ==, SOUP_STATUS_OK);
+      g_assert_null (strstr (html, "AADSTS50011"));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autofree char *html = NULL;
+
+      g_test_message ("refused: %s", refused[i]);
+      g_assert_cmpuint (authorize_status (fx, refused[i], &html), ==, SOUP_STATUS_BAD_REQUEST);
+      g_assert_nonnull (strstr (html, "AADSTS50011"));
+    }
 }
 
 static void
@@ -771,7 +826,7 @@ test_id_token (Fixture       *fx,
   const char *jwt = json_object_get_string_member (tokens, "id_token");
   g_auto(GStrv) parts = g_strsplit (jwt, ".", -1);
   g_autofree char *kid = NULL;
-  g_autofree char *issuer = g_strdup_printf ("%s/" TID "/v2.0", fx->base);
+  const char *issuer = mr_sandbox_get_issuer (fx->sandbox);
   g_autofree char *tampered = g_strdup (jwt);
   gnutls_pubkey_t pubkey = import_jwks_key (fx, &kid);
   g_autoptr(JsonObject) header = NULL;
@@ -873,7 +928,7 @@ test_api_token (Fixture       *fx,
                                            SOUP_STATUS_OK);
   const char *token = json_object_get_string_member (api, "access_token");
   g_autoptr(JsonObject) claims = verified_claims (fx, token);
-  g_autofree char *issuer = g_strdup_printf ("%s/" TID "/v2.0", fx->base);
+  const char *issuer = mr_sandbox_get_issuer (fx->sandbox);
   g_autoptr(JsonObject) graph = NULL;
   g_autoptr(JsonObject) refused = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
@@ -1462,6 +1517,7 @@ main (int    argc,
   ADD ("/sandbox/authorize/redirect", test_authorize_redirect);
   ADD ("/sandbox/authorize/cancel", test_authorize_cancel);
   ADD ("/sandbox/authorize/bad-requests", test_authorize_bad_requests);
+  ADD ("/sandbox/authorize/redirect-exact", test_authorize_redirect_exact);
   ADD ("/sandbox/token/missing-verifier", test_token_missing_verifier);
   ADD ("/sandbox/token/wrong-verifier", test_token_wrong_verifier);
   ADD ("/sandbox/token/success-and-reuse", test_token_success);

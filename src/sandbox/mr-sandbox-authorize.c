@@ -114,11 +114,12 @@ check_client_and_redirect (SoupServerMessage *msg,
   else if (redirect_uri == NULL)
     text = g_strdup ("AADSTS900144: The request body must contain the following parameter: "
                      "'redirect_uri'.");
-  else if (!mr_sandbox_redirect_uri_is_usable (redirect_uri))
+  else if (!mr_sandbox_redirect_uri_is_registered (redirect_uri))
     text = g_strdup_printf ("AADSTS50011: The redirect URI '%s' specified in the request does "
                             "not match the redirect URIs configured for the application '%s'. "
-                            "The sandbox accepts any http://localhost or http://127.0.0.1 "
-                            "address.", redirect_uri, MR_SANDBOX_CLIENT_ID);
+                            "The sandbox registers http://localhost:5000/auth/callback and "
+                            "http://127.0.0.1/auth/callback (any port).", redirect_uri,
+                            MR_SANDBOX_CLIENT_ID);
   if (text == NULL)
     return TRUE;
   respond_error_page (msg, SOUP_STATUS_BAD_REQUEST, text);

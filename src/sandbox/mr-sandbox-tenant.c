@@ -163,6 +163,44 @@ mr_sandbox_redirect_uri_is_usable (const char *uri)
   return mr_host_is_loopback_or_localhost (g_uri_get_host (parsed));
 }
 
+/* The app registration's "Mobile and desktop applications" redirect URIs: the tutorial's, and the
+ * same path on 127.0.0.1 for the system browser's loopback listener (RFC 8252). */
+static const char * const registered_redirect_uris[] = {
+  "http://localhost:5000/auth/callback",
+  "http://127.0.0.1:5000/auth/callback",
+};
+
+/* Entra compares a redirect URI with the registered ones exactly: scheme, host, path (case
+ * sensitive, a trailing slash counts) and query. Only the port of a loopback URI is not compared,
+ * so that a listener may take any free port. */
+static gboolean
+redirect_uri_matches (GUri       *wanted,
+                      const char *registered)
+{
+  g_autoptr(GUri) entry = g_uri_parse (registered, G_URI_FLAGS_ENCODED, NULL);
+
+  g_assert (entry != NULL);
+  return g_strcmp0 (g_uri_get_scheme (wanted), g_uri_get_scheme (entry)) == 0
+         && g_strcmp0 (g_uri_get_host (wanted), g_uri_get_host (entry)) == 0
+         && g_strcmp0 (g_uri_get_path (wanted), g_uri_get_path (entry)) == 0
+         && g_uri_get_query (wanted) == NULL
+         && g_uri_get_fragment (wanted) == NULL
+         && g_uri_get_userinfo (wanted) == NULL;
+}
+
+gboolean
+mr_sandbox_redirect_uri_is_registered (const char *uri)
+{
+  g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED, NULL);
+
+  if (parsed == NULL)
+    return FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS (registered_redirect_uris); i++)
+    if (redirect_uri_matches (parsed, registered_redirect_uris[i]))
+      return TRUE;
+  return FALSE;
+}
+
 void
 mr_sandbox_tenant_init (MrSandboxTenant *tenant)
 {

@@ -89,7 +89,10 @@ MrSandboxGrant      *mr_sandbox_grant_new          (const MrSandboxUser *user,
 void                 mr_sandbox_grant_free         (MrSandboxGrant      *grant);
 void                 mr_sandbox_code_free          (MrSandboxCode       *code);
 
-/* Whether the app registration accepts @uri as a redirect (or post-logout) URI. */
+/* Whether the app registration accepts @uri as a post-logout URI: any loopback address. */
 gboolean             mr_sandbox_redirect_uri_is_usable (const char      *uri);
+/* Whether @uri is one of the registration's redirect URIs, as Entra matches them (exactly; the
+ * port of a loopback address aside). */
+gboolean             mr_sandbox_redirect_uri_is_registered (const char  *uri);
 
 G_END_DECLS
