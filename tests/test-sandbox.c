@@ -958,6 +958,98 @@ test_api_token (Fixture       *fx,
                    "openid profile offline_access User.Read User.ReadWrite");
 }
 
+/* Signs @email in asking for @scope; returns the query the sandbox redirects back with. */
+static GHashTable *
+sign_in_for_scope (Fixture    *fx,
+                   const char *email,
+                   const char *scope,
+                   const char *challenge)
+{
+  g_autoptr(SoupMessage) msg = NULL;
+  guint status = 0;
+  g_autofree char *form = soup_form_encode ("client_id", MR_SANDBOX_CLIENT_ID,
+                                            "response_type", "code", "redirect_uri",
+                                            REDIRECT_URI, "scope", scope, "state", "st-2",
+                                            "nonce", "n", "code_challenge", challenge,
+                                            "code_challenge_method", "S256", "email", email,
+                                            "password", MR_SANDBOX_PASSWORD, NULL);
+  g_autofree char *body = http_post_form (fx, AUTHORIZE, g_steal_pointer (&form), &status, &msg);
+
+  g_assert_cmpuint (status, ==, SOUP_STATUS_FOUND);
+  return redirect_query (msg);
+}
+
+/* No refresh token without offline_access, as Entra: not for the code, not on a refresh, not
+ * with the API token. */
+static void
+test_offline_access (Fixture       *fx,
+                     gconstpointer  data)
+{
+  g_autofree char *verifier = new_verifier ();
+  g_autofree char *challenge = s256 (verifier);
+  g_autoptr(GHashTable) query = sign_in_for_scope (fx, "jack.smith@example.org",
+                                                   "openid profile User.Read", challenge);
+  g_autoptr(JsonObject) tokens = exchange (fx, g_hash_table_lookup (query, "code"), verifier,
+                                           SOUP_STATUS_OK);
+  g_autoptr(JsonObject) first = sign_in (fx, "jack.smith@example.org", "n");
+  g_autoptr(JsonObject) plain = NULL;
+  g_autoptr(JsonObject) api = NULL;
+  g_autoptr(JsonObject) again = NULL;
+
+  g_assert_true (json_object_has_member (tokens, "access_token"));
+  g_assert_true (json_object_has_member (tokens, "id_token"));
+  g_assert_false (json_object_has_member (tokens, "refresh_token"));
+  g_assert_cmpstr (json_object_get_string_member (tokens, "scope"), ==,
+                   "openid profile User.Read User.ReadWrite");
+
+  /* A refresh that leaves offline_access out gets its tokens, and no new refresh token. */
+  plain = refresh_for (fx, json_object_get_string_member (first, "refresh_token"),
+                       "openid profile User.Read", SOUP_STATUS_OK);
+  g_assert_true (json_object_has_member (plain, "access_token"));
+  g_assert_false (json_object_has_member (plain, "refresh_token"));
+
+  again = sign_in (fx, "jack.smith@example.org", "n");
+  api = refresh_for (fx, json_object_get_string_member (again, "refresh_token"),
+                     MR_SANDBOX_API_SCOPE, SOUP_STATUS_OK);
+  g_assert_true (json_object_has_member (api, "access_token"));
+  g_assert_false (json_object_has_member (api, "refresh_token"));
+}
+
+/* A Graph permission the account never consented to is refused, at sign-in and on a refresh
+ * (AADSTS65001), and the refused refresh leaves the refresh token usable. */
+static void
+test_unconsented_permission (Fixture       *fx,
+                             gconstpointer  data)
+{
+  g_autofree char *challenge = s256 ("x");
+  g_autoptr(GHashTable) query = sign_in_for_scope (fx, "ana.garcia@example.org",
+                                                   "openid offline_access User.ReadWrite",
+                                                   challenge);
+  g_autoptr(GHashTable) staff = sign_in_for_scope (fx, "staff@example.org",
+                                                   "openid offline_access User.Read.All "
+                                                   "https://graph.microsoft.com/User.ReadWrite.All",
+                                                   challenge);
+  g_autoptr(JsonObject) first = sign_in (fx, "jack.smith@example.org", "n");
+  const char *refresh_token = json_object_get_string_member (first, "refresh_token");
+  g_autoptr(JsonObject) refused = NULL;
+  g_autoptr(JsonObject) kept = NULL;
+
+  g_assert_cmpstr (g_hash_table_lookup (query, "error"), ==, "consent_required");
+  g_assert_true (g_str_has_prefix (g_hash_table_lookup (query, "error_description"),
+                                   "AADSTS65001"));
+  g_assert_nonnull (strstr (g_hash_table_lookup (query, "error_description"), "User.ReadWrite"));
+  g_assert_null (g_hash_table_lookup (query, "code"));
+  /* Consented permissions pass, by short name or under Graph's URI. */
+  g_assert_null (g_hash_table_lookup (staff, "error"));
+  g_assert_nonnull (g_hash_table_lookup (staff, "code"));
+
+  refused = refresh_for (fx, refresh_token, "openid offline_access Application.Read.All",
+                         SOUP_STATUS_BAD_REQUEST);
+  assert_token_error (refused, "invalid_grant", "AADSTS65001", 65001);
+  kept = refresh (fx, refresh_token, SOUP_STATUS_OK);
+  g_assert_true (json_object_has_member (kept, "refresh_token"));
+}
+
 static void
 test_api_token_staff (Fixture       *fx,
                       gconstpointer  data)
@@ -1527,6 +1619,8 @@ main (int    argc,
   ADD ("/sandbox/api-token/patient", test_api_token);
   ADD ("/sandbox/api-token/staff", test_api_token_staff);
   ADD ("/sandbox/api-token/refusals", test_api_token_refusals);
+  ADD ("/sandbox/token/offline-access", test_offline_access);
+  ADD ("/sandbox/token/unconsented-permission", test_unconsented_permission);
   ADD ("/sandbox/graph/unauthorized", test_graph_unauthorized);
   ADD ("/sandbox/graph/select-extensions", test_graph_select_jack);
   ADD ("/sandbox/graph/select-absent", test_graph_select_ana);

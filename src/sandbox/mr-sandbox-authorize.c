@@ -178,6 +178,7 @@ sign_in (MrSandbox         *self,
   const char *password = g_hash_table_lookup (params, "password");
   const MrSandboxUser *user = email ? mr_sandbox_find_user (email) : NULL;
   g_autofree char *code = NULL;
+  g_autofree char *unconsented = NULL;
 
   if (g_hash_table_contains (params, "cancel"))
     {
@@ -190,6 +191,19 @@ sign_in (MrSandbox         *self,
       respond_sign_in_page (msg, params, email,
                             "Your email address or password is incorrect. Try one of the demo "
                             "patients below.");
+      return;
+    }
+  /* The sandbox has no consent page: a Graph permission the account never consented to goes
+   * back as Entra's answer when consent cannot be given (AADSTS65001). */
+  unconsented = mr_sandbox_first_unconsented (user, g_hash_table_lookup (params, "scope"));
+  if (unconsented != NULL)
+    {
+      g_autofree char *text = g_strdup_printf ("AADSTS65001: The user or administrator has not "
+                                               "consented to use the application with ID '%s' "
+                                               "for the permission '%s'.",
+                                               MR_SANDBOX_CLIENT_ID, unconsented);
+
+      redirect_error (msg, params, "consent_required", text);
       return;
     }
   code = issue_code (self, params, user);

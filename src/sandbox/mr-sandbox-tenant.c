@@ -2,6 +2,8 @@
 /* The stand-in tenant's data (see mr-sandbox-tenant.h). */
 #include "mr-sandbox-tenant.h"
 
+#include <string.h>
+
 #include "mr-sandbox.h"
 
 #include "mr-base.h"
@@ -113,6 +115,31 @@ mr_sandbox_user_may (const MrSandboxUser *user,
         return TRUE;
     }
   return FALSE;
+}
+
+/* Graph's permissions may be asked for by short name or under Graph's resource URI. */
+#define GRAPH_RESOURCE "https://graph.microsoft.com/"
+
+char *
+mr_sandbox_first_unconsented (const MrSandboxUser *user,
+                              const char          *scope)
+{
+  g_auto(GStrv) items = g_strsplit (scope != NULL ? scope : "", " ", -1);
+
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      const char *item = items[i];
+
+      if (g_str_has_prefix (item, GRAPH_RESOURCE))
+        item += strlen (GRAPH_RESOURCE);
+      if (*item == '\0' || g_str_equal (item, "openid") || g_str_equal (item, "profile")
+          || g_str_equal (item, "offline_access") || g_str_equal (item, "email")
+          || g_str_equal (item, ".default") || g_str_has_prefix (item, "api://"))
+        continue;
+      if (!mr_sandbox_user_may (user, item))
+        return g_strdup (item);
+    }
+  return NULL;
 }
 
 /* ---- what the tenant issued ----------------------------------------------------------- */

@@ -82,6 +82,11 @@ const MrSandboxUser *mr_sandbox_find_user_by_id    (const char          *id);
 /* Whether @user's tokens carry @permission. */
 gboolean             mr_sandbox_user_may           (const MrSandboxUser *user,
                                                     const char          *permission);
+/* The first Graph permission in the space-separated @scope that was not consented for @user
+ * (newly allocated), or NULL when every one was: the OpenID scopes, ".default" and the clinic's
+ * API need no consent of the account's. */
+char                *mr_sandbox_first_unconsented  (const MrSandboxUser *user,
+                                                    const char          *scope);
 
 MrSandboxGrant      *mr_sandbox_grant_new          (const MrSandboxUser *user,
                                                     const char          *scope,
