@@ -1190,6 +1190,40 @@ test_graph_select_ana (Fixture       *fx,
   assert_no_nulls (me);
 }
 
+/* A local account as people fill sign-up in: no mail (its address only in identities and the
+ * ID token), custom attributes as typed, not canonical. */
+static void
+test_graph_untidy_local_account (Fixture       *fx,
+                                 gconstpointer  data)
+{
+  g_autoptr(JsonObject) me = get_me (fx, "lee.okafor@example.org", SELECT_ALL ",identities");
+  g_autoptr(JsonObject) tokens = sign_in (fx, "lee.okafor@example.org", "n");
+  g_autoptr(JsonObject) claims = verified_claims (fx, json_object_get_string_member (tokens,
+                                                                                     "id_token"));
+  g_autoptr(JsonObject) plain = get_me (fx, "lee.okafor@example.org", NULL);
+  JsonArray *identities = json_object_get_array_member (me, "identities");
+  JsonObject *email;
+
+  g_assert_false (json_object_has_member (me, "mail"));
+  g_assert_true (json_object_get_null_member (plain, "mail"));
+  g_assert_false (json_object_has_member (plain, "identities"));   /* only when $select'ed */
+  g_assert_cmpuint (json_array_get_length (identities), ==, 2);
+  email = json_array_get_object_element (identities, 0);
+  g_assert_cmpstr (json_object_get_string_member (email, "signInType"), ==, "emailAddress");
+  g_assert_cmpstr (json_object_get_string_member (email, "issuerAssignedId"), ==,
+                   "lee.okafor@example.org");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (identities, 1),
+                                                  "signInType"), ==, "userPrincipalName");
+  g_assert_cmpstr (json_object_get_string_member (claims, "email"), ==, "lee.okafor@example.org");
+
+  g_assert_cmpstr (json_object_get_string_member (me, EXT ("DateofBirth")), ==, "01/02/1990");
+  g_assert_cmpstr (json_object_get_string_member (me, EXT ("Gender")), ==, "F");
+  g_assert_cmpstr (json_object_get_string_member (me, EXT ("HospitalNumber")), ==, " HN30511 ");
+  g_assert_cmpstr (json_object_get_string_member (me, "givenName"), ==, "  Lee ");
+  g_assert_cmpstr (json_object_get_string_member (me, "displayName"), ==, "Lee Okafor\x07");
+  assert_no_nulls (me);
+}
+
 static void
 test_graph_default (Fixture       *fx,
                     gconstpointer  data)
@@ -1625,6 +1659,7 @@ main (int    argc,
   ADD ("/sandbox/graph/select-extensions", test_graph_select_jack);
   ADD ("/sandbox/graph/select-absent", test_graph_select_ana);
   ADD ("/sandbox/graph/default", test_graph_default);
+  ADD ("/sandbox/graph/untidy-local-account", test_graph_untidy_local_account);
   ADD ("/sandbox/graph/unknown-select", test_graph_unknown_select);
   ADD ("/sandbox/graph/utf8", test_graph_utf8);
   ADD ("/sandbox/sink/records", test_sink);

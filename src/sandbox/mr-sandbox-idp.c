@@ -293,7 +293,7 @@ add_common_claims (JsonBuilder                 *b,
   add_int (b, "exp", iat + options->lifetime);
   add_string (b, "name", user->display_name);
   add_string (b, "oid", user->id);
-  add_string (b, "preferred_username", user->mail);
+  add_string (b, "preferred_username", mr_sandbox_user_sign_in_name (user));
   add_roles (b, self, user);
   add_string (b, "sub", sub);
   add_string (b, "tid", MR_SANDBOX_TENANT_ID);
@@ -310,7 +310,7 @@ encode_claims (MrSandbox           *self,
 
   json_builder_begin_object (b);
   add_common_claims (b, self, user, &now);
-  add_string (b, "email", user->mail);
+  add_string (b, "email", mr_sandbox_user_sign_in_name (user));
   add_string (b, "family_name", user->surname);
   add_string (b, "given_name", user->given_name);
   if (nonce != NULL)

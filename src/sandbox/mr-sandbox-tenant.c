@@ -57,6 +57,22 @@ static const MrSandboxUser users[] = {
     .permissions = "User.Read User.ReadWrite",
   },
   {
+    /* A local account as people fill the sign-up page in: no mail (the address is only its
+     * sign-in name, in identities), a date of birth that could be 1 February or 2 January, the
+     * gender as one letter, and names with stray spaces and a control character. */
+    .id = "2f8c61d9-7b4e-4a05-9c3d-8e1f0a6b5c77",
+    .sign_in_name = "lee.okafor@example.org",
+    .given_name = "  Lee ",
+    .surname = "Okafor\t",
+    .display_name = "Lee Okafor\x07",
+    .job_title = "Patient",
+    .city = "Lagos",
+    .country = "nigeria",
+    .date_of_birth = "01/02/1990",
+    .hospital_number = " HN30511 ",
+    .gender = "F",
+  },
+  {
     /* Front-desk staff: may read and correct every profile and find the extensions app. */
     .id = "b6d0f3e2-4c1a-4e8b-9f27-5a3c8d1e0f44",
     .mail = "staff@example.org",
@@ -83,9 +99,15 @@ mr_sandbox_find_user (const char *email)
   g_autofree char *wanted = g_strstrip (g_strdup (email));
 
   for (guint i = 0; i < G_N_ELEMENTS (users); i++)
-    if (g_ascii_strcasecmp (users[i].mail, wanted) == 0)
+    if (g_ascii_strcasecmp (mr_sandbox_user_sign_in_name (&users[i]), wanted) == 0)
       return &users[i];
   return NULL;
+}
+
+const char *
+mr_sandbox_user_sign_in_name (const MrSandboxUser *user)
+{
+  return user->sign_in_name != NULL ? user->sign_in_name : user->mail;
 }
 
 const MrSandboxUser *

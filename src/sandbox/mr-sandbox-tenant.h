@@ -12,7 +12,11 @@ G_BEGIN_DECLS
 typedef struct
 {
   const char *id;
+  /* NULL for a local account that never had one: Graph's mail is then absent, and the sign-in
+   * name is only in identities (and the ID token's email claim). */
   const char *mail;
+  /* The email address the account signs in with, when it is not mail. */
+  const char *sign_in_name;
   const char *given_name;
   const char *surname;
   const char *display_name;
@@ -79,6 +83,8 @@ char                *mr_sandbox_tenant_add_code    (MrSandboxTenant     *tenant,
 const MrSandboxUser *mr_sandbox_get_users          (guint               *n_users);
 const MrSandboxUser *mr_sandbox_find_user          (const char          *email);
 const MrSandboxUser *mr_sandbox_find_user_by_id    (const char          *id);
+/* The email address @user signs in with: sign_in_name, or else mail. Static. */
+const char          *mr_sandbox_user_sign_in_name  (const MrSandboxUser *user);
 /* Whether @user's tokens carry @permission. */
 gboolean             mr_sandbox_user_may           (const MrSandboxUser *user,
                                                     const char          *permission);
