@@ -449,6 +449,46 @@ test_api_token_kiosk (Fixture       *fx,
   g_assert_false (json_object_has_member (claims, "roles"));
 }
 
+/* A local account without mail and with custom attributes as people typed them: the visit's
+ * patient has the sign-in name as email, the unambiguous values canonical and the ambiguous date
+ * as typed (the form asks about it), and the request goes out with nothing lost. */
+static void
+test_untidy_local_account (Fixture       *fx,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *callback = NULL;
+  g_autofree char *detail = NULL;
+  g_autoptr(JsonObject) record = NULL;
+  const MrPatient *p;
+  JsonObject *patient;
+
+  start_visit (fx);
+  url = mr_visit_begin_sign_in (fx->visit, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  callback = sign_in_at_sandbox (fx, url, "lee.okafor@example.org");
+  g_assert_true (complete (fx, callback, &error));
+  g_assert_no_error (error);
+  p = mr_visit_get_patient (fx->visit);
+  g_assert_cmpstr (p->mail, ==, "lee.okafor@example.org");
+  g_assert_cmpstr (p->gender, ==, "Female");
+  g_assert_cmpstr (p->hospital_number, ==, "HN30511");
+  g_assert_cmpstr (p->date_of_birth, ==, "01/02/1990");
+
+  g_assert_cmpint (send (fx, new_request (p), &detail, &error), ==, MR_OUTBOX_SENT);
+  g_assert_no_error (error);
+  record = only_received (fx);
+  patient = json_object_get_object_member (json_object_get_object_member (record, "body"),
+                                           "patient");
+  g_assert_cmpstr (json_object_get_string_member (patient, "email"), ==,
+                   "lee.okafor@example.org");
+  g_assert_cmpstr (json_object_get_string_member (patient, "given_name"), ==, "Lee");
+  g_assert_cmpstr (json_object_get_string_member (patient, "display_name"), ==, "Lee Okafor");
+  g_assert_cmpstr (json_object_get_string_member (patient, "gender"), ==, "Female");
+  g_assert_cmpstr (json_object_get_string_member (patient, "date_of_birth"), ==, "01/02/1990");
+}
+
 /* The administrator's scopes left offline_access out: a provider as strict as Entra then gives
  * no refresh token, and no request could carry the clinic API's token. The app asks for it
  * anyway, and the visit goes through. */
@@ -703,6 +743,8 @@ main (int   argc,
               test_cancelled_at_provider, fixture_tear_down);
   g_test_add ("/visit/graph-failure", Fixture, NULL, fixture_set_up, test_graph_failure,
               fixture_tear_down);
+  g_test_add ("/visit/untidy-local-account", Fixture, NULL, fixture_set_up,
+              test_untidy_local_account, fixture_tear_down);
   g_test_add ("/visit/scopes-without-offline-access", Fixture, NULL, fixture_set_up,
               test_scopes_without_offline_access, fixture_tear_down);
   g_test_add ("/visit/unconsented-scope", Fixture, NULL, fixture_set_up, test_unconsented_scope,
