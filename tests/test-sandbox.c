@@ -1221,6 +1221,7 @@ test_graph_untidy_local_account (Fixture       *fx,
   g_assert_cmpstr (json_object_get_string_member (me, EXT ("HospitalNumber")), ==, " HN30511 ");
   g_assert_cmpstr (json_object_get_string_member (me, "givenName"), ==, "  Lee ");
   g_assert_cmpstr (json_object_get_string_member (me, "displayName"), ==, "Lee Okafor\x07");
+  g_assert_cmpint (g_utf8_strlen (json_object_get_string_member (me, "jobTitle"), -1), >, 128);
   assert_no_nulls (me);
 }
 

@@ -461,6 +461,7 @@ test_untidy_local_account (Fixture       *fx,
   g_autofree char *callback = NULL;
   g_autofree char *detail = NULL;
   g_autoptr(JsonObject) record = NULL;
+  g_autofree char *p_job_title = NULL;
   const MrPatient *p;
   JsonObject *patient;
 
@@ -471,6 +472,8 @@ test_untidy_local_account (Fixture       *fx,
   g_assert_true (complete (fx, callback, &error));
   g_assert_no_error (error);
   p = mr_visit_get_patient (fx->visit);
+  p_job_title = g_strdup (p->job_title);
+  g_assert_cmpint (g_utf8_strlen (p_job_title, -1), >, 128);
   g_assert_cmpstr (p->mail, ==, "lee.okafor@example.org");
   g_assert_cmpstr (p->gender, ==, "Female");
   g_assert_cmpstr (p->hospital_number, ==, "HN30511");
@@ -487,6 +490,8 @@ test_untidy_local_account (Fixture       *fx,
   g_assert_cmpstr (json_object_get_string_member (patient, "display_name"), ==, "Lee Okafor");
   g_assert_cmpstr (json_object_get_string_member (patient, "gender"), ==, "Female");
   g_assert_cmpstr (json_object_get_string_member (patient, "date_of_birth"), ==, "01/02/1990");
+  /* Longer than the form's limit, and sent whole: the directory's record is not cut. */
+  g_assert_cmpstr (json_object_get_string_member (patient, "job_title"), ==, p_job_title);
 }
 
 /* The administrator's scopes left offline_access out: a provider as strict as Entra then gives

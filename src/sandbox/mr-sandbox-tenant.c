@@ -59,13 +59,17 @@ static const MrSandboxUser users[] = {
   {
     /* A local account as people fill the sign-up page in: no mail (the address is only its
      * sign-in name, in identities), a date of birth that could be 1 February or 2 January, the
-     * gender as one letter, and names with stray spaces and a control character. */
+     * gender as one letter, names with stray spaces and a control character, and a job title
+     * longer than the form takes. */
     .id = "2f8c61d9-7b4e-4a05-9c3d-8e1f0a6b5c77",
     .sign_in_name = "lee.okafor@example.org",
     .given_name = "  Lee ",
     .surname = "Okafor\t",
     .display_name = "Lee Okafor\x07",
-    .job_title = "Patient",
+    /* Longer than the form's 128 characters: the directory takes up to 128 for jobTitle, but a
+     * B2C-era account or a migration can hold more, and nothing of it may be lost. */
+    .job_title = "Patient of the Lagos outreach clinic — retired schoolteacher, volunteer at the "
+                 "community pharmacy on Saturdays, prefers appointments before noon",
     .city = "Lagos",
     .country = "nigeria",
     .date_of_birth = "01/02/1990",
