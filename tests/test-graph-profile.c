@@ -8,7 +8,7 @@
 #define APP_ID   "3888d42c-cd5f-4582-afa2-f9b641643fac"
 #define EXT      "extension_3888d42ccd5f4582afa2f9b641643fac_"
 #define BUILTIN  "id,displayName,givenName,surname,mail,jobTitle,streetAddress,city,state," \
-                 "postalCode,country,mobilePhone"
+                 "postalCode,country,mobilePhone,identities"
 #define SELECT_EXT BUILTIN "," EXT "DateofBirth," EXT "HospitalNumber," EXT "Gender"
 
 /* The shape of the spec's /me answer with custom attributes (identity-and-graph.md). */
@@ -126,6 +126,37 @@ test_parse_profile_missing (void)
   g_assert_null (patient->city);
   g_assert_null (patient->date_of_birth);
   g_assert_null (patient->hospital_number);
+}
+
+/* A local account as people fill sign-up in: no mail but its sign-in name in identities, and
+ * custom attributes as typed: the unambiguous ones made canonical, the rest kept as typed. */
+static void
+test_parse_profile_untidy (void)
+{
+  g_autoptr(GBytes) body = bytes (
+    "{\"id\":\"lee-1\",\"mail\":null,\"identities\":["
+    "{\"signInType\":\"userPrincipalName\",\"issuer\":\"t.onmicrosoft.com\","
+    "\"issuerAssignedId\":\"lee-1@t.onmicrosoft.com\"},"
+    "{\"signInType\":\"emailAddress\",\"issuer\":\"t.onmicrosoft.com\","
+    "\"issuerAssignedId\":\"lee@example.org\"}],"
+    "\"" EXT "DateofBirth\":\"2 Jan 1990\",\"" EXT "HospitalNumber\":\" HN30511\\u0007 \","
+    "\"" EXT "Gender\":\"F\"}");
+  g_autoptr(GBytes) ambiguous = bytes (
+    "{\"id\":\"lee-2\",\"identities\":[{\"signInType\":\"userName\","
+    "\"issuerAssignedId\":\"lee\"}],"
+    "\"" EXT "DateofBirth\":\"01/02/1990\",\"" EXT "Gender\":\"male\"}");
+  g_autoptr(MrPatient) patient = mr_graph_parse_profile (200, body, APP_ID, NULL);
+  g_autoptr(MrPatient) other = mr_graph_parse_profile (200, ambiguous, APP_ID, NULL);
+
+  g_assert_cmpstr (patient->mail, ==, "lee@example.org");
+  g_assert_cmpstr (patient->date_of_birth, ==, "1990-01-02");
+  g_assert_cmpstr (patient->hospital_number, ==, "HN30511");
+  g_assert_cmpstr (patient->gender, ==, "Female");
+
+  /* No email sign-in name: no mail (the ID token's email claim may still give one). */
+  g_assert_null (other->mail);
+  g_assert_cmpstr (other->date_of_birth, ==, "01/02/1990");
+  g_assert_cmpstr (other->gender, ==, "Male");
 }
 
 static void
@@ -596,6 +627,31 @@ test_fill_from_claims (void)
     }
 }
 
+/* No mail in Graph: the ID token's email claim, the address the account signs in with. A mail
+ * Graph gave is kept. Custom attributes from claims are tidied as Graph's are. */
+static void
+test_claims_email_fallback (void)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(MrPatient) patient = mr_patient_new ();
+  g_autoptr(MrPatient) with_mail = mr_patient_new ();
+  g_auto(GStrv) missing = NULL;
+  g_auto(GStrv) again = NULL;
+  JsonObject *claims;
+
+  g_assert_true (json_parser_load_from_data (parser, "{\"email\":\" lee@example.org \","
+                                             "\"extension_DOB\":\"January 2, 1990\"}",
+                                             -1, NULL));
+  claims = json_node_get_object (json_parser_get_root (parser));
+  missing = mr_patient_fill_from_claims (patient, claims, NULL);
+  g_assert_cmpstr (patient->mail, ==, "lee@example.org");
+  g_assert_cmpstr (patient->date_of_birth, ==, "1990-01-02");
+
+  with_mail->mail = g_strdup ("lee.graph@example.org");
+  again = mr_patient_fill_from_claims (with_mail, claims, NULL);
+  g_assert_cmpstr (with_mail->mail, ==, "lee.graph@example.org");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -607,6 +663,8 @@ main (int    argc,
   g_test_add_func ("/graph/parse/profile", test_parse_profile);
   g_test_add_func ("/graph/parse/no-extensions-app", test_parse_profile_no_ext);
   g_test_add_func ("/graph/parse/missing", test_parse_profile_missing);
+  g_test_add_func ("/graph/parse/untidy-local-account", test_parse_profile_untidy);
+  g_test_add_func ("/graph/claims/email-fallback", test_claims_email_fallback);
   g_test_add_func ("/graph/parse/wrong-types", test_parse_profile_wrong_types);
   g_test_add_func ("/graph/parse/unicode", test_parse_profile_unicode);
   g_test_add_func ("/graph/parse/too-large", test_parse_too_large);

@@ -14,8 +14,8 @@
 #define GRAPH      "https://graph.microsoft.com/v1.0"
 #define TOKEN      "test-access-token"
 #define SELECT     "id,displayName,givenName,surname,mail,jobTitle,streetAddress,city,state," \
-                   "postalCode,country,mobilePhone," EXT "DateofBirth," EXT "HospitalNumber," \
-                   EXT "Gender"
+                   "postalCode,country,mobilePhone,identities," EXT "DateofBirth," \
+                   EXT "HospitalNumber," EXT "Gender"
 #define FORBIDDEN  "Your account may not look up patients. Ask your administrator to grant it " \
                    "permission to read the directory (User.Read.All)."
 
@@ -102,7 +102,7 @@ test_search_url_exact (void)
   g_assert_cmpstr (name, ==, GRAPH "/users?$filter=startswith(displayName,'Zo%C3%AB')%20or%20"
                    "startswith(givenName,'Zo%C3%AB')%20or%20startswith(surname,'Zo%C3%AB')"
                    "&$select=id,displayName,givenName,surname,mail,jobTitle,streetAddress,city,"
-                   "state,postalCode,country,mobilePhone&$top=25");
+                   "state,postalCode,country,mobilePhone,identities&$top=25");
 }
 
 static void

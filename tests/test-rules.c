@@ -332,6 +332,43 @@ static const CleanCase clean_cases[] = {
   { MR_FIELD_MEDICATION_FORM, "Nasal spray", "Nasal spray" },
 };
 
+/* What people typed at sign-up, as the directory keeps it. */
+static const CleanCase tidy_cases[] = {
+  { MR_FIELD_GENDER, "male", "Male" },
+  { MR_FIELD_GENDER, "F", "Female" },
+  { MR_FIELD_GENDER, " m ", "Male" },
+  { MR_FIELD_GENDER, "Fem", "Fem" },
+  { MR_FIELD_DATE_OF_BIRTH, "2000-01-01", "2000-01-01" },
+  { MR_FIELD_DATE_OF_BIRTH, " 1990-1-2\t", "1990-01-02" },
+  { MR_FIELD_DATE_OF_BIRTH, "1990/01/02", "1990-01-02" },
+  { MR_FIELD_DATE_OF_BIRTH, "2 Jan 1990", "1990-01-02" },
+  { MR_FIELD_DATE_OF_BIRTH, "2 january 1990", "1990-01-02" },
+  { MR_FIELD_DATE_OF_BIRTH, "January 2, 1990", "1990-01-02" },
+  { MR_FIELD_DATE_OF_BIRTH, "02-JAN-1990", "1990-01-02" },
+  { MR_FIELD_DATE_OF_BIRTH, "13/02/1990", "1990-02-13" },
+  { MR_FIELD_DATE_OF_BIRTH, "02/13/1990", "1990-02-13" },
+  { MR_FIELD_DATE_OF_BIRTH, "05.05.1990", "1990-05-05" },
+  /* Could be two dates, or none: kept as typed, for a person to confirm. */
+  { MR_FIELD_DATE_OF_BIRTH, "01/02/1990", "01/02/1990" },
+  { MR_FIELD_DATE_OF_BIRTH, "01/02/90", "01/02/90" },
+  { MR_FIELD_DATE_OF_BIRTH, "31/02/1990", "31/02/1990" },
+  { MR_FIELD_DATE_OF_BIRTH, "2 Jam 1990", "2 Jam 1990" },
+  { MR_FIELD_DATE_OF_BIRTH, "2 Jan 1990 10:00", "2 Jan 1990 10:00" },
+  { MR_FIELD_DATE_OF_BIRTH, "1990-13-01", "1990-13-01" },
+  { MR_FIELD_DATE_OF_BIRTH, "", "" },
+  { MR_FIELD_DATE_OF_BIRTH, NULL, NULL },
+  { MR_FIELD_HOSPITAL_NUMBER, " HN\x07" "11112 ", "HN11112" },
+};
+
+static void
+test_tidy (gconstpointer data)
+{
+  const CleanCase *c = data;
+  g_autofree char *tidy = mr_rules_tidy (c->field, c->input);
+
+  g_assert_cmpstr (tidy, ==, c->expected);
+}
+
 static void
 test_clean (gconstpointer data)
 {
@@ -496,6 +533,12 @@ main (int    argc,
       g_autofree char *path = g_strdup_printf ("/rules/clean/%02zu", i);
 
       g_test_add_data_func (path, &clean_cases[i], test_clean);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (tidy_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/rules/tidy/%02zu", i);
+
+      g_test_add_data_func (path, &tidy_cases[i], test_tidy);
     }
   g_test_add_func ("/rules/dates-relative", test_rule_dates_relative);
   g_test_add_func ("/rules/numbered-medicine", test_numbered_medicine);

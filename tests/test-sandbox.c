@@ -325,7 +325,7 @@ test_discovery (Fixture       *fx,
 {
   g_autoptr(JsonObject) doc = get_json (fx, "/" TID "/v2.0/.well-known/openid-configuration",
                                         NULL, SOUP_STATUS_OK);
-  g_autofree char *issuer = g_strdup_printf ("%s/%s/v2.0", fx->base, TID);
+  const char *issuer = "https://" TID ".ciamlogin.com/" TID "/v2.0";
   g_autofree char *authz = g_strdup_printf ("%s%s", fx->base, AUTHORIZE);
   g_autofree char *token = g_strdup_printf ("%s%s", fx->base, TOKEN);
   g_autofree char *jwks = g_strdup_printf ("%s/%s/discovery/v2.0/keys", fx->base, TID);
@@ -333,7 +333,10 @@ test_discovery (Fixture       *fx,
   JsonArray *algs = json_object_get_array_member (doc, "id_token_signing_alg_values_supported");
   JsonArray *pkce = json_object_get_array_member (doc, "code_challenge_methods_supported");
 
+  /* External ID's shape: the issuer's host is not the authority's. */
   g_assert_cmpstr (json_object_get_string_member (doc, "issuer"), ==, issuer);
+  g_assert_cmpstr (mr_sandbox_get_issuer (fx->sandbox), ==, issuer);
+  g_assert_false (g_str_has_prefix (issuer, fx->base));
   g_assert_cmpstr (json_object_get_string_member (doc, "authorization_endpoint"), ==, authz);
   g_assert_cmpstr (json_object_get_string_member (doc, "token_endpoint"), ==, token);
   g_assert_cmpstr (json_object_get_string_member (doc, "jwks_uri"), ==, jwks);
@@ -516,6 +519,58 @@ assert_redirected_error (Fixture    *fx,
   g_assert_true (g_str_has_prefix (g_hash_table_lookup (query, "error_description"), aadsts));
   g_assert_cmpstr (g_hash_table_lookup (query, "state"), ==, "s");
   g_assert_null (g_hash_table_lookup (query, "code"));
+}
+
+/* The sign-in page's answer to an authorize request that names @redirect_uri. */
+static guint
+authorize_status (Fixture    *fx,
+                  const char *redirect_uri,
+                  char      **html)
+{
+  g_autofree char *challenge = s256 ("x");
+  g_autofree char *query = soup_form_encode ("client_id", MR_SANDBOX_CLIENT_ID,
+                                             "response_type", "code", "redirect_uri",
+                                             redirect_uri, "state", "s", "code_challenge",
+                                             challenge, "code_challenge_method", "S256", NULL);
+  g_autofree char *path = g_strconcat (AUTHORIZE "?", query, NULL);
+  guint status = 0;
+
+  *html = http_get (fx, path, NULL, &status);
+  return status;
+}
+
+/* Redirect URIs are matched exactly against the registered ones, as Entra does (AADSTS50011):
+ * only a loopback URI's port may differ. */
+static void
+test_authorize_redirect_exact (Fixture       *fx,
+                               gconstpointer  data)
+{
+  const char *accepted[] = { REDIRECT_URI, "http://127.0.0.1:5000/auth/callback",
+                             "http://127.0.0.1:43123/auth/callback",
+                             "http://localhost:8080/auth/callback" };
+  const char *refused[] = { "http://localhost:5000/cb", "http://localhost:5000/auth/callback/",
+                            "http://localhost:5000/Auth/Callback",
+                            "http://localhost:5000/auth/callback?x=1",
+                            "https://localhost:5000/auth/callback",
+                            "http://[::1]:5000/auth/callback",
+                            "http://localhost.example.org:5000/auth/callback" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
+    {
+      g_autofree char *html = NULL;
+
+      g_test_message ("accepted: %s", accepted[i]);
+      g_assert_cmpuint (authorize_status (fx, accepted[i], &html), ==, SOUP_STATUS_OK);
+      g_assert_null (strstr (html, "AADSTS50011"));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autofree char *html = NULL;
+
+      g_test_message ("refused: %s", refused[i]);
+      g_assert_cmpuint (authorize_status (fx, refused[i], &html), ==, SOUP_STATUS_BAD_REQUEST);
+      g_assert_nonnull (strstr (html, "AADSTS50011"));
+    }
 }
 
 static void
@@ -771,7 +826,7 @@ test_id_token (Fixture       *fx,
   const char *jwt = json_object_get_string_member (tokens, "id_token");
   g_auto(GStrv) parts = g_strsplit (jwt, ".", -1);
   g_autofree char *kid = NULL;
-  g_autofree char *issuer = g_strdup_printf ("%s/" TID "/v2.0", fx->base);
+  const char *issuer = mr_sandbox_get_issuer (fx->sandbox);
   g_autofree char *tampered = g_strdup (jwt);
   gnutls_pubkey_t pubkey = import_jwks_key (fx, &kid);
   g_autoptr(JsonObject) header = NULL;
@@ -873,7 +928,7 @@ test_api_token (Fixture       *fx,
                                            SOUP_STATUS_OK);
   const char *token = json_object_get_string_member (api, "access_token");
   g_autoptr(JsonObject) claims = verified_claims (fx, token);
-  g_autofree char *issuer = g_strdup_printf ("%s/" TID "/v2.0", fx->base);
+  const char *issuer = mr_sandbox_get_issuer (fx->sandbox);
   g_autoptr(JsonObject) graph = NULL;
   g_autoptr(JsonObject) refused = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
@@ -901,6 +956,98 @@ test_api_token (Fixture       *fx,
   graph = refresh (fx, json_object_get_string_member (api, "refresh_token"), SOUP_STATUS_OK);
   g_assert_cmpstr (json_object_get_string_member (graph, "scope"), ==,
                    "openid profile offline_access User.Read User.ReadWrite");
+}
+
+/* Signs @email in asking for @scope; returns the query the sandbox redirects back with. */
+static GHashTable *
+sign_in_for_scope (Fixture    *fx,
+                   const char *email,
+                   const char *scope,
+                   const char *challenge)
+{
+  g_autoptr(SoupMessage) msg = NULL;
+  guint status = 0;
+  g_autofree char *form = soup_form_encode ("client_id", MR_SANDBOX_CLIENT_ID,
+                                            "response_type", "code", "redirect_uri",
+                                            REDIRECT_URI, "scope", scope, "state", "st-2",
+                                            "nonce", "n", "code_challenge", challenge,
+                                            "code_challenge_method", "S256", "email", email,
+                                            "password", MR_SANDBOX_PASSWORD, NULL);
+  g_autofree char *body = http_post_form (fx, AUTHORIZE, g_steal_pointer (&form), &status, &msg);
+
+  g_assert_cmpuint (status, ==, SOUP_STATUS_FOUND);
+  return redirect_query (msg);
+}
+
+/* No refresh token without offline_access, as Entra: not for the code, not on a refresh, not
+ * with the API token. */
+static void
+test_offline_access (Fixture       *fx,
+                     gconstpointer  data)
+{
+  g_autofree char *verifier = new_verifier ();
+  g_autofree char *challenge = s256 (verifier);
+  g_autoptr(GHashTable) query = sign_in_for_scope (fx, "jack.smith@example.org",
+                                                   "openid profile User.Read", challenge);
+  g_autoptr(JsonObject) tokens = exchange (fx, g_hash_table_lookup (query, "code"), verifier,
+                                           SOUP_STATUS_OK);
+  g_autoptr(JsonObject) first = sign_in (fx, "jack.smith@example.org", "n");
+  g_autoptr(JsonObject) plain = NULL;
+  g_autoptr(JsonObject) api = NULL;
+  g_autoptr(JsonObject) again = NULL;
+
+  g_assert_true (json_object_has_member (tokens, "access_token"));
+  g_assert_true (json_object_has_member (tokens, "id_token"));
+  g_assert_false (json_object_has_member (tokens, "refresh_token"));
+  g_assert_cmpstr (json_object_get_string_member (tokens, "scope"), ==,
+                   "openid profile User.Read User.ReadWrite");
+
+  /* A refresh that leaves offline_access out gets its tokens, and no new refresh token. */
+  plain = refresh_for (fx, json_object_get_string_member (first, "refresh_token"),
+                       "openid profile User.Read", SOUP_STATUS_OK);
+  g_assert_true (json_object_has_member (plain, "access_token"));
+  g_assert_false (json_object_has_member (plain, "refresh_token"));
+
+  again = sign_in (fx, "jack.smith@example.org", "n");
+  api = refresh_for (fx, json_object_get_string_member (again, "refresh_token"),
+                     MR_SANDBOX_API_SCOPE, SOUP_STATUS_OK);
+  g_assert_true (json_object_has_member (api, "access_token"));
+  g_assert_false (json_object_has_member (api, "refresh_token"));
+}
+
+/* A Graph permission the account never consented to is refused, at sign-in and on a refresh
+ * (AADSTS65001), and the refused refresh leaves the refresh token usable. */
+static void
+test_unconsented_permission (Fixture       *fx,
+                             gconstpointer  data)
+{
+  g_autofree char *challenge = s256 ("x");
+  g_autoptr(GHashTable) query = sign_in_for_scope (fx, "ana.garcia@example.org",
+                                                   "openid offline_access User.ReadWrite",
+                                                   challenge);
+  g_autoptr(GHashTable) staff = sign_in_for_scope (fx, "staff@example.org",
+                                                   "openid offline_access User.Read.All "
+                                                   "https://graph.microsoft.com/User.ReadWrite.All",
+                                                   challenge);
+  g_autoptr(JsonObject) first = sign_in (fx, "jack.smith@example.org", "n");
+  const char *refresh_token = json_object_get_string_member (first, "refresh_token");
+  g_autoptr(JsonObject) refused = NULL;
+  g_autoptr(JsonObject) kept = NULL;
+
+  g_assert_cmpstr (g_hash_table_lookup (query, "error"), ==, "consent_required");
+  g_assert_true (g_str_has_prefix (g_hash_table_lookup (query, "error_description"),
+                                   "AADSTS65001"));
+  g_assert_nonnull (strstr (g_hash_table_lookup (query, "error_description"), "User.ReadWrite"));
+  g_assert_null (g_hash_table_lookup (query, "code"));
+  /* Consented permissions pass, by short name or under Graph's URI. */
+  g_assert_null (g_hash_table_lookup (staff, "error"));
+  g_assert_nonnull (g_hash_table_lookup (staff, "code"));
+
+  refused = refresh_for (fx, refresh_token, "openid offline_access Application.Read.All",
+                         SOUP_STATUS_BAD_REQUEST);
+  assert_token_error (refused, "invalid_grant", "AADSTS65001", 65001);
+  kept = refresh (fx, refresh_token, SOUP_STATUS_OK);
+  g_assert_true (json_object_has_member (kept, "refresh_token"));
 }
 
 static void
@@ -1040,6 +1187,41 @@ test_graph_select_ana (Fixture       *fx,
                                                       "postalCode", "country", "jobTitle",
                                                       NULL }; *m; m++)
     g_assert_false (json_object_has_member (me, *m));
+  assert_no_nulls (me);
+}
+
+/* A local account as people fill sign-up in: no mail (its address only in identities and the
+ * ID token), custom attributes as typed, not canonical. */
+static void
+test_graph_untidy_local_account (Fixture       *fx,
+                                 gconstpointer  data)
+{
+  g_autoptr(JsonObject) me = get_me (fx, "lee.okafor@example.org", SELECT_ALL ",identities");
+  g_autoptr(JsonObject) tokens = sign_in (fx, "lee.okafor@example.org", "n");
+  g_autoptr(JsonObject) claims = verified_claims (fx, json_object_get_string_member (tokens,
+                                                                                     "id_token"));
+  g_autoptr(JsonObject) plain = get_me (fx, "lee.okafor@example.org", NULL);
+  JsonArray *identities = json_object_get_array_member (me, "identities");
+  JsonObject *email;
+
+  g_assert_false (json_object_has_member (me, "mail"));
+  g_assert_true (json_object_get_null_member (plain, "mail"));
+  g_assert_false (json_object_has_member (plain, "identities"));   /* only when $select'ed */
+  g_assert_cmpuint (json_array_get_length (identities), ==, 2);
+  email = json_array_get_object_element (identities, 0);
+  g_assert_cmpstr (json_object_get_string_member (email, "signInType"), ==, "emailAddress");
+  g_assert_cmpstr (json_object_get_string_member (email, "issuerAssignedId"), ==,
+                   "lee.okafor@example.org");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (identities, 1),
+                                                  "signInType"), ==, "userPrincipalName");
+  g_assert_cmpstr (json_object_get_string_member (claims, "email"), ==, "lee.okafor@example.org");
+
+  g_assert_cmpstr (json_object_get_string_member (me, EXT ("DateofBirth")), ==, "01/02/1990");
+  g_assert_cmpstr (json_object_get_string_member (me, EXT ("Gender")), ==, "F");
+  g_assert_cmpstr (json_object_get_string_member (me, EXT ("HospitalNumber")), ==, " HN30511 ");
+  g_assert_cmpstr (json_object_get_string_member (me, "givenName"), ==, "  Lee ");
+  g_assert_cmpstr (json_object_get_string_member (me, "displayName"), ==, "Lee Okafor\x07");
+  g_assert_cmpint (g_utf8_strlen (json_object_get_string_member (me, "jobTitle"), -1), >, 128);
   assert_no_nulls (me);
 }
 
@@ -1462,6 +1644,7 @@ main (int    argc,
   ADD ("/sandbox/authorize/redirect", test_authorize_redirect);
   ADD ("/sandbox/authorize/cancel", test_authorize_cancel);
   ADD ("/sandbox/authorize/bad-requests", test_authorize_bad_requests);
+  ADD ("/sandbox/authorize/redirect-exact", test_authorize_redirect_exact);
   ADD ("/sandbox/token/missing-verifier", test_token_missing_verifier);
   ADD ("/sandbox/token/wrong-verifier", test_token_wrong_verifier);
   ADD ("/sandbox/token/success-and-reuse", test_token_success);
@@ -1471,10 +1654,13 @@ main (int    argc,
   ADD ("/sandbox/api-token/patient", test_api_token);
   ADD ("/sandbox/api-token/staff", test_api_token_staff);
   ADD ("/sandbox/api-token/refusals", test_api_token_refusals);
+  ADD ("/sandbox/token/offline-access", test_offline_access);
+  ADD ("/sandbox/token/unconsented-permission", test_unconsented_permission);
   ADD ("/sandbox/graph/unauthorized", test_graph_unauthorized);
   ADD ("/sandbox/graph/select-extensions", test_graph_select_jack);
   ADD ("/sandbox/graph/select-absent", test_graph_select_ana);
   ADD ("/sandbox/graph/default", test_graph_default);
+  ADD ("/sandbox/graph/untidy-local-account", test_graph_untidy_local_account);
   ADD ("/sandbox/graph/unknown-select", test_graph_unknown_select);
   ADD ("/sandbox/graph/utf8", test_graph_utf8);
   ADD ("/sandbox/sink/records", test_sink);

@@ -449,6 +449,108 @@ test_api_token_kiosk (Fixture       *fx,
   g_assert_false (json_object_has_member (claims, "roles"));
 }
 
+/* A local account without mail and with custom attributes as people typed them: the visit's
+ * patient has the sign-in name as email, the unambiguous values canonical and the ambiguous date
+ * as typed (the form asks about it), and the request goes out with nothing lost. */
+static void
+test_untidy_local_account (Fixture       *fx,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *callback = NULL;
+  g_autofree char *detail = NULL;
+  g_autoptr(JsonObject) record = NULL;
+  g_autofree char *p_job_title = NULL;
+  const MrPatient *p;
+  JsonObject *patient;
+
+  start_visit (fx);
+  url = mr_visit_begin_sign_in (fx->visit, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  callback = sign_in_at_sandbox (fx, url, "lee.okafor@example.org");
+  g_assert_true (complete (fx, callback, &error));
+  g_assert_no_error (error);
+  p = mr_visit_get_patient (fx->visit);
+  p_job_title = g_strdup (p->job_title);
+  g_assert_cmpint (g_utf8_strlen (p_job_title, -1), >, 128);
+  g_assert_cmpstr (p->mail, ==, "lee.okafor@example.org");
+  g_assert_cmpstr (p->gender, ==, "Female");
+  g_assert_cmpstr (p->hospital_number, ==, "HN30511");
+  g_assert_cmpstr (p->date_of_birth, ==, "01/02/1990");
+
+  g_assert_cmpint (send (fx, new_request (p), &detail, &error), ==, MR_OUTBOX_SENT);
+  g_assert_no_error (error);
+  record = only_received (fx);
+  patient = json_object_get_object_member (json_object_get_object_member (record, "body"),
+                                           "patient");
+  g_assert_cmpstr (json_object_get_string_member (patient, "email"), ==,
+                   "lee.okafor@example.org");
+  g_assert_cmpstr (json_object_get_string_member (patient, "given_name"), ==, "Lee");
+  g_assert_cmpstr (json_object_get_string_member (patient, "display_name"), ==, "Lee Okafor");
+  g_assert_cmpstr (json_object_get_string_member (patient, "gender"), ==, "Female");
+  g_assert_cmpstr (json_object_get_string_member (patient, "date_of_birth"), ==, "01/02/1990");
+  /* Longer than the form's limit, and sent whole: the directory's record is not cut. */
+  g_assert_cmpstr (json_object_get_string_member (patient, "job_title"), ==, p_job_title);
+}
+
+/* The administrator's scopes left offline_access out: a provider as strict as Entra then gives
+ * no refresh token, and no request could carry the clinic API's token. The app asks for it
+ * anyway, and the visit goes through. */
+static void
+test_scopes_without_offline_access (Fixture       *fx,
+                                    gconstpointer  data)
+{
+  const char * const scopes[] = { "openid", "profile", "User.Read", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *detail = NULL;
+  g_autoptr(JsonObject) record = NULL;
+  g_autoptr(JsonObject) claims = NULL;
+  g_autofree char *callback = NULL;
+
+  g_strfreev (fx->config->scopes);
+  fx->config->scopes = g_strdupv ((char **) scopes);
+  start_visit (fx);
+  url = mr_visit_begin_sign_in (fx->visit, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (url, "scope=openid%20profile%20User.Read%20offline_access&"));
+  callback = sign_in_at_sandbox (fx, url, EMAIL);
+  g_assert_true (complete (fx, callback, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (send (fx, new_request (mr_visit_get_patient (fx->visit)), &detail, &error), ==,
+                   MR_OUTBOX_SENT);
+  g_assert_no_error (error);
+  record = only_received (fx);
+  claims = bearer_claims (record);
+  g_assert_cmpstr (json_object_get_string_member (claims, "scp"), ==, "Refill.Submit");
+}
+
+/* A Graph permission the patient never consented to (a scope meant for staff, set on a kiosk):
+ * the provider refuses the sign-in, and the person reads what to ask for, not a code. */
+static void
+test_unconsented_scope (Fixture       *fx,
+                        gconstpointer  data)
+{
+  const char * const scopes[] = { "openid", "profile", "offline_access", "User.Read.All", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *callback = NULL;
+
+  g_strfreev (fx->config->scopes);
+  fx->config->scopes = g_strdupv ((char **) scopes);
+  start_visit (fx);
+  url = mr_visit_begin_sign_in (fx->visit, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  callback = sign_in_at_sandbox (fx, url, EMAIL);
+  g_assert_false (complete (fx, callback, &error));
+  g_assert_error (error, MR_OIDC_ERROR, MR_OIDC_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "grant admin consent"));
+  g_assert_null (strstr (error->message, "AADSTS"));
+  g_assert_false (mr_visit_is_signed_in (fx->visit));
+}
+
 /* A send that comes before the token waits for the fetch already under way; it does not start
  * another. */
 static void
@@ -645,6 +747,12 @@ main (int   argc,
   g_test_add ("/visit/cancelled-at-provider", Fixture, NULL, fixture_set_up,
               test_cancelled_at_provider, fixture_tear_down);
   g_test_add ("/visit/graph-failure", Fixture, NULL, fixture_set_up, test_graph_failure,
+              fixture_tear_down);
+  g_test_add ("/visit/untidy-local-account", Fixture, NULL, fixture_set_up,
+              test_untidy_local_account, fixture_tear_down);
+  g_test_add ("/visit/scopes-without-offline-access", Fixture, NULL, fixture_set_up,
+              test_scopes_without_offline_access, fixture_tear_down);
+  g_test_add ("/visit/unconsented-scope", Fixture, NULL, fixture_set_up, test_unconsented_scope,
               fixture_tear_down);
   g_test_add ("/visit/api-token/kiosk", Fixture, NULL, fixture_set_up, test_api_token_kiosk,
               fixture_tear_down);

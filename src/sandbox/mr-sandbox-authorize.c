@@ -114,11 +114,12 @@ check_client_and_redirect (SoupServerMessage *msg,
   else if (redirect_uri == NULL)
     text = g_strdup ("AADSTS900144: The request body must contain the following parameter: "
                      "'redirect_uri'.");
-  else if (!mr_sandbox_redirect_uri_is_usable (redirect_uri))
+  else if (!mr_sandbox_redirect_uri_is_registered (redirect_uri))
     text = g_strdup_printf ("AADSTS50011: The redirect URI '%s' specified in the request does "
                             "not match the redirect URIs configured for the application '%s'. "
-                            "The sandbox accepts any http://localhost or http://127.0.0.1 "
-                            "address.", redirect_uri, MR_SANDBOX_CLIENT_ID);
+                            "The sandbox registers http://localhost:5000/auth/callback and "
+                            "http://127.0.0.1/auth/callback (any port).", redirect_uri,
+                            MR_SANDBOX_CLIENT_ID);
   if (text == NULL)
     return TRUE;
   respond_error_page (msg, SOUP_STATUS_BAD_REQUEST, text);
@@ -177,6 +178,7 @@ sign_in (MrSandbox         *self,
   const char *password = g_hash_table_lookup (params, "password");
   const MrSandboxUser *user = email ? mr_sandbox_find_user (email) : NULL;
   g_autofree char *code = NULL;
+  g_autofree char *unconsented = NULL;
 
   if (g_hash_table_contains (params, "cancel"))
     {
@@ -189,6 +191,19 @@ sign_in (MrSandbox         *self,
       respond_sign_in_page (msg, params, email,
                             "Your email address or password is incorrect. Try one of the demo "
                             "patients below.");
+      return;
+    }
+  /* The sandbox has no consent page: a Graph permission the account never consented to goes
+   * back as Entra's answer when consent cannot be given (AADSTS65001). */
+  unconsented = mr_sandbox_first_unconsented (user, g_hash_table_lookup (params, "scope"));
+  if (unconsented != NULL)
+    {
+      g_autofree char *text = g_strdup_printf ("AADSTS65001: The user or administrator has not "
+                                               "consented to use the application with ID '%s' "
+                                               "for the permission '%s'.",
+                                               MR_SANDBOX_CLIENT_ID, unconsented);
+
+      redirect_error (msg, params, "consent_required", text);
       return;
     }
   code = issue_code (self, params, user);

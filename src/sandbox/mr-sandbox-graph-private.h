@@ -21,6 +21,7 @@ typedef enum {
   MR_PROPERTY_FIELD,      /* a string member of MrSandboxUser */
   MR_PROPERTY_UPN,        /* computed from the object id */
   MR_PROPERTY_PHONES,     /* businessPhones: a collection, [] when empty */
+  MR_PROPERTY_IDENTITIES, /* identities: the sign-in names, a collection of objects */
   MR_PROPERTY_UNSET,      /* a property Graph knows that no demo account has */
 } MrPropertyKind;
 

@@ -50,7 +50,8 @@ static const MrProperty properties[] = {
   { "createdDateTime", UNSET }, { "creationType", UNSET }, { "department", UNSET },
   { "employeeHireDate", UNSET }, { "employeeId", UNSET }, { "employeeType", UNSET },
   { "externalUserState", UNSET }, { "faxNumber", UNSET }, { "hireDate", UNSET },
-  { "identities", UNSET }, { "imAddresses", UNSET }, { "interests", UNSET },
+  { "identities", MR_PROPERTY_IDENTITIES, -1, FALSE, 0, MR_PATCH_NO },
+  { "imAddresses", UNSET }, { "interests", UNSET },
   { "lastPasswordChangeDateTime", UNSET }, { "legalAgeGroupClassification", UNSET },
   { "mailNickname", UNSET }, { "mySite", UNSET }, { "otherMails", UNSET },
   { "passwordPolicies", UNSET }, { "pastProjects", UNSET }, { "preferredName", UNSET },
@@ -108,10 +109,37 @@ mr_sandbox_graph_dup_value (MrSandbox           *self,
         return g_strdup (edited);
       return g_strdup (G_STRUCT_MEMBER (const char *, user, property->offset));
     case MR_PROPERTY_PHONES:
+    case MR_PROPERTY_IDENTITIES:
     case MR_PROPERTY_UNSET:
     default:
       return NULL;
     }
+}
+
+static JsonObject *
+identity_new (const char *type,
+              const char *id)
+{
+  JsonObject *identity = json_object_new ();
+
+  json_object_set_string_member (identity, "signInType", type);
+  json_object_set_string_member (identity, "issuer", UPN_DOMAIN);
+  json_object_set_string_member (identity, "issuerAssignedId", id);
+  return identity;
+}
+
+/* An External ID local account's identities: its email sign-in name and its UPN. */
+static JsonArray *
+identities_of (const MrSandboxUser *user)
+{
+  JsonArray *identities = json_array_new ();
+  g_autofree char *upn = g_strdup_printf ("%s@" UPN_DOMAIN, user->id);
+
+  json_array_add_object_element (identities,
+                                 identity_new ("emailAddress",
+                                               mr_sandbox_user_sign_in_name (user)));
+  json_array_add_object_element (identities, identity_new ("userPrincipalName", upn));
+  return identities;
 }
 
 /* Adds @property of @user to @object. Unset properties are null in the default set and absent
@@ -128,6 +156,11 @@ add_property (MrSandbox           *self,
   if (property->kind == MR_PROPERTY_PHONES)
     {
       json_object_set_array_member (object, property->name, json_array_new ());
+      return;
+    }
+  if (property->kind == MR_PROPERTY_IDENTITIES)
+    {
+      json_object_set_array_member (object, property->name, identities_of (user));
       return;
     }
   value = mr_sandbox_graph_dup_value (self, user, property);

@@ -14,7 +14,6 @@
 #define ACCESS_TOKEN_LIFETIME_S  3600
 #define REFRESH_TOKEN_LIFETIME_S (90 * 24 * 3600)
 #define ID_TOKEN_LIFETIME_S      3600
-#define SIGN_IN_SCOPES           "openid profile offline_access"
 
 /* The PKCE S256 transform: base64url (SHA-256 (verifier)). */
 static char *
@@ -294,7 +293,7 @@ add_common_claims (JsonBuilder                 *b,
   add_int (b, "exp", iat + options->lifetime);
   add_string (b, "name", user->display_name);
   add_string (b, "oid", user->id);
-  add_string (b, "preferred_username", user->mail);
+  add_string (b, "preferred_username", mr_sandbox_user_sign_in_name (user));
   add_roles (b, self, user);
   add_string (b, "sub", sub);
   add_string (b, "tid", MR_SANDBOX_TENANT_ID);
@@ -311,7 +310,7 @@ encode_claims (MrSandbox           *self,
 
   json_builder_begin_object (b);
   add_common_claims (b, self, user, &now);
-  add_string (b, "email", user->mail);
+  add_string (b, "email", mr_sandbox_user_sign_in_name (user));
   add_string (b, "family_name", user->surname);
   add_string (b, "given_name", user->given_name);
   if (nonce != NULL)
@@ -403,39 +402,6 @@ respond_expired (SoupServerMessage *msg)
                        "and resource.");
 }
 
-static void
-issue_tokens (MrSandbox           *self,
-              SoupServerMessage   *msg,
-              const MrSandboxUser *user,
-              const char          *nonce)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autofree char *id_token = sign_id_token (self, user, nonce);
-  /* Every Graph permission consented for the account, as Entra answers. */
-  g_autofree char *scope = g_strconcat (SIGN_IN_SCOPES " ",
-                                        user->permissions ? user->permissions : "User.Read", NULL);
-  char *access = mr_random_token (32);
-  char *refresh = mr_random_token (48);
-
-  json_builder_begin_object (b);
-  add_string (b, "token_type", "Bearer");
-  add_string (b, "scope", scope);
-  add_int (b, "expires_in", ACCESS_TOKEN_LIFETIME_S - 1);
-  add_int (b, "ext_expires_in", ACCESS_TOKEN_LIFETIME_S - 1);
-  add_string (b, "access_token", access);
-  add_string (b, "refresh_token", refresh);
-  add_string (b, "id_token", id_token);
-  json_builder_end_object (b);
-
-  g_hash_table_insert (self->tenant.access_tokens, access,
-                       mr_sandbox_grant_new (user, scope, ACCESS_TOKEN_LIFETIME_S));
-  g_hash_table_insert (self->tenant.refresh_tokens, refresh,
-                       mr_sandbox_grant_new (user, scope, REFRESH_TOKEN_LIFETIME_S));
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "Pragma", "no-cache");
-  mr_sandbox_respond_json (msg, SOUP_STATUS_OK, json_builder_get_root (b));
-}
-
 /* Whether the space-separated @scope holds @item. */
 static gboolean
 scope_has (const char *scope,
@@ -444,6 +410,53 @@ scope_has (const char *scope,
   g_auto(GStrv) items = g_strsplit (scope != NULL ? scope : "", " ", -1);
 
   return g_strv_contains ((const char * const *) items, item);
+}
+
+/* What a token response's scope lists: the OpenID scopes (offline_access only when it was asked
+ * for), then every Graph permission consented for the account, as Entra answers. */
+static char *
+granted_scope (const MrSandboxUser *user,
+               gboolean             offline)
+{
+  return g_strconcat ("openid profile ", offline ? "offline_access " : "",
+                      user->permissions ? user->permissions : "User.Read", NULL);
+}
+
+/* Tokens for Graph. A refresh token only when @requested has offline_access: Entra gives none
+ * without it, and an app that forgot it would only find out at the first refresh. */
+static void
+issue_tokens (MrSandbox           *self,
+              SoupServerMessage   *msg,
+              const MrSandboxUser *user,
+              const char          *nonce,
+              const char          *requested)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *id_token = sign_id_token (self, user, nonce);
+  gboolean offline = scope_has (requested, "offline_access");
+  g_autofree char *scope = granted_scope (user, offline);
+  char *access = mr_random_token (32);
+  char *refresh = offline ? mr_random_token (48) : NULL;
+
+  json_builder_begin_object (b);
+  add_string (b, "token_type", "Bearer");
+  add_string (b, "scope", scope);
+  add_int (b, "expires_in", ACCESS_TOKEN_LIFETIME_S - 1);
+  add_int (b, "ext_expires_in", ACCESS_TOKEN_LIFETIME_S - 1);
+  add_string (b, "access_token", access);
+  if (refresh != NULL)
+    add_string (b, "refresh_token", refresh);
+  add_string (b, "id_token", id_token);
+  json_builder_end_object (b);
+
+  g_hash_table_insert (self->tenant.access_tokens, access,
+                       mr_sandbox_grant_new (user, scope, ACCESS_TOKEN_LIFETIME_S));
+  if (refresh != NULL)
+    g_hash_table_insert (self->tenant.refresh_tokens, refresh,
+                         mr_sandbox_grant_new (user, scope, REFRESH_TOKEN_LIFETIME_S));
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Pragma", "no-cache");
+  mr_sandbox_respond_json (msg, SOUP_STATUS_OK, json_builder_get_root (b));
 }
 
 /* One resource per token, as Entra issues them: the requested @scope names either Graph (its
@@ -500,16 +513,16 @@ static void
 issue_api_token (MrSandbox           *self,
                  SoupServerMessage   *msg,
                  const MrSandboxUser *user,
-                 gboolean             with_id_token)
+                 const char          *requested)
 {
+  gboolean with_id_token = scope_has (requested, "openid");
+  gboolean offline = scope_has (requested, "offline_access");
   const MrSandboxTokenOptions now = { .lifetime = ACCESS_TOKEN_LIFETIME_S };
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autofree char *p64 = encode_api_claims (self, user, &now);
   g_autofree char *access = sign_jwt (self, p64);
-  g_autofree char *graph_scope = g_strconcat (SIGN_IN_SCOPES " ",
-                                              user->permissions ? user->permissions : "User.Read",
-                                              NULL);
-  char *refresh = mr_random_token (48);
+  g_autofree char *graph_scope = granted_scope (user, TRUE);
+  char *refresh = offline ? mr_random_token (48) : NULL;
 
   json_builder_begin_object (b);
   add_string (b, "token_type", "Bearer");
@@ -517,7 +530,8 @@ issue_api_token (MrSandbox           *self,
   add_int (b, "expires_in", ACCESS_TOKEN_LIFETIME_S - 1);
   add_int (b, "ext_expires_in", ACCESS_TOKEN_LIFETIME_S - 1);
   add_string (b, "access_token", access);
-  add_string (b, "refresh_token", refresh);
+  if (refresh != NULL)
+    add_string (b, "refresh_token", refresh);
   if (with_id_token)
     {
       g_autofree char *id_token = sign_id_token (self, user, NULL);
@@ -526,8 +540,9 @@ issue_api_token (MrSandbox           *self,
     }
   json_builder_end_object (b);
 
-  g_hash_table_insert (self->tenant.refresh_tokens, refresh,
-                       mr_sandbox_grant_new (user, graph_scope, REFRESH_TOKEN_LIFETIME_S));
+  if (refresh != NULL)
+    g_hash_table_insert (self->tenant.refresh_tokens, refresh,
+                         mr_sandbox_grant_new (user, graph_scope, REFRESH_TOKEN_LIFETIME_S));
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                 "Pragma", "no-cache");
   mr_sandbox_respond_json (msg, SOUP_STATUS_OK, json_builder_get_root (b));
@@ -591,10 +606,31 @@ redeem_code (MrSandbox         *self,
     }
 
   entry->redeemed = TRUE;
-  issue_tokens (self, msg, entry->user, entry->nonce);
+  issue_tokens (self, msg, entry->user, entry->nonce, entry->scope);
 }
 
-/* Refresh tokens rotate: the one presented is gone once it has been used. */
+/* AADSTS65001 when @scope names a Graph permission the account never consented to: Entra does
+ * not widen a grant on refresh, and the sandbox has no consent page to widen it at sign-in. */
+static gboolean
+check_consent (SoupServerMessage   *msg,
+               const MrSandboxUser *user,
+               const char          *scope)
+{
+  g_autofree char *missing = mr_sandbox_first_unconsented (user, scope);
+  g_autofree char *text = NULL;
+
+  if (missing == NULL)
+    return TRUE;
+  text = g_strdup_printf ("The user or administrator has not consented to use the application "
+                          "with ID '%s' named 'Medication Refill' for the permission '%s'. Send "
+                          "an interactive authorization request for this user and resource.",
+                          MR_SANDBOX_CLIENT_ID, missing);
+  mr_sandbox_respond_entra_error (msg, "invalid_grant", 65001, text);
+  return FALSE;
+}
+
+/* Refresh tokens rotate: the one presented is gone once it has been used. A refused request
+ * leaves it usable, as Entra refuses a request whole. */
 static void
 redeem_refresh_token (MrSandbox         *self,
                       SoupServerMessage *msg,
@@ -603,7 +639,6 @@ redeem_refresh_token (MrSandbox         *self,
   const char *token = g_hash_table_lookup (form, "refresh_token");
   const char *scope = g_hash_table_lookup (form, "scope");
   g_autofree char *api = NULL;
-  gpointer key = NULL, value = NULL;
   MrSandboxGrant *grant;
   const MrSandboxUser *user;
 
@@ -612,27 +647,23 @@ redeem_refresh_token (MrSandbox         *self,
       respond_missing (msg, "refresh_token");
       return;
     }
-  /* Checked before the refresh token is used up, as Entra refuses the request whole. */
   if (!check_resource (msg, scope, &api))
     return;
-  if (!g_hash_table_steal_extended (self->tenant.refresh_tokens, token, &key, &value))
+  grant = g_hash_table_lookup (self->tenant.refresh_tokens, token);
+  if (grant == NULL || grant->expires < g_get_real_time ())
     {
+      g_hash_table_remove (self->tenant.refresh_tokens, token);
       respond_expired (msg);
       return;
     }
-  g_free (key);
-  grant = value;
-  user = grant->expires >= g_get_real_time () ? grant->user : NULL;
-  mr_sandbox_grant_free (grant);
-  if (user == NULL)
-    {
-      respond_expired (msg);
-      return;
-    }
+  user = grant->user;
+  if (!check_consent (msg, user, scope))
+    return;
+  g_hash_table_remove (self->tenant.refresh_tokens, token);
   if (api != NULL)
-    issue_api_token (self, msg, user, scope_has (scope, "openid"));
+    issue_api_token (self, msg, user, scope);
   else
-    issue_tokens (self, msg, user, NULL);
+    issue_tokens (self, msg, user, NULL, scope);
 }
 
 static void

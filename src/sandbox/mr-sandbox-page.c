@@ -100,7 +100,7 @@ append_demo_users (GString *html)
       if (mr_sandbox_user_may (&users[i], "User.Read.All"))
         g_string_append (html, " (staff)");
       g_string_append (html, " — <code>");
-      append_escaped (html, users[i].mail);
+      append_escaped (html, mr_sandbox_user_sign_in_name (&users[i]));
       g_string_append (html, "</code></li>\n");
     }
   g_string_append (html, "</ul>\n</section>\n");

@@ -2,6 +2,8 @@
 /* The stand-in tenant's data (see mr-sandbox-tenant.h). */
 #include "mr-sandbox-tenant.h"
 
+#include <string.h>
+
 #include "mr-sandbox.h"
 
 #include "mr-base.h"
@@ -55,6 +57,26 @@ static const MrSandboxUser users[] = {
     .permissions = "User.Read User.ReadWrite",
   },
   {
+    /* A local account as people fill the sign-up page in: no mail (the address is only its
+     * sign-in name, in identities), a date of birth that could be 1 February or 2 January, the
+     * gender as one letter, names with stray spaces and a control character, and a job title
+     * longer than the form takes. */
+    .id = "2f8c61d9-7b4e-4a05-9c3d-8e1f0a6b5c77",
+    .sign_in_name = "lee.okafor@example.org",
+    .given_name = "  Lee ",
+    .surname = "Okafor\t",
+    .display_name = "Lee Okafor\x07",
+    /* Longer than the form's 128 characters: the directory takes up to 128 for jobTitle, but a
+     * B2C-era account or a migration can hold more, and nothing of it may be lost. */
+    .job_title = "Patient of the Lagos outreach clinic — retired schoolteacher, volunteer at the "
+                 "community pharmacy on Saturdays, prefers appointments before noon",
+    .city = "Lagos",
+    .country = "nigeria",
+    .date_of_birth = "01/02/1990",
+    .hospital_number = " HN30511 ",
+    .gender = "F",
+  },
+  {
     /* Front-desk staff: may read and correct every profile and find the extensions app. */
     .id = "b6d0f3e2-4c1a-4e8b-9f27-5a3c8d1e0f44",
     .mail = "staff@example.org",
@@ -81,9 +103,15 @@ mr_sandbox_find_user (const char *email)
   g_autofree char *wanted = g_strstrip (g_strdup (email));
 
   for (guint i = 0; i < G_N_ELEMENTS (users); i++)
-    if (g_ascii_strcasecmp (users[i].mail, wanted) == 0)
+    if (g_ascii_strcasecmp (mr_sandbox_user_sign_in_name (&users[i]), wanted) == 0)
       return &users[i];
   return NULL;
+}
+
+const char *
+mr_sandbox_user_sign_in_name (const MrSandboxUser *user)
+{
+  return user->sign_in_name != NULL ? user->sign_in_name : user->mail;
 }
 
 const MrSandboxUser *
@@ -113,6 +141,31 @@ mr_sandbox_user_may (const MrSandboxUser *user,
         return TRUE;
     }
   return FALSE;
+}
+
+/* Graph's permissions may be asked for by short name or under Graph's resource URI. */
+#define GRAPH_RESOURCE "https://graph.microsoft.com/"
+
+char *
+mr_sandbox_first_unconsented (const MrSandboxUser *user,
+                              const char          *scope)
+{
+  g_auto(GStrv) items = g_strsplit (scope != NULL ? scope : "", " ", -1);
+
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      const char *item = items[i];
+
+      if (g_str_has_prefix (item, GRAPH_RESOURCE))
+        item += strlen (GRAPH_RESOURCE);
+      if (*item == '\0' || g_str_equal (item, "openid") || g_str_equal (item, "profile")
+          || g_str_equal (item, "offline_access") || g_str_equal (item, "email")
+          || g_str_equal (item, ".default") || g_str_has_prefix (item, "api://"))
+        continue;
+      if (!mr_sandbox_user_may (user, item))
+        return g_strdup (item);
+    }
+  return NULL;
 }
 
 /* ---- what the tenant issued ----------------------------------------------------------- */
@@ -161,6 +214,44 @@ mr_sandbox_redirect_uri_is_usable (const char *uri)
   if (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
     return FALSE;
   return mr_host_is_loopback_or_localhost (g_uri_get_host (parsed));
+}
+
+/* The app registration's "Mobile and desktop applications" redirect URIs: the tutorial's, and the
+ * same path on 127.0.0.1 for the system browser's loopback listener (RFC 8252). */
+static const char * const registered_redirect_uris[] = {
+  "http://localhost:5000/auth/callback",
+  "http://127.0.0.1:5000/auth/callback",
+};
+
+/* Entra compares a redirect URI with the registered ones exactly: scheme, host, path (case
+ * sensitive, a trailing slash counts) and query. Only the port of a loopback URI is not compared,
+ * so that a listener may take any free port. */
+static gboolean
+redirect_uri_matches (GUri       *wanted,
+                      const char *registered)
+{
+  g_autoptr(GUri) entry = g_uri_parse (registered, G_URI_FLAGS_ENCODED, NULL);
+
+  g_assert (entry != NULL);
+  return g_strcmp0 (g_uri_get_scheme (wanted), g_uri_get_scheme (entry)) == 0
+         && g_strcmp0 (g_uri_get_host (wanted), g_uri_get_host (entry)) == 0
+         && g_strcmp0 (g_uri_get_path (wanted), g_uri_get_path (entry)) == 0
+         && g_uri_get_query (wanted) == NULL
+         && g_uri_get_fragment (wanted) == NULL
+         && g_uri_get_userinfo (wanted) == NULL;
+}
+
+gboolean
+mr_sandbox_redirect_uri_is_registered (const char *uri)
+{
+  g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED, NULL);
+
+  if (parsed == NULL)
+    return FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS (registered_redirect_uris); i++)
+    if (redirect_uri_matches (parsed, registered_redirect_uris[i]))
+      return TRUE;
+  return FALSE;
 }
 
 void

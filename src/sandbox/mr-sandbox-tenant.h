@@ -12,7 +12,11 @@ G_BEGIN_DECLS
 typedef struct
 {
   const char *id;
+  /* NULL for a local account that never had one: Graph's mail is then absent, and the sign-in
+   * name is only in identities (and the ID token's email claim). */
   const char *mail;
+  /* The email address the account signs in with, when it is not mail. */
+  const char *sign_in_name;
   const char *given_name;
   const char *surname;
   const char *display_name;
@@ -79,9 +83,16 @@ char                *mr_sandbox_tenant_add_code    (MrSandboxTenant     *tenant,
 const MrSandboxUser *mr_sandbox_get_users          (guint               *n_users);
 const MrSandboxUser *mr_sandbox_find_user          (const char          *email);
 const MrSandboxUser *mr_sandbox_find_user_by_id    (const char          *id);
+/* The email address @user signs in with: sign_in_name, or else mail. Static. */
+const char          *mr_sandbox_user_sign_in_name  (const MrSandboxUser *user);
 /* Whether @user's tokens carry @permission. */
 gboolean             mr_sandbox_user_may           (const MrSandboxUser *user,
                                                     const char          *permission);
+/* The first Graph permission in the space-separated @scope that was not consented for @user
+ * (newly allocated), or NULL when every one was: the OpenID scopes, ".default" and the clinic's
+ * API need no consent of the account's. */
+char                *mr_sandbox_first_unconsented  (const MrSandboxUser *user,
+                                                    const char          *scope);
 
 MrSandboxGrant      *mr_sandbox_grant_new          (const MrSandboxUser *user,
                                                     const char          *scope,
@@ -89,7 +100,10 @@ MrSandboxGrant      *mr_sandbox_grant_new          (const MrSandboxUser *user,
 void                 mr_sandbox_grant_free         (MrSandboxGrant      *grant);
 void                 mr_sandbox_code_free          (MrSandboxCode       *code);
 
-/* Whether the app registration accepts @uri as a redirect (or post-logout) URI. */
+/* Whether the app registration accepts @uri as a post-logout URI: any loopback address. */
 gboolean             mr_sandbox_redirect_uri_is_usable (const char      *uri);
+/* Whether @uri is one of the registration's redirect URIs, as Entra matches them (exactly; the
+ * port of a loopback address aside). */
+gboolean             mr_sandbox_redirect_uri_is_registered (const char  *uri);
 
 G_END_DECLS

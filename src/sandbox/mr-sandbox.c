@@ -117,7 +117,11 @@ listen_in_thread (MrSandbox  *self,
   if (self->service == NULL)
     return FALSE;
   self->base_url = g_strdup_printf ("http://127.0.0.1:%u", port);
-  self->issuer = g_strdup_printf ("%s/%s/v2.0", self->base_url, MR_SANDBOX_TENANT_ID);
+  /* External ID's issuer is not on the authority's host: tokens and discovery name
+   * {tenant-id}.ciamlogin.com whichever host signed in. A client that compared the issuer with
+   * the authority it was given would fail against a real tenant; here it fails too. */
+  self->issuer = g_strdup_printf ("https://%s.ciamlogin.com/%s/v2.0", MR_SANDBOX_TENANT_ID,
+                                  MR_SANDBOX_TENANT_ID);
   return TRUE;
 }
 
@@ -271,6 +275,14 @@ mr_sandbox_get_base_url (MrSandbox *self)
   g_return_val_if_fail (MR_IS_SANDBOX (self), NULL);
 
   return self->base_url;
+}
+
+const char *
+mr_sandbox_get_issuer (MrSandbox *self)
+{
+  g_return_val_if_fail (MR_IS_SANDBOX (self), NULL);
+
+  return self->issuer;
 }
 
 char *

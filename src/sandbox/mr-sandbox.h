@@ -34,6 +34,10 @@ void        mr_sandbox_stop               (MrSandbox   *self);
 
 /* "http://127.0.0.1:PORT" (no trailing slash). Owned by the sandbox. */
 const char *mr_sandbox_get_base_url       (MrSandbox   *self);
+/* The issuer its discovery document and tokens name: External ID's form,
+ * "https://{tenant-id}.ciamlogin.com/{tenant-id}/v2.0", on another host than the base URL. Owned
+ * by the sandbox; NULL before start. */
+const char *mr_sandbox_get_issuer         (MrSandbox   *self);
 /* The settings a client needs, one "key=value" a line, in this order: authority, tenant-id,
  * client-id, graph-url, workflow-url, extensions-app-id. Newly allocated. */
 char       *mr_sandbox_dup_settings_text  (MrSandbox   *self);

@@ -378,6 +378,47 @@ test_kiosk_corrections (void)
   g_assert_finalize_object (form);
 }
 
+/* Kiosk: a custom attribute as the patient typed it at sign-up, which the rules cannot read
+ * ("01/02/1990" could be two dates). The patient is not stopped by it: the form says so in a
+ * sentence, and the request goes to staff with it flagged and the directory's value kept. */
+static void
+test_kiosk_untidy (void)
+{
+  MrRefillForm *form = MR_REFILL_FORM (g_object_ref_sink (mr_refill_form_new ()));
+  g_autoptr(MrPatient) patient = jack ();
+  g_autoptr(MrRefillRequest) request = NULL;
+  GtkWidget *problem, *dob;
+
+  g_free (patient->date_of_birth);
+  patient->date_of_birth = g_strdup ("01/02/1990");
+  mr_refill_form_set_mode (form, MR_MODE_KIOSK);
+  mr_refill_form_set_patient (form, patient);
+  make_valid (form);
+
+  problem = by_id (form, "patient_problem");
+  dob = by_id (form, "date_of_birth");
+  g_assert_true (gtk_widget_get_visible (problem));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (problem)), ==,
+                   "Your clinic account has your date of birth as “01/02/1990”, which the clinic "
+                   "cannot read for sure: staff will confirm it, or tap “This is wrong” to give "
+                   "it now.");
+  g_assert_false (gtk_widget_has_css_class (dob, "error"));
+  assert_description (dob, gtk_label_get_text (GTK_LABEL (problem)));
+
+  request = mr_refill_form_build_request (form, MR_MODE_KIOSK);
+  g_assert_true (mr_refill_request_validate (request, NULL));
+  g_assert_true (request->corrections[MR_CUSTOM_DATE_OF_BIRTH].flagged);
+  g_assert_null (request->corrections[MR_CUSTOM_DATE_OF_BIRTH].corrected);
+  g_assert_false (request->corrections[MR_CUSTOM_GENDER].flagged);
+  g_assert_cmpstr (request->directory->date_of_birth, ==, "01/02/1990");
+
+  /* At the desk, staff can type it: the rules ask them to. */
+  mr_refill_form_set_mode (form, MR_MODE_DESK);
+  g_assert_false (mr_refill_form_get_valid (form));
+  g_assert_true (gtk_widget_has_css_class (dob, "error"));
+  g_assert_finalize_object (form);
+}
+
 static void
 test_review (void)
 {
@@ -535,6 +576,7 @@ main (int   argc,
   g_test_add_func ("/ui/form/notes-and-consent", test_notes_and_consent);
   g_test_add_func ("/ui/form/medicines", test_medicines);
   g_test_add_func ("/ui/form/kiosk-corrections", test_kiosk_corrections);
+  g_test_add_func ("/ui/form/kiosk-untidy", test_kiosk_untidy);
   g_test_add_func ("/ui/form/review", test_review);
   g_test_add_func ("/ui/form/fulfilment", test_fulfilment);
   g_test_add_func ("/ui/form/completion", test_completion);

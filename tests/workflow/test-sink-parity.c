@@ -165,7 +165,7 @@ add_settings (JsonBuilder *b,
               MrSandbox   *sandbox)
 {
   const char *base = mr_sandbox_get_base_url (sandbox);
-  g_autofree char *issuer = g_strdup_printf ("%s/%s/v2.0", base, MR_SANDBOX_TENANT_ID);
+  const char *issuer = mr_sandbox_get_issuer (sandbox);   /* on ciamlogin.com, not base */
   g_autofree char *jwks = g_strdup_printf ("%s/%s/discovery/v2.0/keys", base,
                                            MR_SANDBOX_TENANT_ID);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "mr-rules.h"
 #include "mr-secure.h"
 #include "mr-util.h"
 
@@ -52,8 +53,9 @@ mr_graph_me_url (const char *graph_url,
 
   /* "$select" stays literal: Graph documents it so, and every Graph front end accepts it. */
   url = g_string_new (base);
+  /* identities: a local account may have no mail, only its sign-in name there. */
   g_string_append (url, "/me?$select=id,displayName,givenName,surname,mail,jobTitle,"
-                        "streetAddress,city,state,postalCode,country,mobilePhone");
+                        "streetAddress,city,state,postalCode,country,mobilePhone,identities");
   for (gsize i = 0; i < G_N_ELEMENTS (custom_attributes); i++)
     {
       g_autofree char *ext = mr_graph_extension_name (ext_app_id, custom_attributes[i]);
@@ -71,6 +73,45 @@ dup_member (JsonObject *object,
   return member != NULL ? g_strdup (mr_json_get_string (object, member)) : NULL;
 }
 
+/* A custom attribute as people typed it at sign-up, canonical where only one value can be meant
+ * ("2 Jan 1990", "F"); what could mean two stays as typed, for the form to ask about. */
+static char *
+dup_custom (JsonObject *object,
+            const char *member,
+            MrField     field)
+{
+  const char *value = member != NULL ? mr_json_get_string (object, member) : NULL;
+
+  return value != NULL ? mr_rules_tidy (field, value) : NULL;
+}
+
+/* The email sign-in name of a local account (identities[signInType=emailAddress]), or NULL. */
+static char *
+dup_sign_in_email (JsonObject *object)
+{
+  JsonNode *node = json_object_get_member (object, "identities");
+  JsonArray *identities;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return NULL;
+  identities = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (identities); i++)
+    {
+      JsonNode *element = json_array_get_element (identities, i);
+      JsonObject *identity;
+      const char *id;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        continue;
+      identity = json_node_get_object (element);
+      id = mr_json_get_string (identity, "issuerAssignedId");
+      if (g_strcmp0 (mr_json_get_string (identity, "signInType"), "emailAddress") == 0
+          && id != NULL && *id != '\0')
+        return g_strdup (id);
+    }
+  return NULL;
+}
+
 static MrPatient *
 patient_from_object (JsonObject *object,
                      const char *ext_app_id)
@@ -85,6 +126,11 @@ patient_from_object (JsonObject *object,
   patient->given_name = dup_member (object, "givenName");
   patient->surname = dup_member (object, "surname");
   patient->mail = dup_member (object, "mail");
+  if (patient->mail == NULL || *patient->mail == '\0')
+    {
+      g_free (patient->mail);
+      patient->mail = dup_sign_in_email (object);
+    }
   patient->job_title = dup_member (object, "jobTitle");
   patient->street_address = dup_member (object, "streetAddress");
   patient->city = dup_member (object, "city");
@@ -92,9 +138,9 @@ patient_from_object (JsonObject *object,
   patient->postal_code = dup_member (object, "postalCode");
   patient->country = dup_member (object, "country");
   patient->mobile_phone = dup_member (object, "mobilePhone");
-  patient->date_of_birth = dup_member (object, dob);
-  patient->hospital_number = dup_member (object, hn);
-  patient->gender = dup_member (object, gender);
+  patient->date_of_birth = dup_custom (object, dob, MR_FIELD_DATE_OF_BIRTH);
+  patient->hospital_number = dup_custom (object, hn, MR_FIELD_HOSPITAL_NUMBER);
+  patient->gender = dup_custom (object, gender, MR_FIELD_GENDER);
   return patient;
 }
 

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "mr-rules.h"
 #include "mr-util.h"
 
 /* ---- Corrections as a PATCH body ------------------------------------------------------------ */
@@ -128,10 +129,11 @@ mr_patient_fill_from_claims (MrPatient  *patient,
     char               **field;
     const char          *graph_name;
     const char * const  *short_names;
+    MrField              rules;
   } fields[] = {
-    { &patient->date_of_birth, "DateofBirth", dob_names },
-    { &patient->hospital_number, "HospitalNumber", hn_names },
-    { &patient->gender, "Gender", gender_names },
+    { &patient->date_of_birth, "DateofBirth", dob_names, MR_FIELD_DATE_OF_BIRTH },
+    { &patient->hospital_number, "HospitalNumber", hn_names, MR_FIELD_HOSPITAL_NUMBER },
+    { &patient->gender, "Gender", gender_names, MR_FIELD_GENDER },
   };
 
   missing = g_ptr_array_new ();
@@ -145,10 +147,23 @@ mr_patient_fill_from_claims (MrPatient  *patient,
       if (value != NULL)
         {
           g_free (*fields[i].field);
-          *fields[i].field = mr_text_clean (value);
+          *fields[i].field = mr_rules_tidy (fields[i].rules, value);
         }
       else
         g_ptr_array_add (missing, g_strdup (fields[i].graph_name));
+    }
+  /* A local account may have no mail in Graph; its ID token's email claim is the address it
+   * signs in with. Not counted as missing: the form asks for it as for any empty field. */
+  if (patient->mail == NULL || *patient->mail == '\0')
+    {
+      const char *email = find_claim (claims, NULL, "email", (const char * const[]) { "email",
+                                                                                      NULL });
+
+      if (email != NULL)
+        {
+          g_free (patient->mail);
+          patient->mail = mr_text_clean (email);
+        }
     }
   g_ptr_array_add (missing, NULL);
   return (char **) g_ptr_array_free (missing, FALSE);

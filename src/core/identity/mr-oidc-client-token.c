@@ -225,8 +225,7 @@ start_token_request (GTask *task)
 static char *
 joined_scopes (MrOidcClient *self)
 {
-  return self->config->scopes != NULL ? g_strjoinv (" ", self->config->scopes)
-                                      : g_strdup ("openid");
+  return mr_oidc_dup_sign_in_scope (self->config);
 }
 
 void

@@ -23,6 +23,11 @@ gboolean mr_oidc_discovery_check_endpoints (const MrOidcDiscovery  *discovery,
                                             const char             *authority,
                                             GError                **error);
 
+/* The scope the app asks for at sign-in and at the code exchange: the configured scopes, with
+ * offline_access added when they lack it. Every request to the workflow carries a token got with
+ * the refresh token, and a provider gives none without offline_access. Newly allocated. */
+char    *mr_oidc_dup_sign_in_scope (const MrConfig *config);
+
 struct _MrOidcClient
 {
   GObject          parent_instance;

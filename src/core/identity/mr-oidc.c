@@ -295,6 +295,23 @@ mr_oidc_build_authorize_url (const MrOidcDiscovery *discovery,
 }
 
 char *
+mr_oidc_dup_sign_in_scope (const MrConfig *config)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) scopes = NULL;
+
+  if (config->scopes != NULL)
+    g_strv_builder_addv (builder, (const char **) config->scopes);
+  else
+    g_strv_builder_add (builder, "openid");
+  if (config->scopes == NULL
+      || !g_strv_contains ((const char * const *) config->scopes, "offline_access"))
+    g_strv_builder_add (builder, "offline_access");
+  scopes = g_strv_builder_end (builder);
+  return g_strjoinv (" ", scopes);
+}
+
+char *
 mr_oidc_build_authorize_url_full (const MrOidcDiscovery *discovery,
                                   const MrConfig        *config,
                                   const MrAuthRequest   *request,
@@ -319,7 +336,7 @@ mr_oidc_build_authorize_url_full (const MrOidcDiscovery *discovery,
   /* B2C names its policy in the endpoint's own query (?p=…); it must survive. */
   existing = g_uri_get_query (endpoint);
   query = g_string_new (existing != NULL ? existing : "");
-  scope = config->scopes != NULL ? g_strjoinv (" ", config->scopes) : g_strdup ("openid");
+  scope = mr_oidc_dup_sign_in_scope (config);
 
   append_param (query, "client_id", config->client_id);
   append_param (query, "response_type", "code");

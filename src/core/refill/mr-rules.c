@@ -181,6 +181,105 @@ canonical_choice (const char         *clean,
   return NULL;
 }
 
+/* Short answers people give at sign-up for a choice ("F"), in the choice's spelling. */
+static const struct { const char *typed; const char *choice; } gender_aliases[] = {
+  { "m", "Male" }, { "f", "Female" },
+};
+
+static char *
+canonical_gender (const char *clean)
+{
+  g_autofree char *folded = g_utf8_casefold (clean, -1);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (gender_aliases); i++)
+    if (strcmp (folded, gender_aliases[i].typed) == 0)
+      return g_strdup (gender_aliases[i].choice);
+  return canonical_choice (clean, genders);
+}
+
+/* 1 to 12 for an English month name or its first three letters ("jan", "January"), else 0. */
+static guint
+month_from_name (const char *word)
+{
+  static const char * const months[] = { "january", "february", "march", "april", "may", "june",
+                                          "july", "august", "september", "october", "november",
+                                          "december" };
+  g_autofree char *folded = g_ascii_strdown (word, -1);
+  gsize len = strlen (folded);
+
+  if (len < 3)
+    return 0;
+  for (guint i = 0; i < G_N_ELEMENTS (months); i++)
+    if (strncmp (months[i], folded, len) == 0 && (len == 3 || len == strlen (months[i])))
+      return i + 1;
+  return 0;
+}
+
+/* A whole number of 1 to @digits digits, or -1. */
+static gint
+date_number (const char *word,
+             gsize       digits)
+{
+  gsize len = strlen (word);
+
+  if (len == 0 || len > digits)
+    return -1;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isdigit (word[i]))
+      return -1;
+  return (gint) g_ascii_strtoull (word, NULL, 10);
+}
+
+/* A date of birth as people type it at sign-up, as YYYY-MM-DD when only one date can be meant:
+ * "1990-1-2", "1990/01/02", "2 Jan 1990", "January 2, 1990", "13/02/1990" (a day over 12 decides
+ * the order), "05/05/1990". NULL when the text is not a date or could be two ("01/02/1990": the
+ * 1st of February or the 2nd of January), or its year has two digits: a person must say which. */
+static char *
+tidy_date (const char *clean)
+{
+  g_auto(GStrv) words = g_strsplit_set (clean, " /-.,", -1);
+  const char *w[3];
+  guint n = 0;
+  gint y, m = -1, d = -1, a, b;
+
+  for (guint i = 0; words[i] != NULL; i++)
+    if (*words[i] != '\0')
+      {
+        if (n == 3)
+          return NULL;
+        w[n++] = words[i];
+      }
+  if (n != 3)
+    return NULL;
+  if (strlen (w[0]) == 4 && (y = date_number (w[0], 4)) > 0)
+    {
+      /* Year first: always year, month, day. */
+      m = month_from_name (w[1]) ? (gint) month_from_name (w[1]) : date_number (w[1], 2);
+      d = date_number (w[2], 2);
+    }
+  else if (strlen (w[2]) == 4 && (y = date_number (w[2], 4)) > 0)
+    {
+      if (month_from_name (w[0]))
+        m = month_from_name (w[0]), d = date_number (w[1], 2);
+      else if (month_from_name (w[1]))
+        m = month_from_name (w[1]), d = date_number (w[0], 2);
+      else if ((a = date_number (w[0], 2)) > 0 && (b = date_number (w[1], 2)) > 0)
+        {
+          if (a > 12 && b <= 12)
+            d = a, m = b;
+          else if (b > 12 && a <= 12)
+            m = a, d = b;
+          else if (a == b)
+            m = d = a;
+        }
+    }
+  else
+    return NULL;
+  if (m < 1 || m > 12 || d < 1 || !g_date_valid_dmy (d, m, y))
+    return NULL;
+  return g_strdup_printf ("%04d-%02d-%02d", y, m, d);
+}
+
 char *
 mr_rules_clean (MrField     field,
                 const char *value)
@@ -209,6 +308,25 @@ mr_rules_clean (MrField     field,
       return canonical;
     }
   return clean;
+}
+
+char *
+mr_rules_tidy (MrField     field,
+               const char *value)
+{
+  g_autofree char *clean = NULL;
+  char *canonical = NULL;
+
+  g_return_val_if_fail (field < MR_N_FIELDS, NULL);
+
+  clean = mr_rules_clean (field, value);
+  if (clean == NULL || *clean == '\0')
+    return g_steal_pointer (&clean);
+  if (rules[field].kind == KIND_GENDER)
+    canonical = canonical_gender (clean);
+  else if (rules[field].kind == KIND_DATE_OF_BIRTH)
+    canonical = tidy_date (clean);
+  return canonical != NULL ? canonical : g_steal_pointer (&clean);
 }
 
 glong

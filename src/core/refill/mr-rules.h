@@ -72,6 +72,14 @@ gboolean            mr_rules_check_pickup_location  (const char         *value,
  * of the choices case-insensitively. NULL stays NULL. Returns newly allocated text. */
 char               *mr_rules_clean                  (MrField             field,
                                                      const char         *value);
+/* A directory value as people typed it at sign-up, made canonical where only one value can be
+ * meant: mr_rules_clean (), then the gender also from "M" or "F", and a date of birth as
+ * YYYY-MM-DD from "2 Jan 1990", "January 2, 1990", "1990/1/2" or "13/02/1990" (a day over 12
+ * decides the order). A value that could mean two ("01/02/1990": 1 February or 2 January) or
+ * none stays as cleaned, for a person to confirm: mr_rules_check_field () then marks it. For
+ * what the directory said, never for what a person types on the form. Newly allocated. */
+char               *mr_rules_tidy                   (MrField             field,
+                                                     const char         *value);
 /* Characters (not bytes) in mr_rules_clean (@field, @value); 0 for NULL. */
 glong               mr_rules_length                 (MrField             field,
                                                      const char         *value);

@@ -165,6 +165,36 @@ is_flagged (MrRefillForm      *self,
          && gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->wrong_toggles[attribute]));
 }
 
+/* Kiosk: the directory's value of @attribute is there but fails the rules (typed at sign-up as
+ * "01/02/1990", which could be two dates). The patient cannot change it here and must not be
+ * stopped by it: it goes to staff flagged, with what the patient typed in its correction row. */
+static gboolean
+is_untidy (MrRefillForm      *self,
+           MrCustomAttribute  attribute)
+{
+  guint row = custom_rows[attribute];
+  const char *known;
+
+  if (self->mode != MR_MODE_KIOSK || self->patient == NULL)
+    return FALSE;
+  known = PATIENT_MEMBER (self->patient, row);
+  return known != NULL && known[0] != '\0'
+         && !mr_rules_check_field (mr_patient_fields[row].field, known, NULL);
+}
+
+static char *
+untidy_note (MrRefillForm      *self,
+             MrCustomAttribute  attribute)
+{
+  /* Translators: the first %s is a field ("date of birth"), the second its value as the patient
+   * typed it when they signed up ("01/02/1990"). */
+  return g_strdup_printf (_("Your clinic account has your %s as “%s”, which the clinic cannot "
+                            "read for sure: staff will confirm it, or tap “This is wrong” to "
+                            "give it now."),
+                          _(custom_labels[attribute]),
+                          PATIENT_MEMBER (self->patient, custom_rows[attribute]));
+}
+
 gboolean
 mr_refill_form_patient_validate (MrRefillForm *self)
 {
@@ -176,17 +206,21 @@ mr_refill_form_patient_validate (MrRefillForm *self)
       int custom = mr_patient_fields[i].custom;
       const char *text = mr_refill_form_patient_text (self, i);
       g_autofree char *message = NULL;
+      g_autofree char *note = NULL;
 
       /* A flagged attribute is not held against the request: staff will correct it. */
       if (custom >= 0 && is_flagged (self, custom))
         ;
+      else if (custom >= 0 && is_untidy (self, custom))
+        message = NULL, note = untidy_note (self, custom);
       else if (!mr_rules_check_field (mr_patient_fields[i].field, text, &message))
         valid = FALSE;
-      mr_refill_form_mark_row (self->patient_rows[i], message, row_note (self, i));
+      mr_refill_form_mark_row (self->patient_rows[i], message, note ? note : row_note (self, i));
       if (i == P_GENDER)
-        mr_refill_form_mark_row (self->gender_display, message, row_note (self, i));
-      if (message != NULL)
-        g_string_append_printf (shown, "%s%s", shown->len ? "\n" : "", message);
+        mr_refill_form_mark_row (self->gender_display, message,
+                                 note ? note : row_note (self, i));
+      if (message != NULL || note != NULL)
+        g_string_append_printf (shown, "%s%s", shown->len ? "\n" : "", message ? message : note);
     }
   for (guint a = 0; a < MR_N_CUSTOM_ATTRIBUTES; a++)
     {
@@ -232,7 +266,7 @@ mr_refill_form_patient_flag (MrRefillForm    *self,
     {
       const char *text = correction_text (self, a);
 
-      if (is_flagged (self, a))
+      if (is_flagged (self, a) || is_untidy (self, a))
         mr_refill_request_flag (request, a, TRUE, text[0] != '\0' ? text : NULL);
     }
 }
