@@ -159,6 +159,8 @@ u.build_opener(u.ProxyHandler({})).open(sys.argv[1], timeout=2)' "$1" 2>/dev/nul
 launch_process () {
   local name="$1" marker="$2" verb="$3" http_port="$4" broker="$5" t0 deadline
   t0="$(now)"
+  # The log of the run before (a fault's restart) is kept beside, for whoever reads why.
+  [ -s "$STATE/$name.log" ] && cat "$STATE/$name.log" >>"$STATE/$name.log.before"
   : >"$STATE/$name.log"
   N8N_PORT="${http_port:-$N8N_PORT}" N8N_RUNNERS_BROKER_PORT="$broker" \
     setsid "$n8n_bin" "$verb" >>"$STATE/$name.log" 2>&1 </dev/null &
