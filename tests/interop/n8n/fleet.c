@@ -419,8 +419,8 @@ percentile_ms (GArray *sorted,
 }
 
 typedef struct {
-  guint accepted, refused, held, held_outside_faults, held_no_reason, pending, lost, duplicates,
-        rows, wrong_reference;
+  guint accepted, refused, held, held_outside_faults, filed_but_held, held_no_reason, pending,
+        filed_but_pending, lost, duplicates, rows, wrong_reference;
 } Counts;
 
 /* Compares every request's fate with what PostgreSQL holds for its Idempotency-Key. */
@@ -458,13 +458,16 @@ count (Counts *c)
         {
           c->accepted++;
           if (reference == NULL)
-            c->lost++;
+            {
+              /* The outbox was told "accepted" but nothing was filed: the worst outcome. */
+              if (c->lost++ < 5)
+                g_printerr ("fleet: accepted with reference “%s” (%s) but not filed\n",
+                            s->reference != NULL ? s->reference : "(none)",
+                            s->invalid ? "an invalid one" : "a valid one");
+            }
           else if (g_strcmp0 (reference, s->reference) != 0)
             c->wrong_reference++;
         }
-      else if (reference != NULL)
-        /* Filed but never reported as accepted: the kiosk would send it forever. */
-        c->lost++;
       else if (s->fate == HELD)
         {
           if (s->invalid)
@@ -473,12 +476,18 @@ count (Counts *c)
             {
               c->held++;
               c->held_outside_faults += !in_fault_window (s->enqueued, s->enqueued);
+              /* Filed by an attempt whose answer was lost, then held on a later one: the
+               * pharmacy has it once, and staff sending it again get its first reference. */
+              c->filed_but_held += reference != NULL;
             }
           if (s->reason == NULL || *s->reason == '\0')
             c->held_no_reason++;
         }
       else
-        c->pending++;
+        {
+          c->pending++;
+          c->filed_but_pending += reference != NULL;
+        }
     }
 }
 
@@ -540,13 +549,14 @@ report (gint64 finished)
   g_array_sort (clean, cmp_gint64);
   seconds = (last - started) / (double) G_USEC_PER_SEC;
   g_print ("label=%s mode=%s kiosks=%d requests=%d rate=%.1f faults=%s sent=%u invalid=%u "
-           "accepted=%u refused=%u held=%u held_outside_faults=%u held_without_reason=%u pending=%u lost=%u "
+           "accepted=%u refused=%u held=%u held_outside_faults=%u filed_but_held=%u "
+           "held_without_reason=%u pending=%u filed_but_pending=%u lost=%u "
            "duplicates=%u rows=%u wrong_reference=%u p50_ms=%.0f p95_ms=%.0f p99_ms=%.0f "
            "p99_outside_faults_ms=%.0f outside_faults=%u rps=%.2f seconds=%.1f\n",
            opt.label != NULL ? opt.label : "-", g_getenv ("MEDREFILL_N8N_MODE"), opt.kiosks,
            opt.requests, opt.rate, opt.faults != NULL && *opt.faults ? opt.faults : "none",
-           all_sent->len, invalid, c.accepted, c.refused, c.held, c.held_outside_faults, c.held_no_reason, c.pending,
-           c.lost, c.duplicates, c.rows, c.wrong_reference, percentile_ms (lat, 0.50),
+           all_sent->len, invalid, c.accepted, c.refused, c.held, c.held_outside_faults,
+           c.filed_but_held, c.held_no_reason, c.pending, c.filed_but_pending, c.lost, c.duplicates, c.rows, c.wrong_reference, percentile_ms (lat, 0.50),
            percentile_ms (lat, 0.95), percentile_ms (lat, 0.99), percentile_ms (clean, 0.99),
            clean->len, seconds > 0 ? c.accepted / seconds : 0.0,
            (finished - started) / (double) G_USEC_PER_SEC);
