@@ -7,6 +7,8 @@
 # then against single-process n8n on the same PostgreSQL setup with the faults it has (PostgreSQL
 # paused, n8n restarted). Prints one table of both runs and queue mode's ratios to single.
 # Usage: bench/fleet.sh [KIOSKS [REQUESTS [RATE]]]   (defaults 100 × 10 at 50 requests/s)
+# QUEUE_FAULTS and SINGLE_FAULTS replace each mode's list (empty: no faults, for throughput and
+# latency without fault windows).
 # Needs n8n installed (scripts/test-n8n installs it), PostgreSQL and redis-server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,8 +47,8 @@ run () {
   state=""
 }
 
-run queue worker@2,webhook@6,redis@10,postgres@14,main@18
-run single postgres@2,main@6
+run queue "${QUEUE_FAULTS-worker@2,webhook@6,redis@10,postgres@14,main@18}"
+run single "${SINGLE_FAULTS-postgres@2,main@6}"
 python3 - "$results" <<'PY'
 import sys
 runs = {}

@@ -175,7 +175,8 @@ launch_process () {
     if [ "$(date +%s)" -ge "$deadline" ]; then
       tail -30 "$STATE/$name.log" >&2
       stop_group "$STATE/$name.pid"
-      die "n8n $verb ($name) was not ready after $ready_timeout s (no \"$marker\" in $STATE/$name.log)"
+      die "n8n $verb ($name) was not ready after $ready_timeout s" \
+          "(no \"$marker\" in $STATE/$name.log)"
     fi
     sleep 0.5
   done
