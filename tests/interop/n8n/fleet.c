@@ -519,7 +519,8 @@ print_reasons (void)
     g_printerr ("fleet: %u %s\n", GPOINTER_TO_UINT (value), (const char *) key);
 }
 
-static void
+/* Prints the result line; FALSE when --check is given and the run does not pass. */
+static gboolean
 report (gint64 finished)
 {
   Counts c = { 0 };
@@ -572,9 +573,10 @@ report (gint64 finished)
           g_printerr ("fleet: FAILED: every request must be accepted once or held with a reason, "
                       "the %u invalid ones refused, at most %d valid ones held, none of them "
                       "outside a fault\n", invalid, opt.max_held);
-          exit (1);
+          return FALSE;
         }
     }
+  return TRUE;
 }
 
 static void
@@ -627,6 +629,7 @@ main (int argc, char **argv)
   guint opened = 0;
   gint64 deadline, nudge;
   guint keep;
+  gboolean passed;
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -693,7 +696,7 @@ main (int argc, char **argv)
     }
   for (guint i = 0; i < kiosks->len; i++)
     collect_held (g_ptr_array_index (kiosks, i));
-  report (g_get_monotonic_time ());
+  passed = report (g_get_monotonic_time ());
   for (guint i = 0; i < kiosks->len; i++)
     mr_outbox_shutdown (((Kiosk *) g_ptr_array_index (kiosks, i))->outbox);
   deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
@@ -703,5 +706,5 @@ main (int argc, char **argv)
       g_main_context_iteration (NULL, TRUE);
   remove_tree (root);
   g_source_remove (keep);
-  return 0;
+  return passed ? 0 : 1;
 }
