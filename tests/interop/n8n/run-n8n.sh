@@ -16,8 +16,22 @@
 #   run-n8n.sh deactivate STATE  stops n8n, unpublishes the workflow (n8n's CLI only acts on a
 #                                stopped n8n), starts it again and waits until it is ready
 #   run-n8n.sh teardown STATE    stops n8n (and its task runner), the JWKS server and PostgreSQL
+#                                (and, in queue mode, the webhook processor, the workers and Redis)
 #
-# n8n's log is STATE/n8n.log. Each wait is bounded (N8N_READY_TIMEOUT seconds, default 120).
+#   run-n8n.sh start-queue STATE the same n8n in QUEUE MODE (n8n's "scaling" setup): a private
+#                                Redis, the same PostgreSQL, n8n main (editor, triggers, queue
+#                                recovery; no production webhooks), one webhook processor
+#                                (`n8n webhook`, where MEDREFILL_N8N_URL then points) and two
+#                                workers (`n8n worker`), all with one N8N_ENCRYPTION_KEY
+#   run-n8n.sh fault STATE KIND  one bounded fault, back to normal when it returns:
+#                                worker (SIGKILL worker 1, start it again), webhook (SIGKILL the
+#                                webhook processor, start it again), redis (stop Redis, start it
+#                                again on its port and files), postgres (SIGSTOP the postmaster
+#                                for FAULT_PAUSE seconds, default 3), main (stop n8n main, start
+#                                it again; in single-process mode that is all of n8n)
+#
+# n8n's log is STATE/n8n.log (STATE/webhook.log, STATE/worker1.log, STATE/worker2.log and
+# STATE/redis.log in queue mode). Each wait is bounded (N8N_READY_TIMEOUT seconds, default 120).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -108,6 +122,16 @@ n8n_env () {
   export N8N_VERSION_NOTIFICATIONS_WHATS_NEW_ENABLED=false
   export N8N_PYTHON_ENABLED=false   # no Python runner: the workflow's Code nodes are JavaScript
   export N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS=true
+  # One key for every process: each decrypts the Postgres credential that the import encrypted.
+  export N8N_ENCRYPTION_KEY="$encryption_key"
+  if [ "$mode" = queue ]; then
+    export EXECUTIONS_MODE=queue QUEUE_BULL_REDIS_HOST=127.0.0.1 QUEUE_BULL_REDIS_PORT="$redis_port"
+    # Production webhooks only on the webhook processor, as n8n's scaling guide sets it up: the
+    # main process keeps the editor, the triggers and the queue's recovery.
+    export N8N_DISABLE_PRODUCTION_MAIN_PROCESS=true
+    # No worker health server: it would take port 5678 on every worker.
+    export QUEUE_HEALTH_CHECK_ACTIVE=false
+  fi
   # What README "Setting up the workflow" tells a clinic to set for the Verify the token node.
   export NODE_FUNCTION_ALLOW_EXTERNAL=jose NODE_FUNCTION_ALLOW_BUILTIN=crypto,url
   # n8n's own database on the same private server as the workflow's tables, as a clinic would
@@ -129,28 +153,47 @@ healthy () {
 u.build_opener(u.ProxyHandler({})).open(sys.argv[1], timeout=2)' "$1" 2>/dev/null
 }
 
-# Starts n8n and waits for @1 in its log (and for /healthz); bounded by $ready_timeout.
-launch () {
-  local marker="$1" t0 deadline
+# Starts `n8n @3 (start, webhook, worker)` as STATE/@1.pid, logging to STATE/@1.log, with its own
+# HTTP port @4 (empty: none, a worker) and task broker port @5, and waits for @2 in its log (and
+# for /healthz on @4); bounded by $ready_timeout.
+launch_process () {
+  local name="$1" marker="$2" verb="$3" http_port="$4" broker="$5" t0 deadline
   t0="$(now)"
-  : >"$STATE/n8n.log"
-  setsid "$n8n_bin" start >>"$STATE/n8n.log" 2>&1 </dev/null &
-  echo $! >"$STATE/n8n.pid"
+  # The log of the run before (a fault's restart) is kept beside, for whoever reads why.
+  [ -s "$STATE/$name.log" ] && cat "$STATE/$name.log" >>"$STATE/$name.log.before"
+  : >"$STATE/$name.log"
+  N8N_PORT="${http_port:-$N8N_PORT}" N8N_RUNNERS_BROKER_PORT="$broker" \
+    setsid "$n8n_bin" "$verb" >>"$STATE/$name.log" 2>&1 </dev/null &
+  echo $! >"$STATE/$name.pid"
   deadline=$(( $(date +%s) + ready_timeout ))
-  until grep -q "$marker" "$STATE/n8n.log" \
-        && healthy "http://127.0.0.1:$N8N_PORT/healthz"; do
-    if ! kill -0 "$(cat "$STATE/n8n.pid")" 2>/dev/null; then
-      tail -30 "$STATE/n8n.log" >&2
-      die "n8n exited before it was ready (log: $STATE/n8n.log)"
+  until grep -q "$marker" "$STATE/$name.log" \
+        && { [ -z "$http_port" ] || healthy "http://127.0.0.1:$http_port/healthz"; }; do
+    if ! kill -0 "$(cat "$STATE/$name.pid")" 2>/dev/null; then
+      tail -30 "$STATE/$name.log" >&2
+      die "n8n $verb ($name) exited before it was ready (log: $STATE/$name.log)"
     fi
     if [ "$(date +%s)" -ge "$deadline" ]; then
-      tail -30 "$STATE/n8n.log" >&2
-      stop
-      die "n8n was not ready after $ready_timeout s (no \"$marker\" in $STATE/n8n.log)"
+      tail -30 "$STATE/$name.log" >&2
+      stop_group "$STATE/$name.pid"
+      die "n8n $verb ($name) was not ready after $ready_timeout s" \
+          "(no \"$marker\" in $STATE/$name.log)"
     fi
     sleep 0.5
   done
-  echo "run-n8n.sh: n8n ready on 127.0.0.1:$N8N_PORT in $(since "$t0") s" >&2
+  echo "run-n8n.sh: n8n $verb ($name) ready in $(since "$t0") s" >&2
+}
+
+launch () { launch_process n8n "$1" start "$N8N_PORT" "$broker_port"; }
+
+launch_webhook () {
+  launch_process webhook "Webhook listener waiting for requests" webhook "$webhook_port" \
+    "$webhook_broker_port"
+}
+
+launch_worker () {
+  local i="$1" broker
+  broker="worker${i}_broker_port"
+  launch_process "worker$i" "n8n worker is now ready" worker "" "${!broker}"
 }
 
 # Stops the process group of the pid in @1: SIGTERM (n8n and its task runner), SIGKILL after 20 s.
@@ -169,6 +212,79 @@ stop_group () {
 }
 
 stop () { stop_group "$STATE/n8n.pid"; }
+
+# ---- queue mode ----------------------------------------------------------------------------------
+
+redis_ping () {
+  [ "$(redis-cli -h 127.0.0.1 -p "$redis_port" ping 2>/dev/null)" = PONG ]
+}
+
+# Redis on 127.0.0.1 only, its files in STATE/redis, with an append-only file so that a restart
+# keeps the queue (as a clinic's Redis would); no snapshots.
+start_redis () {
+  command -v redis-server >/dev/null \
+    || die "redis-server is not installed (Debian: apt-get install redis-server)"
+  mkdir -p "$STATE/redis"
+  setsid redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$STATE/redis" \
+    --appendonly yes --save "" --daemonize no --protected-mode yes \
+    >>"$STATE/redis.log" 2>&1 </dev/null &
+  echo $! >"$STATE/redis.pid"
+  local deadline=$(( $(date +%s) + 20 ))
+  until redis_ping; do
+    [ "$(date +%s)" -lt "$deadline" ] || die "Redis did not start (log: $STATE/redis.log)"
+    sleep 0.1
+  done
+}
+
+stop_queue () {
+  local i
+  stop_group "$STATE/webhook.pid"
+  for i in 1 2; do stop_group "$STATE/worker$i.pid"; done
+  stop
+  stop_group "$STATE/redis.pid"
+}
+
+# One fault at a time, each back to normal (and ready) before it returns.
+fault () {
+  n8n_env
+  local kind="${1:-}" t0; t0="$(now)"
+  case "$kind" in
+    worker)
+      [ "$mode" = queue ] || die "no workers in single-process mode"
+      kill_group "$STATE/worker1.pid"
+      launch_worker 1 ;;
+    webhook)
+      [ "$mode" = queue ] || die "no webhook processor in single-process mode"
+      kill_group "$STATE/webhook.pid"
+      launch_webhook ;;
+    redis)
+      [ "$mode" = queue ] || die "no Redis in single-process mode"
+      stop_group "$STATE/redis.pid"
+      start_redis ;;
+    postgres)
+      "$run_postgres" pause "$STATE"
+      sleep "${FAULT_PAUSE:-3}"
+      "$run_postgres" resume "$STATE" ;;
+    main)
+      stop
+      launch "Activated workflow" ;;
+    *) die "usage: run-n8n.sh fault STATE worker|webhook|redis|postgres|main" ;;
+  esac
+  echo "run-n8n.sh: fault $kind over in $(since "$t0") s" >&2
+}
+
+# A crash, not a shutdown: SIGKILL to the process group (the process and its task runner).
+kill_group () {
+  local pid
+  [ -f "$1" ] || return 0
+  pid="$(cat "$1")"
+  rm -f "$1"
+  kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  for _ in $(seq 1 20); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.25
+  done
+}
 
 # A static server for STATE/issuer, where the test writes its JWKS (jwks.json) before its first
 # request: the token issuer of the Clinic settings node. Port 0; the port is written to
@@ -232,6 +348,7 @@ EOF
 }
 
 start () {
+  local mode="${1:-single}"
   tree_is_locked || install
   mkdir -p "$STATE"
   [ -d "$STATE/user" ] && die "$STATE/user exists: use a new state directory"
@@ -242,9 +359,17 @@ start () {
   local issuer_port; issuer_port="$(cat "$STATE/issuer.port")"
   local issuer="http://127.0.0.1:$issuer_port/test-tenant/v2.0"
   local jwks_uri="http://127.0.0.1:$issuer_port/jwks.json"
-  printf 'port=%s\nbroker_port=%s\nn8n_tree=%q\n' "$(free_port)" "$(free_port)" \
-    "$cache/node_modules" >"$STATE/ports"
+  (
+    umask 077
+    printf 'mode=%s\nport=%s\nbroker_port=%s\nn8n_tree=%q\n' "$mode" "$(free_port)" \
+      "$(free_port)" "$cache/node_modules"
+    printf 'webhook_port=%s\nwebhook_broker_port=%s\n' "$(free_port)" "$(free_port)"
+    printf 'worker1_broker_port=%s\nworker2_broker_port=%s\n' "$(free_port)" "$(free_port)"
+    printf 'redis_port=%s\nencryption_key=%s\n' "$(free_port)" \
+      "$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+  ) >"$STATE/ports"
   n8n_env
+  if [ "$mode" = queue ]; then start_redis; fi
   patch_workflow "$issuer" "$jwks_uri" "$audience" || die "could not patch the workflow"
   write_credential
   echo "run-n8n.sh: PostgreSQL and the JWKS server in $(since "$t0") s" >&2
@@ -254,8 +379,16 @@ start () {
   n8n_cli publish:workflow --id="$workflow_id"
   echo "run-n8n.sh: imported and published in $(since "$t0") s" >&2
   launch "Activated workflow"
+  local url_port="$N8N_PORT"
+  if [ "$mode" = queue ]; then
+    launch_webhook
+    launch_worker 1
+    launch_worker 2
+    url_port="$webhook_port"
+  fi
   {
-    echo "MEDREFILL_N8N_URL=http://127.0.0.1:$N8N_PORT"
+    echo "MEDREFILL_N8N_MODE=$mode"
+    echo "MEDREFILL_N8N_URL=http://127.0.0.1:$url_port"
     echo "MEDREFILL_N8N_ISSUER=$issuer"
     echo "MEDREFILL_N8N_AUDIENCE=$audience"
     echo "MEDREFILL_N8N_JWKS_FILE=$STATE/issuer/jwks.json"
@@ -279,6 +412,10 @@ deactivate () {
 }
 
 teardown () {
+  if [ -f "$STATE/ports" ] && [ -f "$STATE/postgres.env" ]; then
+    n8n_env
+    stop_queue
+  fi
   stop
   stop_group "$STATE/issuer.pid"
   "$run_postgres" stop "$STATE" || true
@@ -288,9 +425,14 @@ command="${1:-}"
 STATE="${2:-}"
 case "$command" in
   install) install ;;
-  start|stop|restart|deactivate|teardown)
+  start|stop|restart|deactivate|teardown|start-queue|fault)
     [ -n "$STATE" ] || die "usage: run-n8n.sh $command STATE_DIRECTORY"
     STATE="$(mkdir -p "$STATE" && cd "$STATE" && pwd)"
-    "$command" ;;
-  *) die "usage: run-n8n.sh install | start|stop|restart|deactivate|teardown STATE" ;;
+    case "$command" in
+      start-queue) start queue ;;
+      fault) fault "${3:-}" ;;
+      *) "$command" ;;
+    esac ;;
+  *) die "usage: run-n8n.sh install | start|start-queue|stop|restart|deactivate|teardown STATE" \
+         "| fault STATE KIND" ;;
 esac
