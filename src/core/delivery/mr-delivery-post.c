@@ -112,13 +112,16 @@ is_retryable (guint status)
          || (status >= 500 && status <= 599);
 }
 
-/* A 2xx answer means the workflow has the request: a body that is empty, plain text (n8n's
- * "Workflow was started") or even broken JSON must not make the app send it again, so all of
- * them give @fallback. Only a 2xx without any fallback is BAD_RESPONSE. */
+/* A 2xx answer with the workflow's reference means the workflow filed the request. One without
+ * a reference (empty, plain text, broken JSON) proves nothing: n8n answers 200 with an empty body
+ * while it shuts down, without running the workflow (seen in the fleet runs, where taking that
+ * as accepted lost requests). Such an answer is retried like a 5xx: a repeat under the same
+ * Idempotency-Key is answered with the first reference by a workflow that de-duplicates, as the
+ * reference workflow does (and must, see README "Delivery contract"). 409 is the Idempotency-Key
+ * draft's "still in progress": retried too. */
 char *
 mr_delivery_parse_response (guint        status,
                             GBytes      *body,
-                            const char  *fallback,
                             GError     **error)
 {
   char *reference;
@@ -128,16 +131,19 @@ mr_delivery_parse_response (guint        status,
   if (SOUP_STATUS_IS_SUCCESSFUL (status))
     {
       reference = reference_from_body (body);
-      if (reference == NULL && fallback != NULL)
-        reference = g_strdup (fallback);
       if (reference == NULL)
-        g_set_error_literal (error, MR_DELIVERY_ERROR, MR_DELIVERY_ERROR_BAD_RESPONSE,
-                             _("The clinic's workflow accepted the request but sent no "
-                               "reference."));
+        g_set_error_literal (error, MR_DELIVERY_ERROR, MR_DELIVERY_ERROR_SERVER,
+                             _("The clinic's workflow answered without a reference, so it may not "
+                               "have the request. It is sent again shortly; the workflow takes it "
+                               "only once."));
       return reference;
     }
 
-  if (is_retryable (status))
+  if (status == SOUP_STATUS_CONFLICT)
+    g_set_error_literal (error, MR_DELIVERY_ERROR, MR_DELIVERY_ERROR_SERVER,
+                         _("The clinic's workflow is still working on this request (409). It is "
+                           "asked again shortly."));
+  else if (is_retryable (status))
     g_set_error (error, MR_DELIVERY_ERROR, MR_DELIVERY_ERROR_SERVER,
                  _("The clinic's workflow could not take the request just now (%u). It is worth "
                    "trying again in a moment."), status);
@@ -217,7 +223,7 @@ send_cb (GObject      *source,
       return;
     }
 
-  reference = mr_delivery_parse_response (post->status, body, post->request_id, &error);
+  reference = mr_delivery_parse_response (post->status, body, &error);
   if (reference == NULL)
     g_task_return_error (task, error);
   else

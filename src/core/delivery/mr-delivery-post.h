@@ -33,11 +33,11 @@ typedef struct {
 
 GQuark  mr_delivery_error_quark     (void);
 
-/* The workflow's reference from a 2xx answer ({"reference":"…"} or, failing that, the request id
- * given as @fallback); an error for any other status. Newly allocated. */
+/* The workflow's reference from a 2xx answer ({"reference":"…"}); a 2xx without one, 409, 408, 429
+ * and 5xx are MR_DELIVERY_ERROR_SERVER (sent again: the workflow de-duplicates), other answers
+ * REJECTED or BAD_RESPONSE. Newly allocated. */
 char   *mr_delivery_parse_response  (guint                  status,
                                      GBytes                *body,
-                                     const char            *fallback,
                                      GError               **error);
 
 MrDeliveryAuth *mr_delivery_auth_new         (const char           *header_name,
