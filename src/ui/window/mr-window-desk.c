@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Desk mode: the staff member signs in once per shift (the session resumes silently at the next
- * start), looks a patient up, and submits on their behalf; idle locks behind a new sign-in. The
- * staff member's session and token are the visit's MrDesk; this is its face. */
+ * start), looks a patient up, and submits on their behalf; idle locks behind a new sign-in, and a
+ * restart after the lock does not resume (the lock leaves nothing stored). The staff member's
+ * session and token are the visit's MrDesk; this is its face. */
 #include "mr-window-private.h"
 
 #include <glib/gi18n.h>
