@@ -21,6 +21,8 @@ struct _MrApplication {
 
 G_DEFINE_FINAL_TYPE (MrApplication, mr_application, ADW_TYPE_APPLICATION)
 
+static void update_preferences_action (MrApplication *self);
+
 static const GOptionEntry options[] = {
   { "sandbox", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Use the built-in stand-in tenant on this computer (no Azure account needed)"), NULL },
@@ -166,6 +168,7 @@ settings_changed_cb (GSettings     *settings,
     return;
   config = build_config (self);
   mr_window_set_config (MR_WINDOW (window), config);
+  update_preferences_action (self);
 }
 
 static gboolean
@@ -193,6 +196,9 @@ configure_window_cb (gpointer data)
   mr_window_set_sandbox (window, self->sandbox != NULL);
   mr_window_set_config (window, config);
   g_signal_connect (self->settings, "changed", G_CALLBACK (settings_changed_cb), self);
+  g_signal_connect_object (window, "notify::staff-signed-in",
+                           G_CALLBACK (update_preferences_action), self, G_CONNECT_SWAPPED);
+  update_preferences_action (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -209,6 +215,32 @@ is_kiosk (MrApplication *self)
   return g_settings_get_enum (self->settings, "mode") == MR_MODE_KIOSK;
 }
 
+/* Preferences say where the secrets and the queued requests go. A kiosk never opens them; a desk
+ * only for a signed-in staff member (the window closes them at the lock), or for anyone while the
+ * sign-in settings are incomplete: the first setup, when nobody can sign in yet. */
+static gboolean
+may_open_preferences (MrApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  g_autoptr(MrConfig) config = NULL;
+
+  if (is_kiosk (self))
+    return FALSE;
+  if (MR_IS_WINDOW (window) && mr_window_get_staff_signed_in (MR_WINDOW (window)))
+    return TRUE;
+  config = build_config (self);
+  return !mr_config_validate (config, NULL);
+}
+
+/* The menu shows Preferences greyed out while they would be refused. */
+static void
+update_preferences_action (MrApplication *self)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "preferences");
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), may_open_preferences (self));
+}
+
 static void
 preferences_cb (GSimpleAction *action,
                 GVariant      *parameter,
@@ -217,8 +249,8 @@ preferences_cb (GSimpleAction *action,
   MrApplication *self = user_data;
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
-  /* A kiosk has no menu; the action is refused too, in case a shortcut reaches it. */
-  if (is_kiosk (self))
+  /* Checked again here: a shortcut or D-Bus activation does not look at the menu. */
+  if (!may_open_preferences (self))
     return;
   gtk_window_present (GTK_WINDOW (mr_preferences_new (window, self->settings)));
 }

@@ -8,6 +8,8 @@
 #include <adwaita.h>
 
 #include "mr-application.h"
+#include "mr-preferences.h"
+#include "mr-sandbox.h"
 #include "mr-test-server.h"
 #include "mr-ui-test.h"
 #include "mr-window.h"
@@ -166,6 +168,79 @@ test_kiosk_setting_refuses_quit (void)
   g_settings_reset (settings, "mode");
 }
 
+static guint
+count_preferences (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint count = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      count += MR_IS_PREFERENCES (window);
+    }
+  return count;
+}
+
+static void
+wait_ms (guint ms)
+{
+  gboolean never = FALSE;
+
+  mr_test_wait_for (&never, ms);
+}
+
+/* Drives the desk once its window is configured: Preferences refused (and greyed out) before a
+ * staff sign-in, open after it, closed by the idle lock and refused again. */
+static gboolean
+preferences_poll_cb (gpointer data)
+{
+  Run *run = data;
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (run->app));
+  GActionGroup *actions = G_ACTION_GROUP (run->app);
+
+  if (active == NULL || !MR_IS_WINDOW (active) ||
+      find_visible_label (GTK_WIDGET (active), "sandbox-badge") == NULL)
+    return G_SOURCE_CONTINUE;
+  run->window = MR_WINDOW (active);
+  g_assert_false (g_action_group_get_action_enabled (actions, "preferences"));
+  g_action_group_activate_action (actions, "preferences", NULL);
+  wait_ms (200);
+  g_assert_cmpuint (count_preferences (), ==, 0);
+
+  gtk_widget_activate_action (GTK_WIDGET (run->window), "win.sign-in", NULL);
+  mr_ui_wait_for_signin (run->window, MR_UI_EMAIL_FIELD_READY);
+  mr_ui_sign_in_as (run->window, "staff@example.org", MR_SANDBOX_PASSWORD);
+  mr_ui_wait_for_page (run->window, "lookup");
+  g_assert_true (g_action_group_get_action_enabled (actions, "preferences"));
+  g_action_group_activate_action (actions, "preferences", NULL);
+  g_assert_cmpuint (count_preferences (), ==, 1);
+
+  mr_window_set_kiosk_timeouts (run->window, 300, 300, 600000);
+  mr_ui_wait_for_page (run->window, "welcome");
+  g_assert_cmpuint (count_preferences (), ==, 0);
+  g_assert_false (g_action_group_get_action_enabled (actions, "preferences"));
+  g_action_group_activate_action (actions, "preferences", NULL);
+  g_assert_cmpuint (count_preferences (), ==, 0);
+  run->checked = TRUE;
+  g_application_quit (G_APPLICATION (run->app));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_preferences_need_staff (void)
+{
+  Run run = { 0 };
+  char *argv[] = { (char *) "medrefill", (char *) "--sandbox", NULL };
+
+  run.app = mr_application_new ();
+  g_timeout_add (50, preferences_poll_cb, &run);
+  g_assert_cmpint (g_application_run (G_APPLICATION (run.app), 2, argv), ==, 0);
+  g_assert_true (run.checked);
+  g_clear_object (&run.app);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -176,5 +251,6 @@ main (int   argc,
     return g_test_run ();
   g_test_add_func ("/ui/app/startup-styles", test_startup_styles);
   g_test_add_func ("/ui/app/kiosk-setting-refuses-quit", test_kiosk_setting_refuses_quit);
+  g_test_add_func ("/ui/app/preferences-need-staff", test_preferences_need_staff);
   return g_test_run ();
 }

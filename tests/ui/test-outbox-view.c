@@ -221,6 +221,31 @@ test_reference_is_text (Fixture       *fixture,
                                    "<b>bold</b>"));
 }
 
+/* The Outbox lists patients and medicines and can discard: at a desk it opens only for a signed-in
+ * staff member, and the idle lock closes it and hides its button. */
+static void
+test_staff_only (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  GtkWidget *button = mr_ui_find_by_id (GTK_WIDGET (fixture->window), "outbox_button");
+
+  fault (fixture, MR_SINK_FAULT_ERROR_500);
+  sign_in_fill_submit (fixture);
+  g_assert_true (gtk_widget_get_visible (button));
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-outbox", NULL);
+  g_assert_nonnull (find_outbox_view ());
+
+  /* Nobody at the desk: locked, and the list goes with the lock. */
+  mr_window_set_kiosk_timeouts (fixture->window, 300, 300, 600000);
+  mr_ui_wait_for_page (fixture->window, "welcome");
+  g_assert_null (find_outbox_view ());
+  g_assert_false (gtk_widget_get_visible (button));
+  g_assert_cmpuint (mr_outbox_get_pending_count (mr_window_get_outbox (fixture->window)), ==, 1);
+  /* Not even by its action (a shortcut, an accessibility tool). */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-outbox", NULL);
+  g_assert_null (find_outbox_view ());
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -238,5 +263,6 @@ main (int   argc,
               test_reference_is_text, tear_down);
   g_test_add ("/ui/outbox/kiosk-says-nothing", Fixture, NULL, kiosk_set_up,
               test_kiosk_says_nothing_of_the_patient, tear_down);
+  g_test_add ("/ui/outbox/staff-only", Fixture, NULL, desk_set_up, test_staff_only, tear_down);
   return g_test_run ();
 }

@@ -67,6 +67,7 @@ update_staff_label (MrWindow *self)
   gtk_label_set_text (GTK_LABEL (self->staff_label), text ? text : "");
   gtk_widget_set_visible (self->staff_label, signed_in);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sign-out", signed_in);
+  _mr_window_staff_changed (self);
 }
 
 gboolean

@@ -86,8 +86,10 @@ outbox_changed_cb (MrWindow *self)
   guint waiting = mr_outbox_get_pending_count (self->outbox) + mr_outbox_get_held_count (self->outbox);
   g_autofree char *label = NULL;
 
-  /* A kiosk shows no list of other patients' requests, not even their number. */
-  gtk_widget_set_visible (self->outbox_button, waiting > 0 && !_mr_window_is_kiosk (self));
+  /* A kiosk shows no list of other patients' requests, not even their number; a desk only to
+   * a signed-in staff member. */
+  gtk_widget_set_visible (self->outbox_button, waiting > 0 && _mr_window_desk_is_signed_in (self)
+                                               && !_mr_window_is_kiosk (self));
   label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Waiting", "%u Waiting", waiting), waiting);
   gtk_button_set_label (GTK_BUTTON (self->outbox_button), label);
 }
@@ -99,7 +101,8 @@ show_outbox_action (GtkWidget  *widget,
 {
   MrWindow *self = MR_WINDOW (widget);
 
-  if (_mr_window_is_kiosk (self) || self->outbox == NULL)
+  /* The Outbox lists patients and their medicines, and can discard: staff only, signed in. */
+  if (_mr_window_is_kiosk (self) || self->outbox == NULL || !_mr_window_desk_is_signed_in (self))
     return;
   gtk_window_present (GTK_WINDOW (mr_outbox_view_new (GTK_WINDOW (self), self->outbox)));
 }
@@ -149,6 +152,13 @@ _mr_window_submit_configure (MrWindow *self)
   mr_outbox_set_workflow (self->outbox, self->config->workflow_url, NULL);
   mr_delivery_auth_load_async (self->config->workflow_auth_header, NULL, auth_loaded_cb,
                                g_object_ref (self));
+}
+
+void
+_mr_window_submit_staff_changed (MrWindow *self)
+{
+  if (self->outbox != NULL)
+    outbox_changed_cb (self);
 }
 
 void

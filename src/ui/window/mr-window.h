@@ -35,6 +35,9 @@ const char *mr_window_get_page        (MrWindow       *self);
 MrSigninHelper *mr_window_get_signin_helper (MrWindow   *self);
 /* The visit the window shows (its state, for tests that time what happens when). */
 MrVisit    *mr_window_get_visit           (MrWindow   *self);
+/* TRUE while a staff member is signed in at this desk (never at a kiosk): the Outbox and
+ * Preferences are theirs only. Notified as "staff-signed-in". */
+gboolean    mr_window_get_staff_signed_in (MrWindow   *self);
 /* The outbox every request goes through (NULL before the first settings). */
 MrOutbox   *mr_window_get_outbox          (MrWindow   *self);
 GtkWidget  *mr_window_get_form        (MrWindow       *self);
