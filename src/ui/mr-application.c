@@ -17,6 +17,7 @@ struct _MrApplication {
   MrSandbox      *sandbox;
   gboolean        use_sandbox;
   gboolean        kiosk;
+  gboolean        inspector_asked; /* GTK_DEBUG asked for the inspector at start */
 };
 
 G_DEFINE_FINAL_TYPE (MrApplication, mr_application, ADW_TYPE_APPLICATION)
@@ -109,6 +110,44 @@ start_gtk_without_default_theme (void)
   return opened;
 }
 
+/* GTK_DEBUG=interactive opens GTK's inspector at start, and it reads and changes anything in the
+ * process: a way out of a kiosk (issue 13). Whether this start is a kiosk is known for certain
+ * only from the settings, after the first frame, while the environment may change only now
+ * (one thread): the flag is taken out of every start here, and a desk gets its inspector back
+ * later (gtk_window_set_interactive_debugging). Returns whether it was asked for ("all"
+ * included). */
+static gboolean
+take_inspector_flag (void)
+{
+  const char *value = g_getenv ("GTK_DEBUG");
+  g_auto(GStrv) flags = NULL;
+  g_autoptr(GStrvBuilder) kept = NULL;
+  g_auto(GStrv) rest = NULL;
+  g_autofree char *joined = NULL;
+  gboolean asked = FALSE;
+
+  if (value == NULL)
+    return FALSE;
+  flags = g_strsplit_set (value, ":;, \t", -1);
+  kept = g_strv_builder_new ();
+  for (guint i = 0; flags[i] != NULL; i++)
+    {
+      if (g_ascii_strcasecmp (flags[i], "interactive") == 0 || g_ascii_strcasecmp (flags[i], "all") == 0)
+        asked = TRUE;
+      else if (*flags[i] != '\0')
+        g_strv_builder_add (kept, flags[i]);
+    }
+  if (!asked)
+    return FALSE;
+  rest = g_strv_builder_end (kept);
+  joined = g_strjoinv (",", rest);
+  if (*joined != '\0')
+    g_setenv ("GTK_DEBUG", joined, TRUE);
+  else
+    g_unsetenv ("GTK_DEBUG");
+  return TRUE;
+}
+
 static int
 mr_application_handle_local_options (GApplication *app,
                                      GVariantDict *dict)
@@ -125,6 +164,7 @@ mr_application_handle_local_options (GApplication *app,
     return import_env (env_path);
   self->use_sandbox = g_variant_dict_contains (dict, "sandbox");
   self->kiosk = g_variant_dict_contains (dict, "kiosk");
+  self->inspector_asked = take_inspector_flag ();
   /* Without a display GTK would only log criticals and the app would wait for nothing. */
   if (!start_gtk_without_default_theme ())
     {
@@ -193,6 +233,8 @@ configure_window_cb (gpointer data)
         }
     }
   config = build_config (self);
+  if (config->mode != MR_MODE_KIOSK && self->inspector_asked)
+    gtk_window_set_interactive_debugging (TRUE);
   mr_window_set_sandbox (window, self->sandbox != NULL);
   mr_window_set_config (window, config);
   g_signal_connect (self->settings, "changed", G_CALLBACK (settings_changed_cb), self);

@@ -241,6 +241,54 @@ test_preferences_need_staff (void)
   g_clear_object (&run.app);
 }
 
+static gboolean
+inspector_poll_cb (gpointer data)
+{
+  Run *run = data;
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (run->app));
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  run->waited_ms += 50;
+  if (active == NULL || !MR_IS_WINDOW (active) ||
+      find_visible_label (GTK_WIDGET (active), "sandbox-badge") == NULL)
+    return G_SOURCE_CONTINUE;
+  /* Configured: the inspector would be up by now. */
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      g_assert_false (g_str_equal (G_OBJECT_TYPE_NAME (window), "GtkInspectorWindow")
+                      && gtk_widget_get_visible (GTK_WIDGET (window)));
+    }
+  g_assert_null (g_getenv ("GTK_DEBUG"));
+  run->checked = TRUE;
+  g_application_quit (G_APPLICATION (run->app));
+  return G_SOURCE_REMOVE;
+}
+
+/* GTK_DEBUG=interactive (GTK's inspector at start) is not honoured at a kiosk; the sign-in
+ * helper inherits an environment without it. Run in a process of its own: GTK reads the
+ * variable once, when the application starts it. */
+static void
+test_kiosk_no_inspector (void)
+{
+  if (g_test_subprocess ())
+    {
+      Run run = { 0 };
+      char *argv[] = { (char *) "medrefill", (char *) "--kiosk", (char *) "--sandbox", NULL };
+
+      g_setenv ("GTK_DEBUG", "interactive", TRUE);
+      run.app = mr_application_new ();
+      g_timeout_add (50, inspector_poll_cb, &run);
+      g_assert_cmpint (g_application_run (G_APPLICATION (run.app), 3, argv), ==, 0);
+      g_assert_true (run.checked);
+      g_clear_object (&run.app);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -252,5 +300,6 @@ main (int   argc,
   g_test_add_func ("/ui/app/startup-styles", test_startup_styles);
   g_test_add_func ("/ui/app/kiosk-setting-refuses-quit", test_kiosk_setting_refuses_quit);
   g_test_add_func ("/ui/app/preferences-need-staff", test_preferences_need_staff);
+  g_test_add_func ("/ui/app/kiosk-no-inspector", test_kiosk_no_inspector);
   return g_test_run ();
 }

@@ -608,6 +608,19 @@ mr_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (mr_window_parent_class)->close_request (window);
 }
 
+/* GTK's inspector (Ctrl+Shift+I or D, unless the user's GTK settings turn the keys off) reads
+ * and changes anything in the process: never at a kiosk. The signal has no accumulator, so only
+ * stopping it keeps GtkWindow's own handler from running. */
+static gboolean
+enable_debugging_cb (MrWindow *self,
+                     gboolean  toggle)
+{
+  if (!_mr_window_is_kiosk (self))
+    return FALSE;
+  g_signal_stop_emission_by_name (self, "enable-debugging");
+  return TRUE;
+}
+
 static void
 mr_window_dispose (GObject *object)
 {
@@ -713,6 +726,7 @@ mr_window_init (MrWindow *self)
   _mr_window_idle_init (self);
   _mr_window_desk_init (self);
   _mr_window_browser_init (self);
+  g_signal_connect (self, "enable-debugging", G_CALLBACK (enable_debugging_cb), NULL);
   self->done_return_ms = MR_KIOSK_DONE_RETURN_MS;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.submit", FALSE);
 }
