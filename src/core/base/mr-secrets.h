@@ -49,6 +49,11 @@ void      mr_secret_clear_async    (MrSecretKind          kind,
                                     gpointer              user_data);
 gboolean  mr_secret_clear_finish   (GAsyncResult         *result,
                                     GError              **error);
+/* From now on every secret is stored, looked up and cleared in the namespace @name (NULL: the
+ * app's own): its account becomes "@name:account". The built-in sandbox (--sandbox) uses one of
+ * its own, so that a demo never reads, replaces or removes a production secret. Call before the
+ * first secret call, from the main thread. */
+void      mr_secrets_set_namespace (const char           *name);
 /* Overwrites and frees a secret string. NULL is fine. */
 void      mr_secret_free           (char                 *secret);
 
