@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "mr-application.h"
 
+#define G_SETTINGS_ENABLE_BACKEND
+#include <gio/gsettingsbackend.h>
 #include <glib/gi18n.h>
 
 #include "config.h"
@@ -148,6 +150,35 @@ take_inspector_flag (void)
   return TRUE;
 }
 
+/* --sandbox runs beside production, never in it: its settings in memory (a demo's Preferences
+ * change nothing), its secrets in a keyring namespace of its own and its outbox in a folder of
+ * its own (the window's). On a machine an administrator locked down it does not run at all. */
+static gboolean
+use_sandbox_state (MrApplication *self)
+{
+  g_autoptr(GSettings) real = g_settings_new (APP_ID);
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettingsBackend) memory = NULL;
+  g_auto(GStrv) keys = NULL;
+
+  g_object_get (real, "settings-schema", &schema, NULL);
+  keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i] != NULL; i++)
+    if (!g_settings_is_writable (real, keys[i]))
+      {
+        g_printerr ("%s\n", _("This computer's settings are locked by its administrator, so the "
+                               "sandbox does not run here. Try it on a computer of your own."));
+        return FALSE;
+      }
+  memory = g_memory_settings_backend_new ();
+  g_clear_object (&self->settings);
+  self->settings = g_settings_new_with_backend (APP_ID, memory);
+  /* A machine set up as a kiosk stays one (no quitting, no Preferences), demo or not. */
+  g_settings_set_enum (self->settings, "mode", g_settings_get_enum (real, "mode"));
+  mr_secrets_set_namespace ("sandbox");
+  return TRUE;
+}
+
 static int
 mr_application_handle_local_options (GApplication *app,
                                      GVariantDict *dict)
@@ -172,6 +203,9 @@ mr_application_handle_local_options (GApplication *app,
                              "session, or set DISPLAY or WAYLAND_DISPLAY."));
       return 1;
     }
+  /* After GTK: the settings start threads, and the environment may no longer change then. */
+  if (self->use_sandbox && !use_sandbox_state (self))
+    return 1;
   return -1;
 }
 
@@ -235,7 +269,8 @@ configure_window_cb (gpointer data)
   config = build_config (self);
   if (config->mode != MR_MODE_KIOSK && self->inspector_asked)
     gtk_window_set_interactive_debugging (TRUE);
-  mr_window_set_sandbox (window, self->sandbox != NULL);
+  mr_window_set_sandbox (window, self->use_sandbox);
+  mr_window_set_settings (window, self->settings);
   mr_window_set_config (window, config);
   g_signal_connect (self->settings, "changed", G_CALLBACK (settings_changed_cb), self);
   g_signal_connect_object (window, "notify::staff-signed-in",

@@ -44,6 +44,8 @@ struct _MrWindow {
   MrOutbox         *outbox;
   MrIdleGuard      *idle_guard;
   GSettings        *settings;
+  /* Against the built-in sandbox (--sandbox): an outbox of its own. */
+  gboolean          sandbox;
 
   /* Borrowed references (children of the stack, or dialogs that free themselves) */
   MrRefillForm     *form;

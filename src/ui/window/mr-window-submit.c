@@ -144,7 +144,17 @@ _mr_window_submit_configure (MrWindow *self)
 {
   if (self->outbox == NULL)
     {
-      self->outbox = mr_outbox_new_default (mr_visit_get_session (self->visit));
+      if (self->sandbox)
+        {
+          /* The demo's requests never join the production queue, nor the other way round
+           * (the sandbox's sink would take real requests, and they would be lost as sent). */
+          g_autofree char *dir = g_build_filename (g_get_user_data_dir (), APP_ID,
+                                                   "sandbox-outbox", NULL);
+
+          self->outbox = mr_outbox_new (dir, mr_visit_get_session (self->visit));
+        }
+      else
+        self->outbox = mr_outbox_new_default (mr_visit_get_session (self->visit));
       mr_visit_set_outbox (self->visit, self->outbox);
       g_signal_connect_swapped (self->outbox, "changed", G_CALLBACK (outbox_changed_cb), self);
       mr_outbox_open_async (self->outbox, NULL, outbox_opened_cb, g_object_ref (self));

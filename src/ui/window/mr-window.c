@@ -483,8 +483,23 @@ mr_window_set_sandbox (MrWindow *self,
                        gboolean  sandbox)
 {
   g_return_if_fail (MR_IS_WINDOW (self));
+  /* The outbox is chosen with the first settings. */
+  g_return_if_fail (self->outbox == NULL || self->sandbox == sandbox);
 
+  self->sandbox = sandbox;
   gtk_widget_set_visible (self->sandbox_label, sandbox);
+}
+
+void
+mr_window_set_settings (MrWindow  *self,
+                        GSettings *settings)
+{
+  g_return_if_fail (MR_IS_WINDOW (self));
+  g_return_if_fail (G_IS_SETTINGS (settings));
+  /* The desk's session is made with the first settings, and keeps them. */
+  g_return_if_fail (mr_visit_get_desk (self->visit) == NULL);
+
+  g_set_object (&self->settings, settings);
 }
 
 void
