@@ -46,6 +46,8 @@ struct _MrWindow {
   GSettings        *settings;
   /* Against the built-in sandbox (--sandbox): an outbox of its own. */
   gboolean          sandbox;
+  /* mr-window-submit.c: the workflow credentials being read for the current settings. */
+  GCancellable     *auth_cancellable;
 
   /* Borrowed references (children of the stack, or dialogs that free themselves) */
   MrRefillForm     *form;

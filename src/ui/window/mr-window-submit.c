@@ -129,6 +129,9 @@ auth_loaded_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(MrDeliveryAuth) auth = mr_delivery_auth_load_finish (result, &error);
 
+  /* Newer settings came meanwhile: their own load sets the workflow. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
   /* Without a keyring there are no workflow credentials; a workflow that needs them will answer
    * 401/403 and the request is held with that reason. */
   if (error != NULL)
@@ -159,9 +162,14 @@ _mr_window_submit_configure (MrWindow *self)
       g_signal_connect_swapped (self->outbox, "changed", G_CALLBACK (outbox_changed_cb), self);
       mr_outbox_open_async (self->outbox, NULL, outbox_opened_cb, g_object_ref (self));
     }
-  mr_outbox_set_workflow (self->outbox, self->config->workflow_url, NULL);
-  mr_delivery_auth_load_async (self->config->workflow_auth_header, NULL, auth_loaded_cb,
-                               g_object_ref (self));
+  /* No address until the credentials are read: a queued request sent before that would go
+   * without the Header-Auth value, be refused (401/403) and be held for staff (issue 13). */
+  mr_outbox_set_workflow (self->outbox, NULL, NULL);
+  g_cancellable_cancel (self->auth_cancellable);
+  g_clear_object (&self->auth_cancellable);
+  self->auth_cancellable = g_cancellable_new ();
+  mr_delivery_auth_load_async (self->config->workflow_auth_header, self->auth_cancellable,
+                               auth_loaded_cb, g_object_ref (self));
 }
 
 void
@@ -174,6 +182,8 @@ _mr_window_submit_staff_changed (MrWindow *self)
 void
 _mr_window_submit_dispose (MrWindow *self)
 {
+  g_cancellable_cancel (self->auth_cancellable);
+  g_clear_object (&self->auth_cancellable);
   if (self->outbox == NULL)
     return;
   g_signal_handlers_disconnect_by_data (self->outbox, self);
