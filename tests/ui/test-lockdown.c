@@ -74,6 +74,7 @@ static const struct {
           "</script>" },
   { "/i", "<title>i</title><div style='position:fixed;left:0;top:0;width:100%;height:100%' "
           "oncontextmenu=\"document.title = 'menu-event'\">right-click me</div>" },
+  { "/p", "<title>p</title><p>print me</p>" },
   /* Every kind of subresource, from the origin in ?o= (this page's own when none). */
   { "/s", "<title>s</title><script>window.marker = 42; window.results = {};"
           "var base = new URLSearchParams (location.search).get ('o') || location.origin;"
@@ -656,7 +657,7 @@ test_print (Fixture       *fixture,
 {
   guint windows = n_toplevels ();
 
-  load_page (fixture, "/i");
+  load_page (fixture, "/p");
   js (fixture, "setTimeout (function () { window.print (); document.title = 'printed'; }, 0)");
   mr_ui_wait_for_js (fixture->web_view, "document.title === 'printed'");
   spin (QUIET_MS);
