@@ -3,7 +3,8 @@
  * in-process sandbox tenant (where staff@example.org alone has FrontDesk): a patient's account is
  * refused and signed out (nothing kept, nothing in the keyring, the provider's session ended),
  * staff are let in, a malformed "roles" claim proves nothing, an unset staff role lets nobody in,
- * and a session resumed from the keyring ends once the administrator has taken the role away. */
+ * a session resumed from the keyring ends once the administrator has taken the role away, and
+ * the idle lock leaves nothing for the next start to resume. */
 #include "mr-visit.h"
 
 #include <string.h>
@@ -464,6 +465,106 @@ test_role_removed_on_resume (Fixture       *fx,
   g_assert_error (error, MR_OIDC_ERROR, MR_OIDC_ERROR_NOT_STAFF);
 }
 
+/* The idle lock outlasts the process: after it, neither the keyring nor the settings hold
+ * anything a restart could resume, and the next start waits for an interactive sign-in. */
+static void
+test_lock_outlasts_restart (Fixture       *fx,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *account = NULL;
+  g_autofree char *stored = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *setting = NULL;
+  MrDesk *desk;
+
+  if (!have_keyring ())
+    return;
+  desk = start_desk (fx);
+  g_assert_true (desk_sign_in (fx, STAFF, &error));
+  g_assert_no_error (error);
+  account = g_settings_get_string (fx->settings, "desk-account");
+  settle ();
+  stored = stored_refresh_token (account);
+  g_assert_nonnull (stored);
+
+  mr_desk_lock (desk);
+  g_assert_false (mr_desk_is_signed_in (desk));
+  settle ();
+  after = stored_refresh_token (account);
+  g_assert_null (after);
+  setting = g_settings_get_string (fx->settings, "desk-account");
+  g_assert_cmpstr (setting, ==, "");
+
+  /* Ctrl+Q and start again: nothing resumes. */
+  desk = start_desk (fx);
+  g_assert_false (resume (desk, &error));
+  g_assert_no_error (error);
+  g_assert_false (mr_desk_is_signed_in (desk));
+
+  /* The staff member signs in again as usual, and is remembered for the next start again. */
+  g_assert_true (desk_sign_in (fx, STAFF, &error));
+  g_assert_no_error (error);
+  settle ();
+  desk = start_desk (fx);
+  g_assert_true (resume (desk, &error));
+  g_assert_no_error (error);
+}
+
+typedef struct {
+  MrDesk *desk;
+  guint   locked;
+} LockOnRefresh;
+
+/* The refresh request is queued, so its answer is still to come: the lock comes now. */
+static void
+lock_on_refresh_cb (SoupSession   *session,
+                    SoupMessage   *msg,
+                    LockOnRefresh *lock)
+{
+  if (!g_str_has_suffix (g_uri_get_path (soup_message_get_uri (msg)), "/token"))
+    return;
+  mr_desk_lock (lock->desk);
+  lock->locked++;
+}
+
+/* A lock that comes while the start's silent sign-in is waiting for the provider wins: the
+ * answer that comes back afterwards signs nobody in and stores nothing (not even its rotated
+ * refresh token). */
+static void
+test_lock_during_resume (Fixture       *fx,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *account = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *setting = NULL;
+  LockOnRefresh lock = { NULL, 0 };
+  gulong handler;
+
+  if (!have_keyring ())
+    return;
+  start_desk (fx);
+  g_assert_true (desk_sign_in (fx, STAFF, &error));
+  g_assert_no_error (error);
+  account = g_settings_get_string (fx->settings, "desk-account");
+  settle ();
+
+  lock.desk = start_desk (fx);
+  handler = g_signal_connect (mr_visit_get_session (fx->visit), "request-queued",
+                              G_CALLBACK (lock_on_refresh_cb), &lock);
+  g_assert_false (resume (lock.desk, &error));
+  g_assert_error (error, MR_OIDC_ERROR, MR_OIDC_ERROR_EXPIRED);
+  g_signal_handler_disconnect (mr_visit_get_session (fx->visit), handler);
+  g_assert_cmpuint (lock.locked, ==, 1);
+  g_assert_false (mr_desk_is_signed_in (lock.desk));
+  settle ();
+  after = stored_refresh_token (account);
+  g_assert_null (after);
+  setting = g_settings_get_string (fx->settings, "desk-account");
+  g_assert_cmpstr (setting, ==, "");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -484,5 +585,9 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/desk-role/role-removed-on-resume", Fixture, NULL, fixture_set_up,
               test_role_removed_on_resume, fixture_tear_down);
+  g_test_add ("/desk-role/lock-outlasts-restart", Fixture, NULL, fixture_set_up,
+              test_lock_outlasts_restart, fixture_tear_down);
+  g_test_add ("/desk-role/lock-during-resume", Fixture, NULL, fixture_set_up,
+              test_lock_during_resume, fixture_tear_down);
   return g_test_run ();
 }

@@ -207,6 +207,37 @@ test_separate (void)
   result_clear (&r);
 }
 
+/* The sandbox's namespace and the app's own never see each other's secrets: same kind, same
+ * account, two values; a clear in one leaves the other. */
+static void
+test_namespace (void)
+{
+  g_autofree char *account = test_account ("namespace");
+  Result r = { 0 };
+
+  if (!have_keyring ())
+    return;
+
+  store (MR_SECRET_WORKFLOW_AUTH, account, "production", &r);
+  g_assert_true (r.ok);
+  mr_secrets_set_namespace ("sandbox");
+  lookup (MR_SECRET_WORKFLOW_AUTH, account, &r);
+  g_assert_no_error (r.error);
+  g_assert_null (r.secret);
+  store (MR_SECRET_WORKFLOW_AUTH, account, "demo", &r);
+  g_assert_true (r.ok);
+  lookup (MR_SECRET_WORKFLOW_AUTH, account, &r);
+  g_assert_cmpstr (r.secret, ==, "demo");
+  clear (MR_SECRET_WORKFLOW_AUTH, account, &r);
+  g_assert_true (r.ok);
+
+  mr_secrets_set_namespace (NULL);
+  lookup (MR_SECRET_WORKFLOW_AUTH, account, &r);
+  g_assert_cmpstr (r.secret, ==, "production");
+  clear (MR_SECRET_WORKFLOW_AUTH, account, &r);
+  result_clear (&r);
+}
+
 /* Removing what is not there is not an error. */
 static void
 test_clear_missing (void)
@@ -269,6 +300,7 @@ main (int    argc,
 
   g_test_add_func ("/secrets/round-trip", test_round_trip);
   g_test_add_func ("/secrets/separate", test_separate);
+  g_test_add_func ("/secrets/namespace", test_namespace);
   g_test_add_func ("/secrets/clear-missing", test_clear_missing);
   g_test_add_func ("/secrets/unavailable", test_unavailable);
   g_test_add_func ("/secrets/free", test_free);

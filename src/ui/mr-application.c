@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "mr-application.h"
 
+#define G_SETTINGS_ENABLE_BACKEND
+#include <gio/gsettingsbackend.h>
 #include <glib/gi18n.h>
 
 #include "config.h"
@@ -17,9 +19,12 @@ struct _MrApplication {
   MrSandbox      *sandbox;
   gboolean        use_sandbox;
   gboolean        kiosk;
+  gboolean        inspector_asked; /* GTK_DEBUG asked for the inspector at start */
 };
 
 G_DEFINE_FINAL_TYPE (MrApplication, mr_application, ADW_TYPE_APPLICATION)
+
+static void update_preferences_action (MrApplication *self);
 
 static const GOptionEntry options[] = {
   { "sandbox", 0, 0, G_OPTION_ARG_NONE, NULL,
@@ -107,6 +112,73 @@ start_gtk_without_default_theme (void)
   return opened;
 }
 
+/* GTK_DEBUG=interactive opens GTK's inspector at start, and it reads and changes anything in the
+ * process: a way out of a kiosk (issue 13). Whether this start is a kiosk is known for certain
+ * only from the settings, after the first frame, while the environment may change only now
+ * (one thread): the flag is taken out of every start here, and a desk gets its inspector back
+ * later (gtk_window_set_interactive_debugging). Returns whether it was asked for ("all"
+ * included). */
+static gboolean
+take_inspector_flag (void)
+{
+  const char *value = g_getenv ("GTK_DEBUG");
+  g_auto(GStrv) flags = NULL;
+  g_autoptr(GStrvBuilder) kept = NULL;
+  g_auto(GStrv) rest = NULL;
+  g_autofree char *joined = NULL;
+  gboolean asked = FALSE;
+
+  if (value == NULL)
+    return FALSE;
+  flags = g_strsplit_set (value, ":;, \t", -1);
+  kept = g_strv_builder_new ();
+  for (guint i = 0; flags[i] != NULL; i++)
+    {
+      if (g_ascii_strcasecmp (flags[i], "interactive") == 0 || g_ascii_strcasecmp (flags[i], "all") == 0)
+        asked = TRUE;
+      else if (*flags[i] != '\0')
+        g_strv_builder_add (kept, flags[i]);
+    }
+  if (!asked)
+    return FALSE;
+  rest = g_strv_builder_end (kept);
+  joined = g_strjoinv (",", rest);
+  if (*joined != '\0')
+    g_setenv ("GTK_DEBUG", joined, TRUE);
+  else
+    g_unsetenv ("GTK_DEBUG");
+  return TRUE;
+}
+
+/* --sandbox runs beside production, never in it: its settings in memory (a demo's Preferences
+ * change nothing), its secrets in a keyring namespace of its own and its outbox in a folder of
+ * its own (the window's). On a machine an administrator locked down it does not run at all. */
+static gboolean
+use_sandbox_state (MrApplication *self)
+{
+  g_autoptr(GSettings) real = g_settings_new (APP_ID);
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettingsBackend) memory = NULL;
+  g_auto(GStrv) keys = NULL;
+
+  g_object_get (real, "settings-schema", &schema, NULL);
+  keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i] != NULL; i++)
+    if (!g_settings_is_writable (real, keys[i]))
+      {
+        g_printerr ("%s\n", _("This computer's settings are locked by its administrator, so the "
+                               "sandbox does not run here. Try it on a computer of your own."));
+        return FALSE;
+      }
+  memory = g_memory_settings_backend_new ();
+  g_clear_object (&self->settings);
+  self->settings = g_settings_new_with_backend (APP_ID, memory);
+  /* A machine set up as a kiosk stays one (no quitting, no Preferences), demo or not. */
+  g_settings_set_enum (self->settings, "mode", g_settings_get_enum (real, "mode"));
+  mr_secrets_set_namespace ("sandbox");
+  return TRUE;
+}
+
 static int
 mr_application_handle_local_options (GApplication *app,
                                      GVariantDict *dict)
@@ -123,6 +195,7 @@ mr_application_handle_local_options (GApplication *app,
     return import_env (env_path);
   self->use_sandbox = g_variant_dict_contains (dict, "sandbox");
   self->kiosk = g_variant_dict_contains (dict, "kiosk");
+  self->inspector_asked = take_inspector_flag ();
   /* Without a display GTK would only log criticals and the app would wait for nothing. */
   if (!start_gtk_without_default_theme ())
     {
@@ -130,6 +203,9 @@ mr_application_handle_local_options (GApplication *app,
                              "session, or set DISPLAY or WAYLAND_DISPLAY."));
       return 1;
     }
+  /* After GTK: the settings start threads, and the environment may no longer change then. */
+  if (self->use_sandbox && !use_sandbox_state (self))
+    return 1;
   return -1;
 }
 
@@ -168,6 +244,7 @@ settings_changed_cb (GSettings     *settings,
     return;
   config = build_config (self);
   mr_window_set_config (MR_WINDOW (window), config);
+  update_preferences_action (self);
 }
 
 static gboolean
@@ -192,9 +269,15 @@ configure_window_cb (gpointer data)
         }
     }
   config = build_config (self);
-  mr_window_set_sandbox (window, self->sandbox != NULL);
+  if (config->mode != MR_MODE_KIOSK && self->inspector_asked)
+    gtk_window_set_interactive_debugging (TRUE);
+  mr_window_set_sandbox (window, self->use_sandbox);
+  mr_window_set_settings (window, self->settings);
   mr_window_set_config (window, config);
   g_signal_connect (self->settings, "changed", G_CALLBACK (settings_changed_cb), self);
+  g_signal_connect_object (window, "notify::staff-signed-in",
+                           G_CALLBACK (update_preferences_action), self, G_CONNECT_SWAPPED);
+  update_preferences_action (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -211,6 +294,32 @@ is_kiosk (MrApplication *self)
   return g_settings_get_enum (self->settings, "mode") == MR_MODE_KIOSK;
 }
 
+/* Preferences say where the secrets and the queued requests go. A kiosk never opens them; a desk
+ * only for a signed-in staff member (the window closes them at the lock), or for anyone while the
+ * sign-in settings are incomplete: the first setup, when nobody can sign in yet. */
+static gboolean
+may_open_preferences (MrApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  g_autoptr(MrConfig) config = NULL;
+
+  if (is_kiosk (self))
+    return FALSE;
+  if (MR_IS_WINDOW (window) && mr_window_get_staff_signed_in (MR_WINDOW (window)))
+    return TRUE;
+  config = build_config (self);
+  return !mr_config_validate (config, NULL);
+}
+
+/* The menu shows Preferences greyed out while they would be refused. */
+static void
+update_preferences_action (MrApplication *self)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "preferences");
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), may_open_preferences (self));
+}
+
 static void
 preferences_cb (GSimpleAction *action,
                 GVariant      *parameter,
@@ -219,8 +328,8 @@ preferences_cb (GSimpleAction *action,
   MrApplication *self = user_data;
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
-  /* A kiosk has no menu; the action is refused too, in case a shortcut reaches it. */
-  if (is_kiosk (self))
+  /* Checked again here: a shortcut or D-Bus activation does not look at the menu. */
+  if (!may_open_preferences (self))
     return;
   gtk_window_present (GTK_WINDOW (mr_preferences_new (window, self->settings)));
 }

@@ -5,9 +5,13 @@
  * made, and the resource base path is not set, so the icon theme is loaded once (see
  * mr-application.c). This checks what the user would see go wrong: libadwaita's stylesheet, the
  * app's own stylesheet, the icons of the header bar, GTK_THEME left as it was. */
+#define G_SETTINGS_ENABLE_BACKEND
+#include <gio/gsettingsbackend.h>
 #include <adwaita.h>
 
 #include "mr-application.h"
+#include "mr-preferences.h"
+#include "mr-sandbox.h"
 #include "mr-test-server.h"
 #include "mr-ui-test.h"
 #include "mr-window.h"
@@ -166,6 +170,241 @@ test_kiosk_setting_refuses_quit (void)
   g_settings_reset (settings, "mode");
 }
 
+static guint
+count_preferences (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint count = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      count += MR_IS_PREFERENCES (window);
+    }
+  return count;
+}
+
+static void
+wait_ms (guint ms)
+{
+  gboolean never = FALSE;
+
+  mr_test_wait_for (&never, ms);
+}
+
+/* --sandbox keeps its own state: the production settings never learn of the demo's staff member
+ * (the app's are in memory), and its outbox is a folder of its own. */
+static void
+assert_sandbox_kept_apart (void)
+{
+  g_autoptr(GSettings) production = g_settings_new ("io.github.medrefill.MedRefill");
+  g_autofree char *account = g_settings_get_string (production, "desk-account");
+  g_autofree char *outbox = g_build_filename (g_get_user_data_dir (), "io.github.medrefill.MedRefill",
+                                              "outbox", NULL);
+  g_autofree char *sandbox_outbox = g_build_filename (g_get_user_data_dir (),
+                                                      "io.github.medrefill.MedRefill",
+                                                      "sandbox-outbox", NULL);
+
+  g_assert_cmpstr (account, ==, "");
+  g_assert_false (g_file_test (outbox, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (sandbox_outbox, G_FILE_TEST_IS_DIR));
+}
+
+/* Drives the desk once its window is configured: Preferences refused (and greyed out) before a
+ * staff sign-in, open after it, closed by the idle lock and refused again. */
+static gboolean
+preferences_poll_cb (gpointer data)
+{
+  Run *run = data;
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (run->app));
+  GActionGroup *actions = G_ACTION_GROUP (run->app);
+
+  if (active == NULL || !MR_IS_WINDOW (active) ||
+      find_visible_label (GTK_WIDGET (active), "sandbox-badge") == NULL)
+    return G_SOURCE_CONTINUE;
+  run->window = MR_WINDOW (active);
+  g_assert_false (g_action_group_get_action_enabled (actions, "preferences"));
+  g_action_group_activate_action (actions, "preferences", NULL);
+  wait_ms (200);
+  g_assert_cmpuint (count_preferences (), ==, 0);
+
+  gtk_widget_activate_action (GTK_WIDGET (run->window), "win.sign-in", NULL);
+  mr_ui_wait_for_signin (run->window, MR_UI_EMAIL_FIELD_READY);
+  mr_ui_sign_in_as (run->window, "staff@example.org", MR_SANDBOX_PASSWORD);
+  mr_ui_wait_for_page (run->window, "lookup");
+  assert_sandbox_kept_apart ();
+  g_assert_true (g_action_group_get_action_enabled (actions, "preferences"));
+  g_action_group_activate_action (actions, "preferences", NULL);
+  g_assert_cmpuint (count_preferences (), ==, 1);
+
+  mr_window_set_kiosk_timeouts (run->window, 300, 300, 600000);
+  mr_ui_wait_for_page (run->window, "welcome");
+  g_assert_cmpuint (count_preferences (), ==, 0);
+  g_assert_false (g_action_group_get_action_enabled (actions, "preferences"));
+  g_action_group_activate_action (actions, "preferences", NULL);
+  g_assert_cmpuint (count_preferences (), ==, 0);
+  run->checked = TRUE;
+  g_application_quit (G_APPLICATION (run->app));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_preferences_need_staff (void)
+{
+  Run run = { 0 };
+  char *argv[] = { (char *) "medrefill", (char *) "--sandbox", NULL };
+
+  run.app = mr_application_new ();
+  g_timeout_add (50, preferences_poll_cb, &run);
+  g_assert_cmpint (g_application_run (G_APPLICATION (run.app), 2, argv), ==, 0);
+  g_assert_true (run.checked);
+  g_clear_object (&run.app);
+}
+
+static gboolean
+inspector_poll_cb (gpointer data)
+{
+  Run *run = data;
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (run->app));
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  run->waited_ms += 50;
+  if (active == NULL || !MR_IS_WINDOW (active) ||
+      find_visible_label (GTK_WIDGET (active), "sandbox-badge") == NULL)
+    return G_SOURCE_CONTINUE;
+  /* Configured: the inspector would be up by now. */
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      g_assert_false (g_str_equal (G_OBJECT_TYPE_NAME (window), "GtkInspectorWindow")
+                      && gtk_widget_get_visible (GTK_WIDGET (window)));
+    }
+  g_assert_null (g_getenv ("GTK_DEBUG"));
+  run->checked = TRUE;
+  g_application_quit (G_APPLICATION (run->app));
+  return G_SOURCE_REMOVE;
+}
+
+/* GTK_DEBUG=interactive (GTK's inspector at start) is not honoured at a kiosk; the sign-in
+ * helper inherits an environment without it. Run in a process of its own: GTK reads the
+ * variable once, when the application starts it. */
+static void
+test_kiosk_no_inspector (void)
+{
+  if (g_test_subprocess ())
+    {
+      Run run = { 0 };
+      char *argv[] = { (char *) "medrefill", (char *) "--kiosk", (char *) "--sandbox", NULL };
+
+      g_setenv ("GTK_DEBUG", "interactive", TRUE);
+      run.app = mr_application_new ();
+      g_timeout_add (50, inspector_poll_cb, &run);
+      g_assert_cmpint (g_application_run (G_APPLICATION (run.app), 3, argv), ==, 0);
+      g_assert_true (run.checked);
+      g_clear_object (&run.app);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
+/* Settings as an administrator's dconf locks make them: the client id locked, nothing stored. */
+#define LOCKED_TYPE_BACKEND (locked_backend_get_type ())
+G_DECLARE_FINAL_TYPE (LockedBackend, locked_backend, LOCKED, BACKEND, GSettingsBackend)
+
+struct _LockedBackend {
+  GSettingsBackend parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (LockedBackend, locked_backend, G_TYPE_SETTINGS_BACKEND)
+
+static GVariant *
+locked_read (GSettingsBackend   *backend,
+             const char         *key,
+             const GVariantType *type,
+             gboolean            default_value)
+{
+  return NULL;
+}
+
+static gboolean
+locked_write (GSettingsBackend *backend,
+              const char       *key,
+              GVariant         *value,
+              gpointer          origin_tag)
+{
+  g_variant_unref (g_variant_ref_sink (value));
+  return FALSE;
+}
+
+static gboolean
+locked_get_writable (GSettingsBackend *backend,
+                     const char       *key)
+{
+  return !g_str_has_suffix (key, "/client-id");
+}
+
+static void
+locked_reset (GSettingsBackend *backend,
+              const char       *key,
+              gpointer          origin_tag)
+{
+}
+
+static void
+locked_backend_class_init (LockedBackendClass *klass)
+{
+  GSettingsBackendClass *backend_class = G_SETTINGS_BACKEND_CLASS (klass);
+
+  backend_class->read = locked_read;
+  backend_class->write = locked_write;
+  backend_class->get_writable = locked_get_writable;
+  backend_class->reset = locked_reset;
+}
+
+static void
+locked_backend_init (LockedBackend *self)
+{
+}
+
+static gboolean
+never_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_CONTINUE;
+}
+
+/* On a machine whose settings an administrator locked, --sandbox does not start: a demo there
+ * would run beside the production queue and secrets. Run in a process of its own, whose default
+ * settings backend is the locked one. */
+static void
+test_sandbox_refused_when_locked (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(MrApplication) app = NULL;
+      char *argv[] = { (char *) "medrefill", (char *) "--sandbox", NULL };
+      gboolean ran = FALSE;
+
+      /* A memory backend first: its type registers the extension point the locked one joins. */
+      g_object_unref (g_memory_settings_backend_new ());
+      g_io_extension_point_implement (G_SETTINGS_BACKEND_EXTENSION_POINT_NAME,
+                                      LOCKED_TYPE_BACKEND, "medrefill-locked", 1000);
+      g_setenv ("GSETTINGS_BACKEND", "medrefill-locked", TRUE);
+      app = mr_application_new ();
+      g_timeout_add (50, never_cb, &ran);
+      g_assert_cmpint (g_application_run (G_APPLICATION (app), 2, argv), ==, 1);
+      g_assert_false (ran);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, 0);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*This computer's settings are locked by its administrator, so the "
+                             "sandbox does not run here.*");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -176,5 +415,8 @@ main (int   argc,
     return g_test_run ();
   g_test_add_func ("/ui/app/startup-styles", test_startup_styles);
   g_test_add_func ("/ui/app/kiosk-setting-refuses-quit", test_kiosk_setting_refuses_quit);
+  g_test_add_func ("/ui/app/preferences-need-staff", test_preferences_need_staff);
+  g_test_add_func ("/ui/app/kiosk-no-inspector", test_kiosk_no_inspector);
+  g_test_add_func ("/ui/app/sandbox-refused-when-locked", test_sandbox_refused_when_locked);
   return g_test_run ();
 }

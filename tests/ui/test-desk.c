@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Desk mode: a staff member signs in once, looks a patient up by hospital number, submits on the
  * patient's behalf (submitted_by, patient_present), stays signed in for the next patient and at
- * the next start, and signs out; idle locks the app behind a new sign-in. Only staff (the app
- * role in the ID token) get in: a patient's account is turned back to Welcome with a sentence. */
+ * the next start, and signs out; idle locks the app behind a new sign-in, which a restart does
+ * not undo. Only staff (the app role in the ID token) get in: a patient's account is turned back
+ * to Welcome with a sentence. */
 #include <adwaita.h>
 
 #include "mr-config.h"
@@ -190,10 +191,6 @@ test_next_start_resumes (Fixture       *fixture,
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sign-out", NULL);
 }
 
-#define NOT_STAFF_SENTENCE \
-  "This account is not a front-desk account. Sign in with a staff account, or ask your " \
-  "administrator to give this account the front-desk role."
-
 static void
 page_seen_cb (GtkStack   *stack,
               GParamSpec *pspec,
@@ -202,6 +199,42 @@ page_seen_cb (GtkStack   *stack,
   if (g_strcmp0 (gtk_stack_get_visible_child_name (stack), "lookup") == 0)
     *lookup_seen = TRUE;
 }
+
+/* Idle locks the desk, then someone quits and starts the app again: the restart must not undo
+ * the lock. Welcome stays, the staff label stays hidden, and Sign In asks for the password. */
+static void
+test_restart_after_lock_asks (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  gboolean lookup_seen = FALSE;
+  gboolean tick = FALSE;
+
+  staff_sign_in (fixture);
+  if (g_getenv ("MEDREFILL_REQUIRE_KEYRING") == NULL)
+    {
+      g_test_skip ("needs the keyring that scripts/run-tests starts");
+      return;
+    }
+  mr_test_wait_for (&tick, 1000);
+  mr_window_set_kiosk_timeouts (fixture->window, 300, 300, 600000);
+  mr_ui_wait_for_page (fixture->window, "welcome");
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  fixture->window = open_window (fixture);
+  g_signal_connect (mr_ui_find_by_id (GTK_WIDGET (fixture->window), "stack"),
+                    "notify::visible-child-name", G_CALLBACK (page_seen_cb), &lookup_seen);
+  /* Time for a silent resume (a keyring lookup and one refresh) to have happened. */
+  mr_test_wait_for (&tick, 3000);
+  g_assert_false (lookup_seen);
+  g_assert_cmpstr (mr_window_get_page (fixture->window), ==, "welcome");
+  g_assert_false (gtk_widget_get_visible (mr_ui_find_by_name (GTK_WIDGET (fixture->window),
+                                                              "staff-label", 0)));
+  staff_sign_in (fixture);
+  g_assert_true (lookup_seen);
+}
+
+#define NOT_STAFF_SENTENCE \
+  "This account is not a front-desk account. Sign in with a staff account, or ask your " \
+  "administrator to give this account the front-desk role."
 
 /* Spins the main loop until @window is on Welcome with a notice; returns the notice. Fails at
  * once on Find a Patient or the error page, where a refused account must never land. */
@@ -387,6 +420,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/ui/desk/next-start-resumes", Fixture, NULL, fixture_set_up, test_next_start_resumes,
               fixture_tear_down);
+  g_test_add ("/ui/desk/restart-after-lock-asks", Fixture, NULL, fixture_set_up,
+              test_restart_after_lock_asks, fixture_tear_down);
   g_test_add ("/ui/desk/patient-refused", Fixture, NULL, fixture_set_up, test_patient_refused,
               fixture_tear_down);
   g_test_add ("/ui/desk/role-removed-at-next-start", Fixture, NULL, fixture_set_up,

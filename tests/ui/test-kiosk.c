@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Kiosk mode: the idle guard warns and wipes, a finished visit returns to Welcome by itself, the
- * window cannot be closed from inside, and nothing of a patient survives into the next visit. */
+ * window cannot be closed from inside nor GTK's inspector opened, and nothing of a patient
+ * survives into the next visit. */
 #define _GNU_SOURCE
 #include <adwaita.h>
 #include <string.h>
@@ -291,6 +292,38 @@ test_signin_page_activity (Fixture       *fixture,
   g_assert_null (mr_window_get_signin_helper (fixture->window));
 }
 
+static gboolean
+inspector_open (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (g_str_equal (G_OBJECT_TYPE_NAME (window), "GtkInspectorWindow")
+          && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* GTK's inspector key (Ctrl+Shift+I or D, what GtkWindow::enable-debugging is bound to) opens
+ * nothing at a kiosk: the window answers it itself. */
+static void
+test_no_inspector (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  gboolean handled = FALSE;
+
+  g_signal_emit_by_name (fixture->window, "enable-debugging", TRUE, &handled);
+  g_assert_true (handled);
+  handled = FALSE;
+  g_signal_emit_by_name (fixture->window, "enable-debugging", FALSE, &handled);
+  g_assert_true (handled);
+  g_assert_false (inspector_open ());
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -308,6 +341,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/ui/kiosk/done-returns-and-cannot-close", Fixture, NULL, fixture_set_up,
               test_done_returns_and_cannot_close, fixture_tear_down);
+  g_test_add ("/ui/kiosk/no-inspector", Fixture, NULL, fixture_set_up, test_no_inspector,
+              fixture_tear_down);
   g_test_add ("/ui/kiosk/sessions", Fixture, NULL, fixture_set_up, test_sessions,
               fixture_tear_down);
   return g_test_run ();

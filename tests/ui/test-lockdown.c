@@ -74,6 +74,7 @@ static const struct {
           "</script>" },
   { "/i", "<title>i</title><div style='position:fixed;left:0;top:0;width:100%;height:100%' "
           "oncontextmenu=\"document.title = 'menu-event'\">right-click me</div>" },
+  { "/p", "<title>p</title><p>print me</p>" },
   /* Every kind of subresource, from the origin in ?o= (this page's own when none). */
   { "/s", "<title>s</title><script>window.marker = 42; window.results = {};"
           "var base = new URLSearchParams (location.search).get ('o') || location.origin;"
@@ -648,6 +649,22 @@ test_developer_tools_and_context_menu (Fixture       *fixture,
   assert_nothing_signalled (fixture);
 }
 
+/* (j) window.print () opens no print dialog (nor its "Print to File" chooser): the page goes on
+ * at once, as when printing is cancelled. */
+static void
+test_print (Fixture       *fixture,
+            gconstpointer  data)
+{
+  guint windows = n_toplevels ();
+
+  load_page (fixture, "/p");
+  js (fixture, "setTimeout (function () { window.print (); document.title = 'printed'; }, 0)");
+  mr_ui_wait_for_js (fixture->web_view, "document.title === 'printed'");
+  spin (QUIET_MS);
+  g_assert_cmpuint (n_toplevels (), ==, windows);
+  assert_nothing_signalled (fixture);
+}
+
 /* Loads /s with @origin in its query (a new document each time) and waits until each of its
  * five subresources has either loaded or failed. */
 static void
@@ -802,6 +819,7 @@ main (int   argc,
   ADD ("/lockdown/tls-error", test_tls_error);
   ADD ("/lockdown/redirect-uri-never-requested", test_redirect_never_requested);
   ADD ("/lockdown/developer-tools-and-context-menu", test_developer_tools_and_context_menu);
+  ADD ("/lockdown/print", test_print);
 #undef ADD
 
   return g_test_run ();

@@ -5,6 +5,7 @@
 #include <adwaita.h>
 #include <string.h>
 
+#include "mr-base.h"
 #include "mr-config.h"
 #include "mr-outbox-view.h"
 #include "mr-refill-form.h"
@@ -221,6 +222,92 @@ test_reference_is_text (Fixture       *fixture,
                                    "<b>bold</b>"));
 }
 
+static void
+store_secret (const char *account,
+              const char *value)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (value != NULL)
+    {
+      mr_secret_store_async (MR_SECRET_WORKFLOW_AUTH, account, "test", value, NULL,
+                             mr_test_store_result_cb, &result);
+      mr_test_wait_for_result (&result, 10000);
+      g_assert_true (mr_secret_store_finish (result, &error));
+    }
+  else
+    {
+      mr_secret_clear_async (MR_SECRET_WORKFLOW_AUTH, account, NULL, mr_test_store_result_cb,
+                             &result);
+      mr_test_wait_for_result (&result, 10000);
+      g_assert_true (mr_secret_clear_finish (result, &error));
+    }
+  g_assert_no_error (error);
+}
+
+/* A request waiting in the outbox when the settings change (here: Header Auth turned on) goes out
+ * only once the header's value is read from the keyring: sent before, it would lack it, be
+ * refused and be held for staff. Retry now comes at once, as a hurried person's would. */
+static void
+test_waits_for_header_auth (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(MrConfig) config = NULL;
+  g_autoptr(JsonArray) received = NULL;
+  JsonObject *headers;
+
+  if (g_getenv ("MEDREFILL_REQUIRE_KEYRING") == NULL)
+    {
+      g_test_skip ("needs the keyring that scripts/run-tests starts");
+      return;
+    }
+  store_secret ("X-Clinic-Auth", "per-device-secret");
+  fault (fixture, MR_SINK_FAULT_ERROR_500);
+  sign_in_fill_submit (fixture);
+  g_assert_cmpuint (mr_outbox_get_pending_count (mr_window_get_outbox (fixture->window)), ==, 1);
+
+  mr_sandbox_set_sink_faults (fixture->sandbox, NULL, 0);
+  config = mr_ui_sandbox_config (fixture->sandbox, MR_MODE_DESK);
+  g_free (config->workflow_auth_header);
+  config->workflow_auth_header = g_strdup ("X-Clinic-Auth");
+  mr_window_set_config (fixture->window, config);
+  mr_outbox_send_all_now (mr_window_get_outbox (fixture->window));
+  wait_until_delivered (fixture);
+
+  received = mr_sandbox_dup_received (fixture->sandbox);
+  g_assert_cmpuint (json_array_get_length (received), ==, 1);
+  headers = json_object_get_object_member (json_array_get_object_element (received, 0), "headers");
+  g_assert_cmpstr (json_object_get_string_member_with_default (headers, "x-clinic-auth", NULL), ==,
+                   "per-device-secret");
+  store_secret ("X-Clinic-Auth", NULL);
+}
+
+/* The Outbox lists patients and medicines and can discard: at a desk it opens only for a signed-in
+ * staff member, and the idle lock closes it and hides its button. */
+static void
+test_staff_only (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  GtkWidget *button = mr_ui_find_by_id (GTK_WIDGET (fixture->window), "outbox_button");
+
+  fault (fixture, MR_SINK_FAULT_ERROR_500);
+  sign_in_fill_submit (fixture);
+  g_assert_true (gtk_widget_get_visible (button));
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-outbox", NULL);
+  g_assert_nonnull (find_outbox_view ());
+
+  /* Nobody at the desk: locked, and the list goes with the lock. */
+  mr_window_set_kiosk_timeouts (fixture->window, 300, 300, 600000);
+  mr_ui_wait_for_page (fixture->window, "welcome");
+  g_assert_null (find_outbox_view ());
+  g_assert_false (gtk_widget_get_visible (button));
+  g_assert_cmpuint (mr_outbox_get_pending_count (mr_window_get_outbox (fixture->window)), ==, 1);
+  /* Not even by its action (a shortcut, an accessibility tool). */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-outbox", NULL);
+  g_assert_null (find_outbox_view ());
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -238,5 +325,8 @@ main (int   argc,
               test_reference_is_text, tear_down);
   g_test_add ("/ui/outbox/kiosk-says-nothing", Fixture, NULL, kiosk_set_up,
               test_kiosk_says_nothing_of_the_patient, tear_down);
+  g_test_add ("/ui/outbox/staff-only", Fixture, NULL, desk_set_up, test_staff_only, tear_down);
+  g_test_add ("/ui/outbox/waits-for-header-auth", Fixture, NULL, desk_set_up,
+              test_waits_for_header_auth, tear_down);
   return g_test_run ();
 }

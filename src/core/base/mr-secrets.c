@@ -45,8 +45,19 @@ kind_name (MrSecretKind kind)
     }
 }
 
+/* See mr_secrets_set_namespace(); NULL for the app's own secrets. */
+static char *secrets_namespace;
+
+void
+mr_secrets_set_namespace (const char *name)
+{
+  g_free (secrets_namespace);
+  secrets_namespace = name != NULL && *name != '\0' ? g_strdup (name) : NULL;
+}
+
 /* libsecret keeps the table (not a copy of its strings) until the call finishes, so the table owns
- * copies. */
+ * copies. A lookup matches every item that has the attributes asked for, so a namespace is part
+ * of the account, never an attribute of its own that the app's lookups would not ask about. */
 static GHashTable *
 attributes_new (MrSecretKind  kind,
                 const char   *account)
@@ -54,7 +65,10 @@ attributes_new (MrSecretKind  kind,
   GHashTable *attributes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 
   g_hash_table_insert (attributes, (gpointer) "kind", g_strdup (kind_name (kind)));
-  g_hash_table_insert (attributes, (gpointer) "account", g_strdup (account));
+  g_hash_table_insert (attributes, (gpointer) "account",
+                       secrets_namespace != NULL
+                       ? g_strconcat (secrets_namespace, ":", account, NULL)
+                       : g_strdup (account));
   return attributes;
 }
 

@@ -53,6 +53,11 @@ gboolean  mr_secret_clear_finish   (GAsyncResult         *result,
  * unlock one). Each call first checks that the default keyring exists and is unlocked, and fails
  * with MR_SECRETS_ERROR_UNAVAILABLE otherwise. TRUE (the default) at a desk. */
 void      mr_secrets_set_prompts_allowed (gboolean         allowed);
+/* From now on every secret is stored, looked up and cleared in the namespace @name (NULL: the
+ * app's own): its account becomes "@name:account". The built-in sandbox (--sandbox) uses one of
+ * its own, so that a demo never reads, replaces or removes a production secret. Call before the
+ * first secret call, from the main thread. */
+void      mr_secrets_set_namespace (const char           *name);
 /* Overwrites and frees a secret string. NULL is fine. */
 void      mr_secret_free           (char                 *secret);
 

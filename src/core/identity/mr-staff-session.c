@@ -31,6 +31,10 @@ struct _MrStaffSession {
    * has shown it: a refresh answer without an ID token keeps what the last one proved. */
   char         *staff_role;
   gboolean      role_proven;
+  /* Counts the ends of sessions (sign-in, lock, sign-out): an answer that comes back to a
+   * session that has ended since its request went out is thrown away. */
+  guint         serial;
+  guint         refresh_serial; /* the serial the refresh under way was made in */
 };
 
 G_DEFINE_FINAL_TYPE (MrStaffSession, mr_staff_session, G_TYPE_OBJECT)
@@ -46,6 +50,7 @@ forget_tokens (MrStaffSession *self)
   g_clear_pointer (&self->api_scope, g_free);
   self->api_expires_at = 0;
   self->role_proven = FALSE;
+  self->serial++;
 }
 
 static void
@@ -207,6 +212,29 @@ still_staff (MrStaffSession    *self,
   return FALSE;
 }
 
+/* TRUE, with @task answered and @error taken, when the session the refresh was made for has
+ * ended while it was under way (locked, signed out, another sign-in): keeping its tokens, or
+ * storing its rotated refresh token, would undo that; ending the session on its failure would
+ * end the next one. */
+static gboolean
+refresh_is_stale (MrStaffSession *self,
+                  GTask          *task,
+                  GError         *error)
+{
+  if (self->refresh_serial == self->serial)
+    return FALSE;
+  refresh_done (self);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_task_return_error (task, error);
+  else
+    {
+      g_clear_error (&error);
+      g_task_return_new_error (task, MR_OIDC_ERROR, MR_OIDC_ERROR_EXPIRED,
+                               _("Your sign-in has ended. Please sign in again."));
+    }
+  return TRUE;
+}
+
 static void
 refresh_cb (GObject      *source,
             GAsyncResult *result,
@@ -218,6 +246,8 @@ refresh_cb (GObject      *source,
   GError *error = NULL;
 
   tokens = mr_oidc_client_refresh_finish (MR_OIDC_CLIENT (source), result, &error);
+  if (refresh_is_stale (self, task, error))
+    return;
   if (tokens == NULL)
     {
       /* A refresh token the provider no longer takes is of no use: sign in again. */
@@ -254,6 +284,8 @@ api_refreshed_cb (GObject      *source,
   GError *error = NULL;
 
   tokens = mr_oidc_client_refresh_finish (MR_OIDC_CLIENT (source), result, &error);
+  if (refresh_is_stale (self, task, error))
+    return;
   if (tokens == NULL)
     {
       /* As for Graph's token: a refresh token the provider no longer takes ends the session. A
@@ -262,14 +294,6 @@ api_refreshed_cb (GObject      *source,
         g_free (mr_staff_session_end (self));
       refresh_done (self);
       g_task_return_error (task, error);
-      return;
-    }
-  if (self->refresh_token == NULL)
-    {
-      /* Locked or signed out while the request was under way. */
-      refresh_done (self);
-      g_task_return_new_error (task, MR_OIDC_ERROR, MR_OIDC_ERROR_EXPIRED,
-                               _("Your sign-in has ended. Please sign in again."));
       return;
     }
   take_refresh_token (self, tokens);
@@ -323,6 +347,7 @@ dispatch (MrStaffSession *self,
       return;
     }
   self->refreshing = TRUE;
+  self->refresh_serial = self->serial;
   if (!api)
     {
       mr_oidc_client_refresh_async (self->oidc, self->refresh_token, g_task_get_cancellable (task),
@@ -414,6 +439,14 @@ lookup_cb (GObject      *source,
   GError *error = NULL;
   char *refresh_token = mr_secret_lookup_finish (result, &error);
 
+  if (GPOINTER_TO_UINT (g_task_get_task_data (task)) != self->serial)
+    {
+      /* Locked (or signed in anew) while the keyring was looked up: nothing to resume. */
+      mr_secret_free (refresh_token);
+      g_clear_error (&error);
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
   if (refresh_token == NULL)
     {
       if (error != NULL)
@@ -442,6 +475,7 @@ mr_staff_session_resume_async (MrStaffSession      *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, mr_staff_session_resume_async);
+  g_task_set_task_data (task, GUINT_TO_POINTER (self->serial), NULL);
   id = g_settings_get_string (self->settings, "desk-account");
   if (*id == '\0')
     {
@@ -492,15 +526,16 @@ mr_staff_session_lock (MrStaffSession *self)
 {
   g_return_if_fail (MR_IS_STAFF_SESSION (self));
 
-  g_clear_pointer (&self->access_token, mr_secret_free);
-  g_clear_pointer (&self->id_token, mr_secret_free);
-  self->expires_at = 0;
-  g_clear_pointer (&self->api_token, mr_secret_free);
-  self->api_expires_at = 0;
-  self->role_proven = FALSE;
-  /* The refresh token stays in the keyring for the next shift, but not in memory: after the
-   * lock only an interactive sign-in gets in. */
-  g_clear_pointer (&self->refresh_token, mr_secret_free);
+  forget_tokens (self);
+  /* The lock must outlast the process: a refresh token left in the keyring, with the account
+   * that names it, would let anyone at the desk quit, start the app again and be let in
+   * silently as this staff member (issue 13). After the lock, only an interactive sign-in gets
+   * in, whether the app restarts or not. The setting goes at once, so that even a quit before
+   * the keyring has answered leaves nothing to resume. */
+  if (self->id != NULL)
+    mr_secret_clear_async (MR_SECRET_REFRESH_TOKEN, self->id, NULL, cleared_cb, NULL);
+  g_settings_reset (self->settings, "desk-account");
+  g_settings_reset (self->settings, "desk-account-name");
 }
 
 gboolean

@@ -9,7 +9,7 @@ G_BEGIN_DECLS
 
 /* A front-desk staff member's session, once per shift: the tokens in memory, the refresh token
  * in the keyring (account = the staff member's object id) and the account's id and name in the
- * desk-account settings, so the next start signs in silently. Access tokens are refreshed before
+ * desk-account settings, so the next start signs in silently (unless the session was locked). Access tokens are refreshed before
  * they expire; a rotated refresh token replaces the old one. Kiosks never use this: a patient's
  * token is never written anywhere. */
 #define MR_TYPE_STAFF_SESSION (mr_staff_session_get_type ())
@@ -67,8 +67,10 @@ char           *mr_staff_session_get_api_token_finish (MrStaffSession      *self
 /* Forgets the tokens here, in the keyring and in the settings. Returns the provider's sign-out
  * address (with id_token_hint) for the caller to visit, or NULL. Newly allocated. */
 char           *mr_staff_session_end               (MrStaffSession      *self);
-/* Forgets the tokens in memory only (idle lock): the next use needs an interactive sign-in,
- * which may be the same person resuming. */
+/* Idle lock: forgets the tokens in memory, and the stored refresh token and desk-account
+ * settings too, so that the next use, in this run or after a restart, needs an interactive
+ * sign-in (which may be the same person coming back). A refresh under way when it comes is
+ * thrown away. */
 void            mr_staff_session_lock              (MrStaffSession      *self);
 gboolean        mr_staff_session_is_signed_in      (MrStaffSession      *self);
 /* The staff member (object id and name), or NULL. Owned by the session. */

@@ -30,7 +30,7 @@ gboolean    mr_desk_resume_finish        (MrDesk               *self,
 gboolean    mr_desk_is_signed_in         (MrDesk               *self);
 /* The staff member's name, or NULL. Owned by the desk. */
 const char *mr_desk_get_staff_name       (MrDesk               *self);
-/* Idle: the staff member must sign in again. */
+/* Idle: the staff member must sign in again, after a restart too (see mr_staff_session_lock()). */
 void        mr_desk_lock                 (MrDesk               *self);
 /* Ends the session here and at the provider (so the next sign-in asks for a password). */
 void        mr_desk_sign_out             (MrDesk               *self);

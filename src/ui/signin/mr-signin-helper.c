@@ -227,6 +227,9 @@ mr_signin_helper_new (const char *redirect_uri,
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                         G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  /* GTK_DEBUG=interactive would open GTK's inspector over a kiosk's sign-in page. */
+  if (fullscreen)
+    g_subprocess_launcher_unsetenv (launcher, "GTK_DEBUG");
   self->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
   if (self->process == NULL)
     {

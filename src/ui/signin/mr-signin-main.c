@@ -290,6 +290,16 @@ input_cb (GtkEventControllerLegacy *controller,
   return FALSE;
 }
 
+/* A kiosk's sign-in window never opens GTK's inspector (Ctrl+Shift+I or D, unless the user's GTK
+ * settings turn the keys off). The signal has no accumulator: only stopping it keeps GtkWindow's
+ * own handler from running. */
+static gboolean
+refuse_debugging_cb (GtkWindow *window)
+{
+  g_signal_stop_emission_by_name (window, "enable-debugging");
+  return TRUE;
+}
+
 static GtkWindow *
 build_window (Helper   *h,
               gboolean  fullscreen)
@@ -310,6 +320,7 @@ build_window (Helper   *h,
       adw_header_bar_set_show_start_title_buttons (ADW_HEADER_BAR (header), FALSE);
       gtk_window_set_deletable (window, FALSE);
       gtk_window_fullscreen (window);
+      g_signal_connect (window, "enable-debugging", G_CALLBACK (refuse_debugging_cb), NULL);
     }
   gtk_box_append (GTK_BOX (box), header);
   gtk_widget_set_vexpand (h->view, TRUE);

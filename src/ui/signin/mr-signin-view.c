@@ -387,6 +387,9 @@ build_web_view (MrSigninView *self)
   g_signal_connect (self->web_view, "create", G_CALLBACK (create_cb), self);
   g_signal_connect (self->web_view, "context-menu", G_CALLBACK (refuse_cb), NULL);
   g_signal_connect (self->web_view, "run-file-chooser", G_CALLBACK (refuse_cb), NULL);
+  /* window.print () would bring GTK's print dialog, and with it a file chooser ("Print to
+   * File"): a way out of a kiosk. */
+  g_signal_connect (self->web_view, "print", G_CALLBACK (refuse_cb), NULL);
   g_signal_connect (self->web_view, "permission-request", G_CALLBACK (permission_request_cb), self);
   g_signal_connect (session, "download-started", G_CALLBACK (download_started_cb), self);
 

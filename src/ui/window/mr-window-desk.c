@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Desk mode: the staff member signs in once per shift (the session resumes silently at the next
- * start), looks a patient up, and submits on their behalf; idle locks behind a new sign-in. The
- * staff member's session and token are the visit's MrDesk; this is its face. */
+ * start), looks a patient up, and submits on their behalf; idle locks behind a new sign-in, and a
+ * restart after the lock does not resume (the lock leaves nothing stored). The staff member's
+ * session and token are the visit's MrDesk; this is its face. */
 #include "mr-window-private.h"
 
 #include <glib/gi18n.h>
@@ -66,6 +67,7 @@ update_staff_label (MrWindow *self)
   gtk_label_set_text (GTK_LABEL (self->staff_label), text ? text : "");
   gtk_widget_set_visible (self->staff_label, signed_in);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sign-out", signed_in);
+  _mr_window_staff_changed (self);
 }
 
 gboolean

@@ -44,6 +44,10 @@ struct _MrWindow {
   MrOutbox         *outbox;
   MrIdleGuard      *idle_guard;
   GSettings        *settings;
+  /* Against the built-in sandbox (--sandbox): an outbox of its own. */
+  gboolean          sandbox;
+  /* mr-window-submit.c: the workflow credentials being read for the current settings. */
+  GCancellable     *auth_cancellable;
 
   /* Borrowed references (children of the stack, or dialogs that free themselves) */
   MrRefillForm     *form;
@@ -112,6 +116,9 @@ void          _mr_window_complete_sign_in  (MrWindow        *self,
 void          _mr_window_submit            (MrWindow        *self);
 /* Hands the form's request to the visit (after any corrections were confirmed or skipped). */
 void          _mr_window_send              (MrWindow        *self);
+/* The desk's staff member signed in, signed out or was locked out: the windows only they may
+ * see (Outbox, Preferences) close when nobody is signed in, and "staff-signed-in" is notified. */
+void          _mr_window_staff_changed     (MrWindow        *self);
 /* The idle spoke's countdown ran out: a kiosk wipes, a desk locks and wipes. */
 void          _mr_window_idle_expired      (MrWindow        *self);
 
@@ -171,6 +178,8 @@ void          _mr_window_submit_show_done  (MrWindow        *self,
                                             MrOutboxOutcome  outcome,
                                             const char      *detail,
                                             const char      *correction_problem);
+/* The staff member signed in or out (or was locked out): the Outbox button follows. */
+void          _mr_window_submit_staff_changed (MrWindow     *self);
 void          _mr_window_submit_dispose    (MrWindow        *self);
 
 /* mr-window-corrections.c */

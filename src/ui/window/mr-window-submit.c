@@ -102,8 +102,10 @@ outbox_changed_cb (MrWindow *self)
   guint waiting = mr_outbox_get_pending_count (self->outbox) + mr_outbox_get_held_count (self->outbox);
   g_autofree char *label = NULL;
 
-  /* A kiosk shows no list of other patients' requests, not even their number. */
-  gtk_widget_set_visible (self->outbox_button, waiting > 0 && !_mr_window_is_kiosk (self));
+  /* A kiosk shows no list of other patients' requests, not even their number; a desk only to
+   * a signed-in staff member. */
+  gtk_widget_set_visible (self->outbox_button, waiting > 0 && _mr_window_desk_is_signed_in (self)
+                                               && !_mr_window_is_kiosk (self));
   label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u Waiting", "%u Waiting", waiting), waiting);
   gtk_button_set_label (GTK_BUTTON (self->outbox_button), label);
 }
@@ -115,7 +117,8 @@ show_outbox_action (GtkWidget  *widget,
 {
   MrWindow *self = MR_WINDOW (widget);
 
-  if (_mr_window_is_kiosk (self) || self->outbox == NULL)
+  /* The Outbox lists patients and their medicines, and can discard: staff only, signed in. */
+  if (_mr_window_is_kiosk (self) || self->outbox == NULL || !_mr_window_desk_is_signed_in (self))
     return;
   gtk_window_present (GTK_WINDOW (mr_outbox_view_new (GTK_WINDOW (self), self->outbox)));
 }
@@ -142,6 +145,9 @@ auth_loaded_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(MrDeliveryAuth) auth = mr_delivery_auth_load_finish (result, &error);
 
+  /* Newer settings came meanwhile: their own load sets the workflow. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
   /* Without a keyring there are no workflow credentials; a workflow that needs them will answer
    * 401/403 and the request is held with that reason. */
   if (error != NULL)
@@ -157,19 +163,43 @@ _mr_window_submit_configure (MrWindow *self)
 {
   if (self->outbox == NULL)
     {
-      self->outbox = mr_outbox_new_default (mr_visit_get_session (self->visit));
+      if (self->sandbox)
+        {
+          /* The demo's requests never join the production queue, nor the other way round
+           * (the sandbox's sink would take real requests, and they would be lost as sent). */
+          g_autofree char *dir = g_build_filename (g_get_user_data_dir (), APP_ID,
+                                                   "sandbox-outbox", NULL);
+
+          self->outbox = mr_outbox_new (dir, mr_visit_get_session (self->visit));
+        }
+      else
+        self->outbox = mr_outbox_new_default (mr_visit_get_session (self->visit));
       mr_visit_set_outbox (self->visit, self->outbox);
       g_signal_connect_swapped (self->outbox, "changed", G_CALLBACK (outbox_changed_cb), self);
       mr_outbox_open_async (self->outbox, NULL, outbox_opened_cb, g_object_ref (self));
     }
-  mr_outbox_set_workflow (self->outbox, self->config->workflow_url, NULL);
-  mr_delivery_auth_load_async (self->config->workflow_auth_header, NULL, auth_loaded_cb,
-                               g_object_ref (self));
+  /* No address until the credentials are read: a queued request sent before that would go
+   * without the Header-Auth value, be refused (401/403) and be held for staff (issue 13). */
+  mr_outbox_set_workflow (self->outbox, NULL, NULL);
+  g_cancellable_cancel (self->auth_cancellable);
+  g_clear_object (&self->auth_cancellable);
+  self->auth_cancellable = g_cancellable_new ();
+  mr_delivery_auth_load_async (self->config->workflow_auth_header, self->auth_cancellable,
+                               auth_loaded_cb, g_object_ref (self));
+}
+
+void
+_mr_window_submit_staff_changed (MrWindow *self)
+{
+  if (self->outbox != NULL)
+    outbox_changed_cb (self);
 }
 
 void
 _mr_window_submit_dispose (MrWindow *self)
 {
+  g_cancellable_cancel (self->auth_cancellable);
+  g_clear_object (&self->auth_cancellable);
   if (self->outbox == NULL)
     return;
   g_signal_handlers_disconnect_by_data (self->outbox, self);

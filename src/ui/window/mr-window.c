@@ -8,10 +8,20 @@
 #include "mr-base.h"
 #include "mr-identity.h"
 #include "mr-idle-guard.h"
+#include "mr-outbox-view.h"
+#include "mr-preferences.h"
 #include "mr-refill-form.h"
 #include "mr-visit.h"
 
 G_DEFINE_FINAL_TYPE (MrWindow, mr_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_STAFF_SIGNED_IN,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 gboolean
 _mr_window_is_kiosk (MrWindow *self)
@@ -183,6 +193,40 @@ clear_clipboards (MrWindow *self)
 }
 
 /* Forgets everything of the person at the screen. */
+/* The Outbox (patients, medicines, Discard) and Preferences (where secrets and requests go)
+ * are the staff member's: nothing of them stays open for whoever comes next. */
+static void
+close_staff_windows (MrWindow *self)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = g_list_model_get_n_items (toplevels); i > 0; i--)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i - 1);
+
+      if ((MR_IS_OUTBOX_VIEW (window) || MR_IS_PREFERENCES (window))
+          && gtk_window_get_transient_for (window) == GTK_WINDOW (self))
+        gtk_window_destroy (window);
+    }
+}
+
+void
+_mr_window_staff_changed (MrWindow *self)
+{
+  if (!_mr_window_desk_is_signed_in (self))
+    close_staff_windows (self);
+  _mr_window_submit_staff_changed (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STAFF_SIGNED_IN]);
+}
+
+gboolean
+mr_window_get_staff_signed_in (MrWindow *self)
+{
+  g_return_val_if_fail (MR_IS_WINDOW (self), FALSE);
+
+  return !_mr_window_is_kiosk (self) && _mr_window_desk_is_signed_in (self);
+}
+
 void
 _mr_window_wipe (MrWindow *self)
 {
@@ -195,6 +239,7 @@ _mr_window_wipe (MrWindow *self)
   self->sending = FALSE;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.submit", FALSE);
   _mr_window_idle_close_warning (self);
+  close_staff_windows (self);
   clear_clipboards (self);
 }
 
@@ -438,8 +483,23 @@ mr_window_set_sandbox (MrWindow *self,
                        gboolean  sandbox)
 {
   g_return_if_fail (MR_IS_WINDOW (self));
+  /* The outbox is chosen with the first settings. */
+  g_return_if_fail (self->outbox == NULL || self->sandbox == sandbox);
 
+  self->sandbox = sandbox;
   gtk_widget_set_visible (self->sandbox_label, sandbox);
+}
+
+void
+mr_window_set_settings (MrWindow  *self,
+                        GSettings *settings)
+{
+  g_return_if_fail (MR_IS_WINDOW (self));
+  g_return_if_fail (G_IS_SETTINGS (settings));
+  /* The desk's session is made with the first settings, and keeps them. */
+  g_return_if_fail (mr_visit_get_desk (self->visit) == NULL);
+
+  g_set_object (&self->settings, settings);
 }
 
 void
@@ -563,6 +623,19 @@ mr_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (mr_window_parent_class)->close_request (window);
 }
 
+/* GTK's inspector (Ctrl+Shift+I or D, unless the user's GTK settings turn the keys off) reads
+ * and changes anything in the process: never at a kiosk. The signal has no accumulator, so only
+ * stopping it keeps GtkWindow's own handler from running. */
+static gboolean
+enable_debugging_cb (MrWindow *self,
+                     gboolean  toggle)
+{
+  if (!_mr_window_is_kiosk (self))
+    return FALSE;
+  g_signal_stop_emission_by_name (self, "enable-debugging");
+  return TRUE;
+}
+
 static void
 mr_window_dispose (GObject *object)
 {
@@ -595,6 +668,22 @@ mr_window_finalize (GObject *object)
 }
 
 static void
+mr_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_STAFF_SIGNED_IN:
+      g_value_set_boolean (value, mr_window_get_staff_signed_in (MR_WINDOW (object)));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 mr_window_class_init (MrWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -602,6 +691,11 @@ mr_window_class_init (MrWindowClass *klass)
 
   object_class->dispose = mr_window_dispose;
   object_class->finalize = mr_window_finalize;
+  object_class->get_property = mr_window_get_property;
+  properties[PROP_STAFF_SIGNED_IN] =
+    g_param_spec_boolean ("staff-signed-in", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
   widget_class->realize = mr_window_realize;
   GTK_WINDOW_CLASS (klass)->close_request = mr_window_close_request;
 
@@ -647,6 +741,7 @@ mr_window_init (MrWindow *self)
   _mr_window_idle_init (self);
   _mr_window_desk_init (self);
   _mr_window_browser_init (self);
+  g_signal_connect (self, "enable-debugging", G_CALLBACK (enable_debugging_cb), NULL);
   self->done_return_ms = MR_KIOSK_DONE_RETURN_MS;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.submit", FALSE);
 }

@@ -20,8 +20,15 @@ MrWindow   *mr_window_new             (GtkApplication *application);
  * signing in later needs no extra round trip. */
 void        mr_window_set_config      (MrWindow       *self,
                                        const MrConfig *config);
+/* Against the built-in sandbox: the badge, and an outbox of its own (in
+ * $XDG_DATA_HOME/io.github.medrefill.MedRefill/sandbox-outbox), so that a demo never sends or
+ * keeps production requests. Before the first mr_window_set_config(). */
 void        mr_window_set_sandbox     (MrWindow       *self,
                                        gboolean        sandbox);
+/* The app's settings (the desk keeps desk-account in them); without, the window opens
+ * APP_ID's. Before the first mr_window_set_config(). */
+void        mr_window_set_settings    (MrWindow       *self,
+                                       GSettings      *settings);
 /* Kiosk timings in milliseconds (the idle time otherwise comes from the idle-timeout setting). */
 void        mr_window_set_kiosk_timeouts  (MrWindow   *self,
                                            guint       idle_ms,
@@ -35,6 +42,9 @@ const char *mr_window_get_page        (MrWindow       *self);
 MrSigninHelper *mr_window_get_signin_helper (MrWindow   *self);
 /* The visit the window shows (its state, for tests that time what happens when). */
 MrVisit    *mr_window_get_visit           (MrWindow   *self);
+/* TRUE while a staff member is signed in at this desk (never at a kiosk): the Outbox and
+ * Preferences are theirs only. Notified as "staff-signed-in". */
+gboolean    mr_window_get_staff_signed_in (MrWindow   *self);
 /* The outbox every request goes through (NULL before the first settings). */
 MrOutbox   *mr_window_get_outbox          (MrWindow   *self);
 GtkWidget  *mr_window_get_form        (MrWindow       *self);
