@@ -12,6 +12,7 @@
 #include "mr-base.h"
 #include "mr-identity.h"
 #include "mr-sandbox.h"
+#include "mr-test-sandbox.h"
 #include "mr-test-server.h"
 
 #define TID          MR_SANDBOX_TENANT_ID
@@ -94,31 +95,6 @@ start_desk (Fixture *fx)
   return desk;
 }
 
-/* The sign-in page's part: posts @email's credentials with the authorize URL's parameters, as the
- * sandbox's form does, and returns where the provider sends the browser back (the callback). */
-static char *
-sign_in_at_sandbox (Fixture    *fx,
-                    const char *authorize_url,
-                    const char *email)
-{
-  g_autofree char *endpoint = g_strndup (authorize_url,
-                                         strchr (authorize_url, '?') - authorize_url);
-  g_autofree char *credentials = soup_form_encode ("email", email,
-                                                   "password", MR_SANDBOX_PASSWORD, NULL);
-  g_autofree char *form = g_strconcat (strchr (authorize_url, '?') + 1, "&", credentials, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new_from_encoded_form ("POST", endpoint,
-                                                                  g_steal_pointer (&form));
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
-
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  body = soup_session_send_and_read (fx->browser, msg, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (soup_message_get_status (msg), ==, SOUP_STATUS_FOUND);
-  return g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg),
-                                                 "Location"));
-}
-
 /* Signs @email in at the desk, as the window does; FALSE with @error when the visit refused. */
 static gboolean
 desk_sign_in (Fixture     *fx,
@@ -131,7 +107,7 @@ desk_sign_in (Fixture     *fx,
   g_autofree char *callback = NULL;
 
   g_assert_no_error (local);
-  callback = sign_in_at_sandbox (fx, url, email);
+  callback = mr_test_sandbox_sign_in (fx->browser, url, email);
   mr_visit_complete_sign_in_async (fx->visit, callback, mr_test_store_result_cb, &result);
   mr_test_wait_for_result (&result, 20000);
   return mr_visit_complete_sign_in_finish (fx->visit, result, error);
@@ -158,41 +134,6 @@ settle (void)
 }
 
 /* ---- the keyring ------------------------------------------------------------------------- */
-
-/* Skipped without a Secret Service, failed when one is required (scripts/run-tests). */
-static gboolean
-have_keyring (void)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *secret = NULL;
-
-  mr_secret_lookup_async (MR_SECRET_REFRESH_TOKEN, "medrefill-test-probe", NULL,
-                          mr_test_store_result_cb, &result);
-  mr_test_wait_for_result (&result, 10000);
-  secret = mr_secret_lookup_finish (result, &error);
-  if (error == NULL)
-    return TRUE;
-  if (g_strcmp0 (g_getenv ("MEDREFILL_REQUIRE_KEYRING"), "1") == 0)
-    g_error ("MEDREFILL_REQUIRE_KEYRING=1 but no Secret Service answered: %s", error->message);
-  g_test_skip ("No Secret Service (run under scripts/run-tests)");
-  return FALSE;
-}
-
-static char *
-stored_refresh_token (const char *account)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  char *secret;
-
-  mr_secret_lookup_async (MR_SECRET_REFRESH_TOKEN, account, NULL, mr_test_store_result_cb,
-                          &result);
-  mr_test_wait_for_result (&result, 10000);
-  secret = mr_secret_lookup_finish (result, &error);
-  g_assert_no_error (error);
-  return secret;
-}
 
 static void
 store_refresh_token (const char *account,
@@ -258,7 +199,7 @@ test_refused_account_forgotten (Fixture       *fx,
   g_autofree char *account = NULL;
   g_autofree char *stored = NULL;
 
-  if (!have_keyring ())
+  if (!mr_test_have_keyring ())
     return;
   store_refresh_token (PATIENT_OID, "an-old-refresh-token");
   g_settings_set_string (fx->settings, "desk-account", PATIENT_OID);
@@ -267,7 +208,7 @@ test_refused_account_forgotten (Fixture       *fx,
   g_assert_false (desk_sign_in (fx, PATIENT, &error));
   g_assert_error (error, MR_OIDC_ERROR, MR_OIDC_ERROR_NOT_STAFF);
   settle ();
-  stored = stored_refresh_token (PATIENT_OID);
+  stored = mr_test_stored_refresh_token (PATIENT_OID);
   g_assert_null (stored);
   account = g_settings_get_string (fx->settings, "desk-account");
   g_assert_cmpstr (account, ==, "");
@@ -427,14 +368,14 @@ test_role_removed_on_resume (Fixture       *fx,
   g_autofree char *after = NULL;
   MrDesk *desk;
 
-  if (!have_keyring ())
+  if (!mr_test_have_keyring ())
     return;
   desk = start_desk (fx);
   g_assert_true (desk_sign_in (fx, STAFF, &error));
   g_assert_no_error (error);
   account = g_settings_get_string (fx->settings, "desk-account");
   settle ();
-  stored = stored_refresh_token (account);
+  stored = mr_test_stored_refresh_token (account);
   g_assert_nonnull (stored);
 
   /* A restart with the role still there: the refreshed ID token carries it, the desk opens. */
@@ -453,7 +394,7 @@ test_role_removed_on_resume (Fixture       *fx,
   g_assert_false (mr_desk_is_signed_in (desk));
   g_assert_null (mr_desk_get_staff_name (desk));
   settle ();
-  after = stored_refresh_token (account);
+  after = mr_test_stored_refresh_token (account);
   g_assert_null (after);
   g_clear_pointer (&account, g_free);
   account = g_settings_get_string (fx->settings, "desk-account");
@@ -478,20 +419,20 @@ test_lock_outlasts_restart (Fixture       *fx,
   g_autofree char *setting = NULL;
   MrDesk *desk;
 
-  if (!have_keyring ())
+  if (!mr_test_have_keyring ())
     return;
   desk = start_desk (fx);
   g_assert_true (desk_sign_in (fx, STAFF, &error));
   g_assert_no_error (error);
   account = g_settings_get_string (fx->settings, "desk-account");
   settle ();
-  stored = stored_refresh_token (account);
+  stored = mr_test_stored_refresh_token (account);
   g_assert_nonnull (stored);
 
   mr_desk_lock (desk);
   g_assert_false (mr_desk_is_signed_in (desk));
   settle ();
-  after = stored_refresh_token (account);
+  after = mr_test_stored_refresh_token (account);
   g_assert_null (after);
   setting = g_settings_get_string (fx->settings, "desk-account");
   g_assert_cmpstr (setting, ==, "");
@@ -542,7 +483,7 @@ test_lock_during_resume (Fixture       *fx,
   LockOnRefresh lock = { NULL, 0 };
   gulong handler;
 
-  if (!have_keyring ())
+  if (!mr_test_have_keyring ())
     return;
   start_desk (fx);
   g_assert_true (desk_sign_in (fx, STAFF, &error));
@@ -559,7 +500,7 @@ test_lock_during_resume (Fixture       *fx,
   g_assert_cmpuint (lock.locked, ==, 1);
   g_assert_false (mr_desk_is_signed_in (lock.desk));
   settle ();
-  after = stored_refresh_token (account);
+  after = mr_test_stored_refresh_token (account);
   g_assert_null (after);
   setting = g_settings_get_string (fx->settings, "desk-account");
   g_assert_cmpstr (setting, ==, "");

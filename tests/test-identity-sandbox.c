@@ -7,6 +7,7 @@
 
 #include "mr-identity.h"
 #include "mr-base.h"
+#include "mr-test-sandbox.h"
 #include "mr-test-server.h"
 
 #define TID       MR_SANDBOX_TENANT_ID
@@ -195,40 +196,6 @@ test_sign_out (Fixture       *fx,
   g_assert_error (error, MR_OIDC_ERROR, MR_OIDC_ERROR_EXPIRED);
 }
 
-/* The staff session needs the keyring: skipped without one, failed when one is required. */
-static gboolean
-have_keyring (void)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *secret = NULL;
-
-  mr_secret_lookup_async (MR_SECRET_REFRESH_TOKEN, "medrefill-test-probe", NULL, mr_test_store_result_cb,
-                          &result);
-  mr_test_wait_for_result (&result, 10000);
-  secret = mr_secret_lookup_finish (result, &error);
-  if (error == NULL)
-    return TRUE;
-  if (g_strcmp0 (g_getenv ("MEDREFILL_REQUIRE_KEYRING"), "1") == 0)
-    g_error ("MEDREFILL_REQUIRE_KEYRING=1 but no Secret Service answered: %s", error->message);
-  g_test_skip ("No Secret Service (run under scripts/run-tests)");
-  return FALSE;
-}
-
-static char *
-stored_refresh_token (const char *account)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  char *secret;
-
-  mr_secret_lookup_async (MR_SECRET_REFRESH_TOKEN, account, NULL, mr_test_store_result_cb, &result);
-  mr_test_wait_for_result (&result, 10000);
-  secret = mr_secret_lookup_finish (result, &error);
-  g_assert_no_error (error);
-  return secret;
-}
-
 static gboolean
 resume (MrStaffSession *session,
         GError        **error)
@@ -257,7 +224,7 @@ test_staff_session (Fixture       *fx,
   g_autofree char *sign_out_url = NULL;
   gboolean drained = FALSE;
 
-  if (!have_keyring ())
+  if (!mr_test_have_keyring ())
     return;
   tokens = sign_in_as (fx, "staff@example.org");
   session = mr_staff_session_new (fx->client, settings);
@@ -268,7 +235,7 @@ test_staff_session (Fixture       *fx,
   account = g_settings_get_string (settings, "desk-account");
   g_assert_cmpstr (account, ==, mr_json_get_string (tokens->claims, "oid"));
   mr_test_wait_for (&drained, 500);  /* the keyring write runs in the background */
-  stored = stored_refresh_token (account);
+  stored = mr_test_stored_refresh_token (account);
   g_assert_cmpstr (stored, ==, tokens->refresh_token);
 
   /* The next start: nothing but the settings and the keyring, and no page to sign in on. */
@@ -281,7 +248,7 @@ test_staff_session (Fixture       *fx,
   g_clear_pointer (&stored, g_free);
   drained = FALSE;
   mr_test_wait_for (&drained, 500);
-  stored = stored_refresh_token (account);
+  stored = mr_test_stored_refresh_token (account);
   /* The refresh rotated the token; the keyring holds the new one. */
   g_assert_cmpstr (stored, !=, tokens->refresh_token);
 
@@ -293,7 +260,7 @@ test_staff_session (Fixture       *fx,
   drained = FALSE;
   mr_test_wait_for (&drained, 500);
   g_clear_pointer (&stored, g_free);
-  stored = stored_refresh_token (account);
+  stored = mr_test_stored_refresh_token (account);
   g_assert_null (stored);
   after_sign_out = mr_staff_session_new (fx->client, settings);
   g_assert_false (resume (after_sign_out, &error));

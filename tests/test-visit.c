@@ -11,6 +11,7 @@
 #include "mr-identity.h"
 #include "mr-sandbox.h"
 #include "mr-test-jwt.h"
+#include "mr-test-sandbox.h"
 #include "mr-test-server.h"
 
 #define TID        MR_SANDBOX_TENANT_ID
@@ -100,31 +101,6 @@ fixture_tear_down (Fixture       *fx,
   g_assert_finalize_object (fx->sandbox);
 }
 
-/* The sign-in page's part: posts @email's credentials with the authorize URL's parameters, as the
- * sandbox's form does, and returns where the provider sends the browser back (the callback). */
-static char *
-sign_in_at_sandbox (Fixture    *fx,
-                    const char *authorize_url,
-                    const char *email)
-{
-  g_autofree char *endpoint = g_strndup (authorize_url,
-                                         strchr (authorize_url, '?') - authorize_url);
-  g_autofree char *credentials = soup_form_encode ("email", email,
-                                                   "password", MR_SANDBOX_PASSWORD, NULL);
-  g_autofree char *form = g_strconcat (strchr (authorize_url, '?') + 1, "&", credentials, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new_from_encoded_form ("POST", endpoint,
-                                                                  g_steal_pointer (&form));
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
-
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  body = soup_session_send_and_read (fx->browser, msg, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (soup_message_get_status (msg), ==, SOUP_STATUS_FOUND);
-  return g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg),
-                                                 "Location"));
-}
-
 /* Completes the sign-in with @uri; FALSE with @error when the visit refused it. */
 static gboolean
 complete (Fixture     *fx,
@@ -148,7 +124,7 @@ sign_in (Fixture *fx)
 
   g_assert_no_error (error);
   g_assert_cmpint (mr_visit_get_state (fx->visit), ==, MR_VISIT_STATE_SIGNING_IN);
-  callback = sign_in_at_sandbox (fx, url, EMAIL);
+  callback = mr_test_sandbox_sign_in (fx->browser, url, EMAIL);
   g_assert_true (complete (fx, callback, &error));
   g_assert_no_error (error);
 }
@@ -273,7 +249,7 @@ test_wipe (Fixture       *fx,
   /* A sign-in begun before the wipe cannot be finished after it. */
   url = mr_visit_begin_sign_in (fx->visit, FALSE, NULL, &error);
   g_assert_no_error (error);
-  callback = sign_in_at_sandbox (fx, url, EMAIL);
+  callback = mr_test_sandbox_sign_in (fx->browser, url, EMAIL);
   mr_visit_wipe (fx->visit);
   g_assert_false (complete (fx, callback, &error));
   g_assert_error (error, MR_OIDC_ERROR, MR_OIDC_ERROR_STATE);
@@ -297,7 +273,7 @@ test_wrong_state (Fixture       *fx,
   start_visit (fx);
   url = mr_visit_begin_sign_in (fx->visit, FALSE, NULL, &error);
   g_assert_no_error (error);
-  callback = sign_in_at_sandbox (fx, url, EMAIL);
+  callback = mr_test_sandbox_sign_in (fx->browser, url, EMAIL);
   uri = g_uri_parse (callback, G_URI_FLAGS_ENCODED_QUERY, &error);
   g_assert_no_error (error);
   query = g_uri_parse_params (g_uri_get_query (uri), -1, "&", G_URI_PARAMS_NONE, &error);
@@ -361,7 +337,7 @@ test_graph_failure (Fixture       *fx,
   start_visit (fx);
   url = mr_visit_begin_sign_in (fx->visit, FALSE, NULL, &error);
   g_assert_no_error (error);
-  callback = sign_in_at_sandbox (fx, url, EMAIL);
+  callback = mr_test_sandbox_sign_in (fx->browser, url, EMAIL);
   g_assert_false (complete (fx, callback, &error));
   g_assert_error (error, MR_GRAPH_ERROR, MR_GRAPH_ERROR_NOT_FOUND);
   g_assert_cmpstr (error->message, ==, "Microsoft Graph could not find your profile (404).");
@@ -468,7 +444,7 @@ test_untidy_local_account (Fixture       *fx,
   start_visit (fx);
   url = mr_visit_begin_sign_in (fx->visit, FALSE, NULL, &error);
   g_assert_no_error (error);
-  callback = sign_in_at_sandbox (fx, url, "lee.okafor@example.org");
+  callback = mr_test_sandbox_sign_in (fx->browser, url, "lee.okafor@example.org");
   g_assert_true (complete (fx, callback, &error));
   g_assert_no_error (error);
   p = mr_visit_get_patient (fx->visit);
@@ -515,7 +491,7 @@ test_scopes_without_offline_access (Fixture       *fx,
   url = mr_visit_begin_sign_in (fx->visit, FALSE, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (strstr (url, "scope=openid%20profile%20User.Read%20offline_access&"));
-  callback = sign_in_at_sandbox (fx, url, EMAIL);
+  callback = mr_test_sandbox_sign_in (fx->browser, url, EMAIL);
   g_assert_true (complete (fx, callback, &error));
   g_assert_no_error (error);
 
@@ -543,7 +519,7 @@ test_unconsented_scope (Fixture       *fx,
   start_visit (fx);
   url = mr_visit_begin_sign_in (fx->visit, FALSE, NULL, &error);
   g_assert_no_error (error);
-  callback = sign_in_at_sandbox (fx, url, EMAIL);
+  callback = mr_test_sandbox_sign_in (fx->browser, url, EMAIL);
   g_assert_false (complete (fx, callback, &error));
   g_assert_error (error, MR_OIDC_ERROR, MR_OIDC_ERROR_CONFIG);
   g_assert_nonnull (strstr (error->message, "grant admin consent"));
@@ -692,7 +668,7 @@ test_api_token_desk (Fixture       *fx,
   tokens_before = mr_sandbox_get_request_count (fx->sandbox, TOKEN_PATH);
   url = mr_visit_begin_sign_in (fx->visit, FALSE, NULL, &error);
   g_assert_no_error (error);
-  callback = sign_in_at_sandbox (fx, url, "staff@example.org");
+  callback = mr_test_sandbox_sign_in (fx->browser, url, "staff@example.org");
   g_assert_true (complete (fx, callback, &error));
   g_assert_no_error (error);
   g_assert_true (mr_desk_is_signed_in (desk));

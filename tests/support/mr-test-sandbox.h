@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+/* What the sandbox tests share (they link the sandbox and the core, which the other support code
+ * does not): the sign-in page's part played over HTTP, and the keyring a test may need. Static:
+ * each test program takes what it uses. */
+
+#include <string.h>
+#include <libsoup/soup.h>
+
+#include "mr-base.h"
+#include "mr-sandbox.h"
+#include "mr-test-server.h"
+
+G_BEGIN_DECLS
+
+/* The sign-in page's part: posts @email's credentials (the sandbox's password) with
+ * @authorize_url's parameters through @browser, as the sandbox's form does, and returns where the
+ * provider sends the browser back (the callback URI, newly allocated). */
+static G_GNUC_UNUSED char *
+mr_test_sandbox_sign_in (SoupSession *browser,
+                         const char  *authorize_url,
+                         const char  *email)
+{
+  g_autofree char *endpoint = g_strndup (authorize_url,
+                                         strchr (authorize_url, '?') - authorize_url);
+  g_autofree char *credentials = soup_form_encode ("email", email,
+                                                   "password", MR_SANDBOX_PASSWORD, NULL);
+  g_autofree char *form = g_strconcat (strchr (authorize_url, '?') + 1, "&", credentials, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new_from_encoded_form ("POST", endpoint,
+                                                                  g_steal_pointer (&form));
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  body = soup_session_send_and_read (browser, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, SOUP_STATUS_FOUND);
+  return g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                 "Location"));
+}
+
+/* Skipped without a Secret Service, failed when one is required (scripts/run-tests). */
+static G_GNUC_UNUSED gboolean
+mr_test_have_keyring (void)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *secret = NULL;
+
+  mr_secret_lookup_async (MR_SECRET_REFRESH_TOKEN, "medrefill-test-probe", NULL,
+                          mr_test_store_result_cb, &result);
+  mr_test_wait_for_result (&result, 10000);
+  secret = mr_secret_lookup_finish (result, &error);
+  if (error == NULL)
+    return TRUE;
+  if (g_strcmp0 (g_getenv ("MEDREFILL_REQUIRE_KEYRING"), "1") == 0)
+    g_error ("MEDREFILL_REQUIRE_KEYRING=1 but no Secret Service answered: %s", error->message);
+  g_test_skip ("No Secret Service (run under scripts/run-tests)");
+  return FALSE;
+}
+
+/* The staff refresh token stored for @account, or NULL. Newly allocated. */
+static G_GNUC_UNUSED char *
+mr_test_stored_refresh_token (const char *account)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char *secret;
+
+  mr_secret_lookup_async (MR_SECRET_REFRESH_TOKEN, account, NULL, mr_test_store_result_cb,
+                          &result);
+  mr_test_wait_for_result (&result, 10000);
+  secret = mr_secret_lookup_finish (result, &error);
+  g_assert_no_error (error);
+  return secret;
+}
+
+G_END_DECLS
