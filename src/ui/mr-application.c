@@ -173,8 +173,19 @@ use_sandbox_state (MrApplication *self)
   memory = g_memory_settings_backend_new ();
   g_clear_object (&self->settings);
   self->settings = g_settings_new_with_backend (APP_ID, memory);
-  /* A machine set up as a kiosk stays one (no quitting, no Preferences), demo or not. */
-  g_settings_set_enum (self->settings, "mode", g_settings_get_enum (real, "mode"));
+  /* A machine set up as a kiosk stays one (no quitting, no Preferences), demo or not, and the
+   * way the machine is set up to behave comes along; nothing that names a service, an account or
+   * a secret does. */
+  for (const char * const *key = (const char * const []) { "mode", "idle-timeout",
+                                                             "sign-in-browser", "pickup-locations",
+                                                             "payload-format", "formulary-path",
+                                                             "consent-text", NULL };
+       *key != NULL; key++)
+    {
+      g_autoptr(GVariant) value = g_settings_get_value (real, *key);
+
+      g_settings_set_value (self->settings, *key, value);
+    }
   mr_secrets_set_namespace ("sandbox");
   return TRUE;
 }
