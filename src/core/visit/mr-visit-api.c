@@ -67,9 +67,8 @@ fetched_cb (GObject      *source,
         }
       else
         {
+          /* The send tries again, and says what went wrong then. */
           g_debug ("The clinic API token could not be fetched: %s", error->message);
-          g_clear_error (&self->api_error);
-          self->api_error = g_error_copy (error);
         }
     }
   for (guint i = 0; i < fetch->waiters->len; i++)
@@ -115,7 +114,6 @@ start_fetch (MrVisit  *self,
   if (waiter != NULL)
     g_ptr_array_add (fetch->waiters, g_object_ref (waiter));
   self->api_fetch = fetch;
-  g_clear_error (&self->api_error);
   mr_oidc_client_refresh_for_scope_async (self->oidc, self->tokens->refresh_token,
                                           self->config->api_scope, fetch->cancellable,
                                           fetched_cb, fetch);
@@ -181,11 +179,9 @@ _mr_visit_api_prefetch (MrVisit *self)
     }
   if (self->api_token != NULL)
     return;
+  /* Without a refresh token there is nothing to fetch with; the send says so. */
   if (!start_fetch (self, NULL, &error))
-    {
-      g_clear_error (&self->api_error);
-      self->api_error = g_steal_pointer (&error);
-    }
+    g_debug ("No clinic API token for this visit: %s", error->message);
 }
 
 void
@@ -237,5 +233,4 @@ _mr_visit_api_forget (MrVisit *self)
   /* A fetch under way finds itself superseded when it ends (its cancellable is the wipe's). */
   self->api_fetch = NULL;
   g_clear_pointer (&self->api_token, mr_secure_free_string);
-  g_clear_error (&self->api_error);
 }

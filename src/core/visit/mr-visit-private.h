@@ -28,7 +28,6 @@ struct _MrVisit {
   MrTokenSet         *tokens;
   char               *api_token;      /* the clinic API's access token for this person's request */
   MrVisitApiFetch    *api_fetch;      /* a kiosk's fetch of it, under way */
-  GError             *api_error;      /* why the last fetch failed */
   MrPatient          *patient;
   JsonObject         *pending_changes;
   MrVisitState        state;
