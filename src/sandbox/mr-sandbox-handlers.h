@@ -8,6 +8,7 @@
 #include <libsoup/soup.h>
 
 #include "mr-sandbox.h"
+#include "mr-sandbox-tenant.h"
 
 G_BEGIN_DECLS
 
@@ -24,6 +25,18 @@ void        mr_sandbox_handle_token     (MrSandbox         *self,
 void        mr_sandbox_handle_logout    (MrSandbox         *self,
                                          SoupServerMessage *msg,
                                          GHashTable        *query);
+
+/* mr-sandbox-device.c: the device authorization grant (devicecode, the phone's deviceauth pages)
+ * and, for the token endpoint, a device code's state: the account and the scope once approved
+ * (single use; *@scope owned by the tenant), else NULL with the answer given. */
+void        mr_sandbox_handle_devicecode (MrSandbox        *self,
+                                          SoupServerMessage *msg);
+void        mr_sandbox_handle_deviceauth (MrSandbox        *self,
+                                          SoupServerMessage *msg);
+const MrSandboxUser *mr_sandbox_redeem_device_code (MrSandbox         *self,
+                                                    SoupServerMessage *msg,
+                                                    GHashTable        *form,
+                                                    const char       **scope);
 
 /* mr-sandbox-authorize.c */
 void        mr_sandbox_handle_authorize (MrSandbox         *self,

@@ -157,3 +157,18 @@ mr_sandbox_respond_n8n (SoupServerMessage *msg,
   json_node_take_object (node, object);
   mr_sandbox_respond_json (msg, status, node);
 }
+
+void
+mr_sandbox_respond_unknown_client (SoupServerMessage *msg,
+                                   const char        *client_id,
+                                   const char        *tenant_id)
+{
+  g_autofree char *text = NULL;
+
+  text = g_strdup_printf ("Application with identifier '%s' was not found in the directory '%s'. "
+                          "This can happen if the application has not been installed by the "
+                          "administrator of the tenant or consented to by any user in the "
+                          "tenant. You might have sent your authentication request to the "
+                          "wrong tenant.", client_id, tenant_id);
+  mr_sandbox_respond_entra_error (msg, "invalid_client", 700016, text);
+}

@@ -33,6 +33,11 @@ void        mr_sandbox_respond_entra_error (SoupServerMessage *msg,
                                             const char        *error,
                                             guint              code,
                                             const char        *description);
+/* AADSTS700016: no application @client_id in the tenant @tenant_id (token and device code
+ * endpoints). */
+void        mr_sandbox_respond_unknown_client (SoupServerMessage *msg,
+                                               const char        *client_id,
+                                               const char        *tenant_id);
 /* Graph's error shape {"error":{"code","message","innerError":{…}}}. */
 void        mr_sandbox_graph_error        (SoupServerMessage *msg,
                                            guint              status,

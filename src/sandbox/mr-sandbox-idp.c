@@ -191,6 +191,7 @@ mr_sandbox_handle_discovery (MrSandbox         *self,
   json_builder_set_member_name (b, "frontchannel_logout_supported");
   json_builder_add_boolean_value (b, TRUE);
   add_endpoint (b, self, "end_session_endpoint", "/oauth2/v2.0/logout");
+  add_endpoint (b, self, "device_authorization_endpoint", "/oauth2/v2.0/devicecode");
   add_strings (b, "claims_supported", "sub", "iss", "aud", "exp", "iat", "auth_time", "acr",
                "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email",
                NULL);
@@ -666,20 +667,6 @@ redeem_refresh_token (MrSandbox         *self,
     issue_tokens (self, msg, user, NULL, scope);
 }
 
-static void
-respond_unknown_client (SoupServerMessage *msg,
-                        const char        *client_id)
-{
-  g_autofree char *text = NULL;
-
-  text = g_strdup_printf ("Application with identifier '%s' was not found in the directory '%s'. "
-                          "This can happen if the application has not been installed by the "
-                          "administrator of the tenant or consented to by any user in the "
-                          "tenant. You might have sent your authentication request to the "
-                          "wrong tenant.", client_id, MR_SANDBOX_TENANT_ID);
-  mr_sandbox_respond_entra_error (msg, "invalid_client", 700016, text);
-}
-
 void
 mr_sandbox_handle_token (MrSandbox         *self,
                          SoupServerMessage *msg)
@@ -704,7 +691,7 @@ mr_sandbox_handle_token (MrSandbox         *self,
     }
   if (!g_str_equal (client_id, MR_SANDBOX_CLIENT_ID))
     {
-      respond_unknown_client (msg, client_id);
+      mr_sandbox_respond_unknown_client (msg, client_id, MR_SANDBOX_TENANT_ID);
       return;
     }
   if (g_hash_table_contains (form, "client_secret")
@@ -725,6 +712,15 @@ mr_sandbox_handle_token (MrSandbox         *self,
     redeem_code (self, msg, form);
   else if (g_str_equal (grant_type, "refresh_token"))
     redeem_refresh_token (self, msg, form);
+  else if (g_str_equal (grant_type, "urn:ietf:params:oauth:grant-type:device_code"))
+    {
+      const char *scope = NULL;
+      const MrSandboxUser *user = mr_sandbox_redeem_device_code (self, msg, form, &scope);
+
+      /* The code flow's tokens and claims; the device grant sent no nonce, so there is none. */
+      if (user != NULL)
+        issue_tokens (self, msg, user, NULL, scope);
+    }
   else
     mr_sandbox_respond_entra_error (msg, "unsupported_grant_type", 70003,
                          "The app requested an unsupported grant type.");

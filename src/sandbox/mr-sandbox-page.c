@@ -107,6 +107,19 @@ append_demo_users (GString *html)
 }
 
 static void
+append_hidden (GString    *html,
+               const char *name,
+               const char *value)
+{
+  g_string_append_printf (html, "<input type=\"hidden\" name=\"%s\" value=\"", name);
+  append_escaped (html, value);
+  g_string_append (html, "\">\n");
+}
+
+static void append_credentials (GString    *html,
+                                const char *email);
+
+static void
 append_form (GString    *html,
              GHashTable *params,
              const char *email)
@@ -114,6 +127,14 @@ append_form (GString    *html,
   g_string_append (html, "<form method=\"post\" action=\"/" MR_SANDBOX_TENANT_ID
                          "/oauth2/v2.0/authorize\">\n");
   append_hidden_inputs (html, params);
+  append_credentials (html, email);
+}
+
+/* The email, password and buttons of the sign-in form, and its end. */
+static void
+append_credentials (GString    *html,
+                    const char *email)
+{
   g_string_append (html, "<label for=\"email\">Email address</label>\n"
                          "<input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"off\" "
                          "autocapitalize=\"off\" spellcheck=\"false\" required autofocus value=\"");
@@ -127,6 +148,82 @@ append_form (GString    *html,
                          "<button type=\"submit\" id=\"cancel\" name=\"cancel\" value=\"1\" "
                          "formnovalidate>Cancel</button>\n"
                          "</div>\n</form>\n");
+}
+
+static void
+append_error (GString    *html,
+              const char *error_text)
+{
+  if (error_text == NULL)
+    return;
+  g_string_append (html, "<p class=\"error\" id=\"error\" role=\"alert\">");
+  append_escaped (html, error_text);
+  g_string_append (html, "</p>\n");
+}
+
+#define DEVICE_ACTION "/" MR_SANDBOX_TENANT_ID "/oauth2/deviceauth"
+
+char *
+mr_sandbox_page_device_code (const char *error_text)
+{
+  GString *html = g_string_new (NULL);
+
+  append_head (html, "Enter code");
+  g_string_append (html, "<h1>Enter code</h1>\n<p>Enter the code shown on the kiosk's screen to "
+                         "sign in to Medication Refill.</p>\n");
+  append_error (html, error_text);
+  g_string_append (html, "<form method=\"post\" action=\"" DEVICE_ACTION "\">\n"
+                         "<label for=\"otc\">Code</label>\n"
+                         "<input id=\"otc\" name=\"otc\" type=\"text\" autocomplete=\"off\" "
+                         "autocapitalize=\"characters\" spellcheck=\"false\" required "
+                         "autofocus>\n<div class=\"actions\">\n"
+                         "<button type=\"submit\" id=\"submit\">Next</button>\n"
+                         "</div>\n</form>\n");
+  append_tail (html);
+  return g_string_free (html, FALSE);
+}
+
+char *
+mr_sandbox_page_device_sign_in (const char *user_code,
+                                const char *email,
+                                const char *error_text)
+{
+  GString *html = g_string_new (NULL);
+
+  append_head (html, "Sign in");
+  g_string_append (html, "<h1>Sign in</h1>\n");
+  append_error (html, error_text);
+  g_string_append (html, "<form method=\"post\" action=\"" DEVICE_ACTION "\">\n");
+  append_hidden (html, "otc", user_code);
+  append_credentials (html, email);
+  append_demo_users (html);
+  g_string_append_printf (html, "<script>%s</script>\n", focus_script);
+  append_tail (html);
+  return g_string_free (html, FALSE);
+}
+
+char *
+mr_sandbox_page_device_approve (const char *user_code,
+                                const char *session,
+                                const char *account)
+{
+  GString *html = g_string_new (NULL);
+
+  append_head (html, "Are you trying to sign in?");
+  g_string_append (html, "<h1>Are you trying to sign in to Medication Refill?</h1>\n<p>");
+  append_escaped (html, account);
+  g_string_append (html, " is signing in on another device (the kiosk). Only continue if you "
+                         "started this sign-in and the code on its screen is yours.</p>\n"
+                         "<form method=\"post\" action=\"" DEVICE_ACTION "\">\n");
+  append_hidden (html, "otc", user_code);
+  append_hidden (html, "session", session);
+  g_string_append (html, "<div class=\"actions\">\n"
+                         "<button type=\"submit\" id=\"submit\" name=\"approve\" value=\"1\">"
+                         "Continue</button>\n"
+                         "<button type=\"submit\" id=\"cancel\" name=\"decline\" value=\"1\">"
+                         "Cancel</button>\n</div>\n</form>\n");
+  append_tail (html);
+  return g_string_free (html, FALSE);
 }
 
 /* The sign-in page for the request @params, with @email filled in and @error_text shown if set.

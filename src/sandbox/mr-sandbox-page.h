@@ -11,6 +11,16 @@ G_BEGIN_DECLS
 char       *mr_sandbox_page_sign_in   (GHashTable        *params,
                                        const char        *email,
                                        const char        *error_text);
+/* The phone's pages of the device authorization grant, each newly allocated: the form for the
+ * user code (@error_text shown if set); the sign-in form that carries @user_code; the question
+ * whether @account is signing in, with Continue / Cancel, carrying @user_code and @session. */
+char       *mr_sandbox_page_device_code    (const char        *error_text);
+char       *mr_sandbox_page_device_sign_in (const char        *user_code,
+                                            const char        *email,
+                                            const char        *error_text);
+char       *mr_sandbox_page_device_approve (const char        *user_code,
+                                            const char        *session,
+                                            const char        *account);
 /* A page with a heading and a sentence. Newly allocated. */
 char       *mr_sandbox_page_message   (const char        *title,
                                        const char        *text);

@@ -44,6 +44,8 @@ struct _MrSandbox
   JsonArray          *received;
   GHashTable         *roles;           /* user id → app roles the administrator changed to
                                         * (space separated; NULL: none) */
+  guint               device_expires_s;   /* a device code's lifetime; 0: Entra's 900 s */
+  guint               device_interval_s;  /* its polling interval; 0: Entra's 5 s */
 
   /* Server thread only. */
   SoupServer         *server;

@@ -259,6 +259,8 @@ mr_sandbox_tenant_init (MrSandboxTenant *tenant)
 {
   tenant->codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify) mr_sandbox_code_free);
+  tenant->device_codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                (GDestroyNotify) mr_sandbox_device_code_free);
   tenant->access_tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                  (GDestroyNotify) mr_sandbox_grant_free);
   tenant->refresh_tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -269,6 +271,7 @@ void
 mr_sandbox_tenant_clear (MrSandboxTenant *tenant)
 {
   g_clear_pointer (&tenant->codes, g_hash_table_unref);
+  g_clear_pointer (&tenant->device_codes, g_hash_table_unref);
   g_clear_pointer (&tenant->access_tokens, g_hash_table_unref);
   g_clear_pointer (&tenant->refresh_tokens, g_hash_table_unref);
 }
@@ -277,6 +280,7 @@ void
 mr_sandbox_tenant_forget (MrSandboxTenant *tenant)
 {
   g_hash_table_remove_all (tenant->codes);
+  g_hash_table_remove_all (tenant->device_codes);
   g_hash_table_remove_all (tenant->access_tokens);
   g_hash_table_remove_all (tenant->refresh_tokens);
 }
@@ -301,4 +305,95 @@ mr_sandbox_tenant_add_code (MrSandboxTenant *tenant,
   g_hash_table_foreach_remove (tenant->codes, code_expired_cb, &now);
   g_hash_table_insert (tenant->codes, g_strdup (text), code);
   return text;
+}
+
+void
+mr_sandbox_device_code_free (MrSandboxDeviceCode *code)
+{
+  if (code == NULL)
+    return;
+  g_free (code->user_code);
+  g_free (code->client_id);
+  g_free (code->scope);
+  g_free (code->session);
+  g_free (code->unconsented);
+  g_free (code);
+}
+
+/* RFC 8628 §6.1's base-20 consonants: no vowels (no words), nothing that looks like 0/O or 1/I. */
+#define USER_CODE_ALPHABET "BCDFGHJKLMNPQRSTVWXZ"
+#define USER_CODE_LENGTH   9
+
+static char *
+new_user_code (void)
+{
+  char *code = g_new0 (char, USER_CODE_LENGTH + 1);
+  guchar bytes[USER_CODE_LENGTH];
+
+  mr_random_bytes (bytes, sizeof bytes);
+  for (guint i = 0; i < USER_CODE_LENGTH; i++)
+    code[i] = USER_CODE_ALPHABET[bytes[i] % (sizeof USER_CODE_ALPHABET - 1)];
+  return code;
+}
+
+static gboolean
+device_code_expired_cb (gpointer key,
+                        gpointer value,
+                        gpointer user_data)
+{
+  MrSandboxDeviceCode *code = value;
+
+  return code->expires < *(gint64 *) user_data;
+}
+
+char *
+mr_sandbox_tenant_add_device_code (MrSandboxTenant     *tenant,
+                                   MrSandboxDeviceCode *code)
+{
+  char *text = mr_random_token (48);
+  gint64 now = g_get_real_time ();
+
+  g_hash_table_foreach_remove (tenant->device_codes, device_code_expired_cb, &now);
+  do
+    {
+      g_free (code->user_code);
+      code->user_code = new_user_code ();
+    }
+  while (mr_sandbox_tenant_find_user_code (tenant, code->user_code) != NULL);
+  g_hash_table_insert (tenant->device_codes, g_strdup (text), code);
+  return text;
+}
+
+/* Upper case, without spaces and dashes, as a person may type a code. */
+static char *
+normalize_user_code (const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = text; *p != '\0'; p++)
+    if (*p != ' ' && *p != '-')
+      g_string_append_c (out, g_ascii_toupper (*p));
+  return g_string_free (out, FALSE);
+}
+
+MrSandboxDeviceCode *
+mr_sandbox_tenant_find_user_code (MrSandboxTenant *tenant,
+                                  const char      *user_code)
+{
+  g_autofree char *wanted = user_code != NULL ? normalize_user_code (user_code) : NULL;
+  gint64 now = g_get_real_time ();
+  GHashTableIter iter;
+  gpointer value;
+
+  if (wanted == NULL || *wanted == '\0')
+    return NULL;
+  g_hash_table_iter_init (&iter, tenant->device_codes);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      MrSandboxDeviceCode *code = value;
+
+      if (code->user_code != NULL && g_str_equal (code->user_code, wanted) && code->expires >= now)
+        return code;
+    }
+  return NULL;
 }

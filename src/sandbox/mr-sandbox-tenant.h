@@ -62,10 +62,37 @@ typedef struct
   gboolean             redeemed;
 } MrSandboxCode;
 
+/* Where a device code (RFC 8628) is: the person on their phone moves it along. */
+typedef enum
+{
+  MR_SANDBOX_DEVICE_PENDING,      /* nobody has entered the user code yet */
+  MR_SANDBOX_DEVICE_SIGNED_IN,    /* entered and signed in; Approve / Decline still to press */
+  MR_SANDBOX_DEVICE_APPROVED,
+  MR_SANDBOX_DEVICE_DECLINED,
+  MR_SANDBOX_DEVICE_UNCONSENTED,  /* signed in, but a permission asked for was never consented */
+  MR_SANDBOX_DEVICE_REDEEMED,     /* tokens issued: single use */
+} MrSandboxDeviceState;
+
+/* A device code and what it was issued for. */
+typedef struct
+{
+  char                 *user_code;
+  char                 *client_id;
+  char                 *scope;
+  char                 *session;      /* the phone's approval form's secret, once signed in */
+  char                 *unconsented;  /* the permission, in MR_SANDBOX_DEVICE_UNCONSENTED */
+  const MrSandboxUser  *user;         /* once signed in */
+  gint64                expires;      /* g_get_real_time () µs */
+  gint64                last_poll;    /* g_get_monotonic_time () µs; 0: never polled */
+  guint                 interval;     /* seconds; 5 more after each slow_down */
+  MrSandboxDeviceState  state;
+} MrSandboxDeviceCode;
+
 /* What the tenant has issued. */
 typedef struct
 {
   GHashTable *codes;            /* code → MrSandboxCode */
+  GHashTable *device_codes;     /* device code → MrSandboxDeviceCode */
   GHashTable *access_tokens;    /* token → MrSandboxGrant */
   GHashTable *refresh_tokens;   /* token → MrSandboxGrant */
 } MrSandboxTenant;
@@ -99,6 +126,16 @@ MrSandboxGrant      *mr_sandbox_grant_new          (const MrSandboxUser *user,
                                                     gint64               lifetime_s);
 void                 mr_sandbox_grant_free         (MrSandboxGrant      *grant);
 void                 mr_sandbox_code_free          (MrSandboxCode       *code);
+void                 mr_sandbox_device_code_free   (MrSandboxDeviceCode *code);
+/* Keeps @code (taken) under a new random device code, which it returns (newly allocated), and
+ * gives it a user code as Entra's look (9 letters from an alphabet without look-alikes); codes
+ * that have expired are dropped on the way. */
+char                *mr_sandbox_tenant_add_device_code (MrSandboxTenant     *tenant,
+                                                        MrSandboxDeviceCode *code);
+/* The unexpired device code whose user code is @user_code (case, spaces and dashes aside), or
+ * NULL. Owned by the tenant. */
+MrSandboxDeviceCode *mr_sandbox_tenant_find_user_code  (MrSandboxTenant     *tenant,
+                                                        const char          *user_code);
 
 /* Whether the app registration accepts @uri as a post-logout URI: any loopback address. */
 gboolean             mr_sandbox_redirect_uri_is_usable (const char      *uri);

@@ -51,6 +51,10 @@ route_tenant (MrSandbox         *self,
     mr_sandbox_handle_authorize (self, msg, query);
   else if (g_str_equal (rest, "/oauth2/v2.0/token"))
     mr_sandbox_handle_token (self, msg);
+  else if (g_str_equal (rest, "/oauth2/v2.0/devicecode"))
+    mr_sandbox_handle_devicecode (self, msg);
+  else if (g_str_equal (rest, "/oauth2/deviceauth"))
+    mr_sandbox_handle_deviceauth (self, msg);
   else if (g_str_equal (rest, "/oauth2/v2.0/logout"))
     mr_sandbox_handle_logout (self, msg, query);
   else

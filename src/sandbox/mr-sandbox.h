@@ -58,6 +58,12 @@ void        mr_sandbox_forget_records     (MrSandbox   *self);
 gboolean    mr_sandbox_set_user_roles     (MrSandbox   *self,
                                            const char  *email,
                                            const char  *roles);
+/* Device codes issued from now on live @expires_s seconds and ask to be polled every @interval_s
+ * seconds (0: Entra's 900 s and 5 s, which the standalone sandbox keeps), so that a test of the
+ * phone sign-in is quick. Safe from any thread. */
+void        mr_sandbox_set_device_timing  (MrSandbox   *self,
+                                           guint        expires_s,
+                                           guint        interval_s);
 /* How many HTTP requests the server has answered for @path (e.g. "/v1.0/me"); NULL counts all. */
 guint       mr_sandbox_get_request_count  (MrSandbox   *self,
                                            const char  *path);

@@ -61,6 +61,14 @@ respond (SoupServerMessage *msg,
 static char *
 provider_discovery (MrTestProvider *self)
 {
+  if (self->mode == MR_TEST_PROVIDER_DEVICE)
+    return g_strdup_printf (
+      "{\"issuer\":\"%s/{tenantid}/v2.0\","
+      "\"authorization_endpoint\":\"%s/tenant/oauth2/v2.0/authorize\","
+      "\"token_endpoint\":\"%s/tenant/oauth2/v2.0/token\","
+      "\"device_authorization_endpoint\":\"%s/tenant/oauth2/v2.0/devicecode\","
+      "\"jwks_uri\":\"%s/tenant/discovery/v2.0/keys\"}",
+      self->url, self->url, self->url, self->url, self->url);
   return g_strdup_printf (
     "{\"issuer\":\"%s/{tenantid}/v2.0\","
     "\"authorization_endpoint\":\"%s/tenant/oauth2/v2.0/authorize?p=pol\","
@@ -96,8 +104,9 @@ provider_tokens (MrTestProvider *self,
                  gboolean        refresh)
 {
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  g_autofree char *nonce = refresh ? g_strdup ("") : g_strdup_printf (",\"nonce\":\"%s\"",
-                                                                      self->nonce);
+  /* No nonce either when the test sets none (what a device-code token looks like). */
+  g_autofree char *nonce = refresh || self->nonce == NULL
+                           ? g_strdup ("") : g_strdup_printf (",\"nonce\":\"%s\"", self->nonce);
   g_autofree char *claims = g_strdup_printf (
     "{\"aud\":\"%s\",\"iss\":\"%s/%s/v2.0\",\"iat\":%" G_GINT64_FORMAT ",\"nbf\":%" G_GINT64_FORMAT
     ",\"exp\":%" G_GINT64_FORMAT "%s,\"tid\":\"%s\",\"oid\":\"11112222-bbbb\","
@@ -123,6 +132,79 @@ provider_tokens (MrTestProvider *self,
                           "\"REFRESH\",\"id_token\":\"%s\"}", id_token);
 }
 
+/* Entra's error body for a device-code poll. */
+static void
+respond_device_error (SoupServerMessage *msg,
+                      const char        *error,
+                      guint              code)
+{
+  g_autofree char *body = g_strdup_printf ("{\"error\":\"%s\",\"error_description\":"
+                                           "\"AADSTS%u: device flow.\\r\\nTrace ID: 1\","
+                                           "\"error_codes\":[%u]}", error, code, code);
+
+  respond (msg, 400, "application/json", body);
+}
+
+static void
+provider_device_poll (MrTestProvider    *self,
+                      SoupServerMessage *msg)
+{
+  guint n = self->device_script != NULL ? g_strv_length ((char **) self->device_script) : 0;
+  const char *step = n > 0 ? self->device_script[MIN (self->device_polls, n - 1)] : "pending";
+  g_autofree char *answer = NULL;
+
+  self->device_polls++;
+  if (g_str_equal (step, "pending"))
+    respond_device_error (msg, "authorization_pending", 70016);
+  else if (g_str_equal (step, "slow_down"))
+    respond_device_error (msg, "slow_down", 70016);
+  else if (g_str_equal (step, "declined"))
+    respond_device_error (msg, "authorization_declined", 70017);
+  else if (g_str_equal (step, "expired"))
+    respond_device_error (msg, "expired_token", 70020);
+  else if (g_str_equal (step, "bad"))
+    respond_device_error (msg, "bad_verification_code", 70019);
+  else if (g_str_equal (step, "503"))
+    respond (msg, 503, "text/html", "<html><body>Service Unavailable</body></html>");
+  else if (g_str_equal (step, "cut"))
+    {
+      GIOStream *stream = soup_server_message_steal_connection (msg);
+
+      g_io_stream_close (stream, NULL, NULL);
+      g_object_unref (stream);
+    }
+  else
+    {
+      MrTestProviderMode mode = self->mode;
+
+      /* The device grant sends no nonce: its ID token is a refresh's, without one. */
+      if (g_str_equal (step, "tokens-unlisted"))
+        self->mode = MR_TEST_PROVIDER_UNLISTED_KEY;
+      answer = provider_tokens (self, TRUE);
+      self->mode = mode;
+      respond (msg, 200, "application/json", answer);
+    }
+}
+
+static const char device_answer[] =
+  "{\"user_code\":\"BCDFGHJKL\",\"device_code\":\"DEVICE-CODE-1\","
+  "\"verification_uri\":\"https://microsoft.com/devicelogin\",\"expires_in\":900,"
+  "\"interval\":5,\"message\":\"To sign in, use a web browser to open the page "
+  "https://microsoft.com/devicelogin and enter the code BCDFGHJKL to authenticate.\"}";
+
+static void
+provider_device_request (MrTestProvider    *self,
+                         SoupServerMessage *msg)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autofree char *form = g_strndup (body->data, body->length);
+
+  g_clear_pointer (&self->device_form, g_hash_table_unref);
+  self->device_form = soup_form_decode (form);
+  respond (msg, 200, "application/json", self->device_answer ? self->device_answer
+                                                             : device_answer);
+}
+
 static void
 provider_token_request (MrTestProvider    *self,
                         SoupServerMessage *msg)
@@ -140,6 +222,12 @@ provider_token_request (MrTestProvider    *self,
   if (self->mode == MR_TEST_PROVIDER_TOKEN_400)
     {
       respond (msg, 400, "application/json", MR_TEST_OIDC_TOKEN_70008);
+      return;
+    }
+  if (g_strcmp0 (g_hash_table_lookup (self->token_form, "grant_type"),
+                 "urn:ietf:params:oauth:grant-type:device_code") == 0)
+    {
+      provider_device_poll (self, msg);
       return;
     }
   refresh = g_strcmp0 (g_hash_table_lookup (self->token_form, "grant_type"), "refresh_token") == 0;
@@ -186,6 +274,13 @@ mr_test_provider_handler (SoupServer        *server,
       self->token_hits++;
       provider_token_request (self, msg);
     }
+  else if (g_str_equal (path, "/tenant/oauth2/v2.0/devicecode")
+           && self->mode == MR_TEST_PROVIDER_DEVICE
+           && g_str_equal (soup_server_message_get_method (msg), "POST"))
+    {
+      self->other_hits++;
+      provider_device_request (self, msg);
+    }
   else
     {
       self->other_hits++;
@@ -231,6 +326,7 @@ client_fixture_tear_down (MrTestOidcFixture *fixture,
   mr_test_server_free (fixture->server);
   g_clear_pointer (&fixture->request, mr_auth_request_free);
   g_clear_pointer (&fixture->provider.token_form, g_hash_table_unref);
+  g_clear_pointer (&fixture->provider.device_form, g_hash_table_unref);
   g_free (fixture->provider.token_query);
   g_free (fixture->provider.url);
   g_free (fixture->provider.nonce);

@@ -41,6 +41,9 @@ typedef enum {
   MR_TEST_PROVIDER_REFRESH_EXPIRED,     /* refresh answers AADSTS700082 */
   /* a plain OpenID provider: discovery at /tenant/.well-known */
   MR_TEST_PROVIDER_PLAIN,
+  /* discovery names /tenant/oauth2/v2.0/devicecode, which answers device_answer; device-code
+   * polls answer from device_script */
+  MR_TEST_PROVIDER_DEVICE,
 } MrTestProviderMode;
 
 typedef struct {
@@ -49,6 +52,13 @@ typedef struct {
   char               *url;
   char               *nonce;           /* what the next ID token carries */
   GHashTable         *token_form;      /* the last token request's form */
+  GHashTable         *device_form;     /* the last device code request's form */
+  const char         *device_answer;   /* the device code endpoint's 200 body (NULL: a good one) */
+  /* What each device-code poll gets, in turn (the last one stays): "pending", "slow_down",
+   * "declined", "expired", "bad" (bad_verification_code), "503", "cut" (connection closed),
+   * "tokens" (an ID token without nonce), "tokens-unlisted" (signed with an unknown key). */
+  const char * const *device_script;
+  guint               device_polls;
   char               *token_query;     /* the last token request's query */
   int                 discovery_hits;
   int                 jwks_hits;

@@ -40,6 +40,78 @@ mr_test_sandbox_sign_in (SoupSession *browser,
                                                  "Location"));
 }
 
+/* POSTs @form (taken, encoded) to @url through @browser and returns the page (newly allocated);
+ * asserts 200. */
+static G_GNUC_UNUSED char *
+mr_test_sandbox_post_page (SoupSession *browser,
+                           const char  *url,
+                           char        *form)
+{
+  g_autoptr(SoupMessage) msg = soup_message_new_from_encoded_form ("POST", url, form);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+
+  body = soup_session_send_and_read (browser, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, SOUP_STATUS_OK);
+  return g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+}
+
+/* The value of the hidden input @name in @page (newly allocated), or NULL. */
+static G_GNUC_UNUSED char *
+mr_test_sandbox_hidden_value (const char *page,
+                              const char *name)
+{
+  g_autofree char *needle = g_strdup_printf ("name=\"%s\" value=\"", name);
+  const char *start = strstr (page, needle);
+  const char *end;
+
+  if (start == NULL)
+    return NULL;
+  start += strlen (needle);
+  end = strchr (start, '"');
+  return end != NULL ? g_strndup (start, end - start) : NULL;
+}
+
+/* The phone's part of a sign-in with a phone, as a person does it at @verification_uri: opens
+ * the page, enters @user_code, signs in as @email (the sandbox's password), then presses
+ * Continue when @approve, else Cancel. Returns the last page (newly allocated). */
+static G_GNUC_UNUSED char *
+mr_test_sandbox_device_sign_in (SoupSession *browser,
+                                const char  *verification_uri,
+                                const char  *user_code,
+                                const char  *email,
+                                gboolean     approve)
+{
+  g_autoptr(SoupMessage) get = soup_message_new ("GET", verification_uri);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code_page = NULL;
+  g_autofree char *sign_in = NULL;
+  g_autofree char *question = NULL;
+  g_autofree char *session = NULL;
+
+  body = soup_session_send_and_read (browser, get, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (get), ==, SOUP_STATUS_OK);
+  code_page = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  g_assert_nonnull (strstr (code_page, "name=\"otc\""));
+  sign_in = mr_test_sandbox_post_page (browser, verification_uri,
+                                       soup_form_encode ("otc", user_code, NULL));
+  g_assert_nonnull (strstr (sign_in, "name=\"password\""));
+  question = mr_test_sandbox_post_page (browser, verification_uri,
+                                        soup_form_encode ("otc", user_code, "email", email,
+                                                          "password", MR_SANDBOX_PASSWORD,
+                                                          NULL));
+  session = mr_test_sandbox_hidden_value (question, "session");
+  if (session == NULL)
+    return g_steal_pointer (&question);   /* an error page: the caller looks at it */
+  return mr_test_sandbox_post_page (browser, verification_uri,
+                                    soup_form_encode ("otc", user_code, "session", session,
+                                                      approve ? "approve" : "decline", "1",
+                                                      NULL));
+}
+
 /* Skipped without a Secret Service, failed when one is required (scripts/run-tests). */
 static G_GNUC_UNUSED gboolean
 mr_test_have_keyring (void)

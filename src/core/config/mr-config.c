@@ -39,6 +39,8 @@ mr_config_new (void)
   config->pickup_locations = g_new0 (char *, 1);
   config->payload_format = MR_PAYLOAD_REFILL_V2;
   config->sign_in_hosts = g_new0 (char *, 1);
+  config->device_sign_in = FALSE;
+  config->device_verification_uri = g_strdup ("");
   return config;
 }
 
@@ -70,6 +72,8 @@ mr_config_new_from_settings (GSettings *settings)
   config->pickup_locations = g_settings_get_strv (settings, "pickup-locations");
   config->payload_format = g_settings_get_enum (settings, "payload-format");
   config->sign_in_hosts = g_settings_get_strv (settings, "sign-in-hosts");
+  config->device_sign_in = g_settings_get_boolean (settings, "device-sign-in");
+  config->device_verification_uri = g_settings_get_string (settings, "device-verification-uri");
   return config;
 }
 
@@ -100,6 +104,8 @@ mr_config_copy (const MrConfig *config)
   copy->pickup_locations = g_strdupv (config->pickup_locations);
   copy->payload_format = config->payload_format;
   copy->sign_in_hosts = g_strdupv (config->sign_in_hosts);
+  copy->device_sign_in = config->device_sign_in;
+  copy->device_verification_uri = g_strdup (config->device_verification_uri);
   return copy;
 }
 
@@ -124,6 +130,7 @@ mr_config_free (MrConfig *config)
   g_free (config->consent_text);
   g_strfreev (config->pickup_locations);
   g_strfreev (config->sign_in_hosts);
+  g_free (config->device_verification_uri);
   g_free (config);
 }
 
@@ -148,6 +155,7 @@ string_field (MrConfig   *config,
     { "staff-role", G_STRUCT_OFFSET (MrConfig, staff_role) },
     { "formulary-path", G_STRUCT_OFFSET (MrConfig, formulary_path) },
     { "consent-text", G_STRUCT_OFFSET (MrConfig, consent_text) },
+    { "device-verification-uri", G_STRUCT_OFFSET (MrConfig, device_verification_uri) },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
@@ -280,6 +288,9 @@ mr_config_set (MrConfig    *config,
   if (strcmp (key, "sign-in-browser") == 0)
     return set_choice (value, "embedded", "system", (int *) &config->sign_in_browser,
                        N_("The sign-in browser must be “embedded” or “system”."), error);
+  if (strcmp (key, "device-sign-in") == 0)
+    return set_choice (value, "false", "true", (int *) &config->device_sign_in,
+                       N_("Sign-in with a phone must be “true” or “false”."), error);
   if (strcmp (key, "payload-format") == 0)
     return set_choice (value, "refill-v2", "fhir-r4", (int *) &config->payload_format,
                        N_("The payload format must be “refill-v2” or “fhir-r4”."), error);
@@ -350,6 +361,13 @@ static const UrlMessages graph_messages = {
   N_("The Microsoft Graph address must start with https:// (plain http is only allowed on this "
      "computer). Ask your administrator to correct it in Preferences."),
 };
+static const UrlMessages device_messages = {
+  NULL,
+  N_("The phone sign-in page is not a web address starting with https://. Ask your "
+     "administrator to correct it in Preferences."),
+  N_("The phone sign-in page must start with https:// (plain http is only allowed on this "
+     "computer). Ask your administrator to correct it in Preferences."),
+};
 static const UrlMessages workflow_messages = {
   N_("The workflow address is not set. Ask your administrator to set it in Preferences."),
   N_("The workflow address is not a web address starting with https://. Ask your administrator "
@@ -413,6 +431,13 @@ mr_config_validate (const MrConfig  *config,
       || !check_url (config->redirect_uri, &redirect_messages, error)
       || !check_url (config->graph_url, &graph_messages, error)
       || !check_url (config->workflow_url, &workflow_messages, error))
+    return FALSE;
+
+  /* Empty means the provider's page; an address the person's phone is sent to must be https, as
+   * the provider's own is. Unused while the phone sign-in is off, so it does not stop the app. */
+  if (config->device_sign_in && config->device_verification_uri != NULL
+      && *config->device_verification_uri != '\0'
+      && !check_url (config->device_verification_uri, &device_messages, error))
     return FALSE;
 
   /* The role is what tells a staff member from a patient at a desk: without it, nobody is. */

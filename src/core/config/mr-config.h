@@ -54,6 +54,12 @@ typedef struct {
   MrPayloadFormat  payload_format;
   char           **sign_in_hosts;      /* never NULL: hosts the sign-in page may visit besides
                                         * the provider's own */
+  gboolean         device_sign_in;     /* a kiosk offers "Sign in with your phone" (the device
+                                        * authorization grant); off unless the administrator
+                                        * turns it on */
+  char            *device_verification_uri; /* "" for the provider's verification_uri; else the
+                                             * page the person is sent to instead (an External ID
+                                             * tenant's ciamlogin.com device page) */
 } MrConfig;
 
 GQuark      mr_config_error_quark        (void);
@@ -66,7 +72,8 @@ MrConfig   *mr_config_copy               (const MrConfig *config);
 void        mr_config_free               (MrConfig       *config);
 
 /* Sets one setting by its GSettings key name (e.g. "client-id") from a string, as printed by
- * medrefill-sandbox. "scopes" takes a space-separated list, "mode" takes desk|kiosk. */
+ * medrefill-sandbox. "scopes" takes a space-separated list, "mode" takes desk|kiosk, a boolean
+ * ("device-sign-in") true|false. */
 gboolean    mr_config_set                (MrConfig       *config,
                                           const char     *key,
                                           const char     *value,
@@ -78,7 +85,8 @@ gboolean    mr_config_apply_lines        (MrConfig       *config,
 
 /* Checks that sign-in, Graph and delivery can work with this config: the required keys are set
  * (in desk mode the staff role too) and each URL is absolute and https (http only for 127.0.0.0/8
- * and ::1; the redirect URI, never fetched, may also name localhost). */
+ * and ::1; the redirect URI, never fetched, may also name localhost). With device-sign-in on, a
+ * device-verification-uri that is set must be such a URL too. */
 gboolean    mr_config_validate           (const MrConfig *config,
                                           GError        **error);
 

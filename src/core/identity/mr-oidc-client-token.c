@@ -19,6 +19,8 @@ typedef struct {
   char        *refresh_token;   /* the one presented, for a refresh */
   char        *redirect_uri;    /* the one sent (for a 50011 sentence) */
   gboolean     need_id_token;
+  gboolean     device;          /* a device-code poll: its protocol states are no error */
+  MrDevicePoll outcome;         /* a poll's, once answered */
   SoupMessage *msg;
   MrTokenSet  *tokens;
   MrJwt       *jwt;
@@ -128,10 +130,27 @@ token_post_cb (GObject      *source,
   g_autoptr(GBytes) body = NULL;
 
   body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  if (body == NULL && data->device && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* Cut off or unreachable: the code is still good, the next tick asks again. */
+      g_debug ("Device-code poll got no answer: %s", error->message);
+      data->outcome = MR_DEVICE_POLL_UNAVAILABLE;
+      g_task_return_pointer (task, NULL, NULL);
+      return;
+    }
   if (body == NULL)
     {
       g_task_return_error (task, mr_aadsts_transport_error_new (error));
       return;
+    }
+  if (data->device)
+    {
+      data->outcome = mr_oidc_classify_device_poll (soup_message_get_status (data->msg), body);
+      if (data->outcome != MR_DEVICE_POLL_DONE && data->outcome != MR_DEVICE_POLL_FAILED)
+        {
+          g_task_return_pointer (task, NULL, NULL);
+          return;
+        }
     }
   data->tokens = mr_oidc_parse_token_response_full (soup_message_get_status (data->msg), body,
                                                     data->redirect_uri ? data->redirect_uri
@@ -347,4 +366,70 @@ mr_oidc_client_refresh_finish (MrOidcClient  *self,
                         NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- Device-code polls (RFC 8628 §3.4) ------------------------------------------------------ */
+
+void
+mr_oidc_client_poll_device_code_async (MrOidcClient        *self,
+                                       const char          *device_code,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  TokenRequest *data;
+
+  g_return_if_fail (MR_IS_OIDC_CLIENT (self));
+  g_return_if_fail (device_code != NULL && *device_code != '\0');
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, mr_oidc_client_poll_device_code_async);
+  data = g_new0 (TokenRequest, 1);
+  data->form = soup_form_encode ("grant_type", "urn:ietf:params:oauth:grant-type:device_code",
+                                 "client_id", self->config->client_id,
+                                 "device_code", device_code,
+                                 NULL);
+  /* The device grant's one difference from a code exchange: the request for the code carries
+   * no nonce (RFC 8628 has none), so the provider's ID token has none and there is nothing to
+   * compare. Every other check is the code exchange's. A code exchange never comes here: it
+   * passes the nonce it sent, and a nonce-less ID token fails it. */
+  data->nonce = NULL;
+  data->need_id_token = TRUE;
+  data->device = TRUE;
+  data->outcome = MR_DEVICE_POLL_FAILED;
+  g_task_set_task_data (task, data, (GDestroyNotify) token_request_free);
+  start_token_request (g_steal_pointer (&task));
+}
+
+MrDevicePoll
+mr_oidc_client_poll_device_code_finish (MrOidcClient  *self,
+                                        GAsyncResult  *result,
+                                        MrTokenSet   **tokens,
+                                        GError       **error)
+{
+  TokenRequest *data;
+  g_autoptr(GError) local = NULL;
+  MrTokenSet *set;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), MR_DEVICE_POLL_FAILED);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                        == mr_oidc_client_poll_device_code_async, MR_DEVICE_POLL_FAILED);
+  g_return_val_if_fail (tokens != NULL && *tokens == NULL, MR_DEVICE_POLL_FAILED);
+
+  data = g_task_get_task_data (G_TASK (result));
+  set = g_task_propagate_pointer (G_TASK (result), &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return MR_DEVICE_POLL_FAILED;
+    }
+  if (set != NULL)
+    {
+      *tokens = set;
+      return MR_DEVICE_POLL_DONE;
+    }
+  g_assert (data->outcome != MR_DEVICE_POLL_DONE && data->outcome != MR_DEVICE_POLL_FAILED);
+  return data->outcome;
 }

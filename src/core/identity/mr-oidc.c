@@ -140,6 +140,33 @@ take_discovery_url (JsonObject  *root,
   return TRUE;
 }
 
+#define ENTRA_TOKEN_PATH  "/oauth2/v2.0/token"
+#define ENTRA_DEVICE_PATH "/oauth2/v2.0/devicecode"
+
+/* The device authorization endpoint (RFC 8628 §4): the document's, else one derived from the
+ * token endpoint. Entra's v2.0 documents name it, but an External ID tenant's is not published
+ * and the device grant lives at {authority}/oauth2/v2.0/devicecode beside the token endpoint on
+ * every Entra host. So a token endpoint that ends in Entra's /oauth2/v2.0/token (no query: B2C's
+ * ?p= form has none) gives the sibling path; any other provider without the member offers no
+ * sign-in with a phone (NULL), rather than a guessed address on someone else's server. A B2C
+ * path-form endpoint is derived too and then fails with the provider's own answer, which the
+ * device request turns into a sentence. */
+static char *
+device_endpoint (const char *advertised,
+                 const char *token_endpoint)
+{
+  if (is_absolute_web_url (advertised))
+    return g_strdup (advertised);
+  if (token_endpoint != NULL && g_str_has_suffix (token_endpoint, ENTRA_TOKEN_PATH))
+    {
+      g_autofree char *stem = g_strndup (token_endpoint,
+                                         strlen (token_endpoint) - strlen (ENTRA_TOKEN_PATH));
+
+      return g_strconcat (stem, ENTRA_DEVICE_PATH, NULL);
+    }
+  return NULL;
+}
+
 MrOidcDiscovery *
 mr_oidc_discovery_parse (GBytes  *body,
                          GError **error)
@@ -173,6 +200,9 @@ mr_oidc_discovery_parse (GBytes  *body,
   end_session = mr_json_get_string (root, "end_session_endpoint");
   if (is_absolute_web_url (end_session))
     discovery->end_session_endpoint = g_strdup (end_session);
+  discovery->device_authorization_endpoint =
+    device_endpoint (mr_json_get_string (root, "device_authorization_endpoint"),
+                     discovery->token_endpoint);
   return g_steal_pointer (&discovery);
 }
 
@@ -198,7 +228,7 @@ mr_oidc_discovery_check_endpoints (const MrOidcDiscovery  *discovery,
 {
   const char *endpoints[] = {
     discovery->authorization_endpoint, discovery->token_endpoint, discovery->jwks_uri,
-    discovery->end_session_endpoint,
+    discovery->end_session_endpoint, discovery->device_authorization_endpoint,
   };
   gboolean local = !is_endpoint_secure (authority, FALSE) && is_endpoint_secure (authority, TRUE);
 
@@ -224,6 +254,7 @@ mr_oidc_discovery_free (MrOidcDiscovery *discovery)
   g_free (discovery->token_endpoint);
   g_free (discovery->jwks_uri);
   g_free (discovery->end_session_endpoint);
+  g_free (discovery->device_authorization_endpoint);
   g_free (discovery);
 }
 

@@ -37,6 +37,8 @@ typedef struct {
   char *token_endpoint;
   char *jwks_uri;
   char *end_session_endpoint;   /* may be NULL */
+  char *device_authorization_endpoint; /* NULL: no sign-in with a phone (see
+                                        * mr_oidc_discovery_parse()) */
 } MrOidcDiscovery;
 
 /* What one sign-in attempt must remember between the authorize URL and the callback. */
@@ -81,6 +83,8 @@ GQuark           mr_oidc_error_quark            (void);
  * kept. */
 char           **mr_oidc_discovery_urls         (const char            *authority);
 
+/* The document's endpoints; device_authorization_endpoint is the document's, else
+ * {…}/oauth2/v2.0/devicecode when the token endpoint is Entra's {…}/oauth2/v2.0/token, else NULL. */
 MrOidcDiscovery *mr_oidc_discovery_parse        (GBytes                *body,
                                                  GError               **error);
 void             mr_oidc_discovery_free         (MrOidcDiscovery       *discovery);
@@ -222,6 +226,75 @@ MrTokenSet      *mr_oidc_client_refresh_finish  (MrOidcClient          *self,
                                                  GAsyncResult          *result,
                                                  GError               **error);
 
+/* ---- The device authorization grant (RFC 8628): sign in with a phone ------------------------ */
+
+/* The device authorization endpoint's answer (RFC 8628 §3.2). */
+typedef struct {
+  char   *device_code;                /* a secret: polled with, never shown, never logged */
+  char   *user_code;                  /* what the person types on their phone */
+  char   *verification_uri;           /* where they type it */
+  char   *verification_uri_complete;  /* the same with the code in it; NULL when not given */
+  char   *message;                    /* the provider's sentence; NULL when not given */
+  guint   expires_in;                 /* seconds */
+  guint   interval;                   /* seconds between polls; 5 when not given */
+} MrDeviceAuthorization;
+
+/* Parses the device authorization endpoint's answer (any status): a 2xx must carry device_code,
+ * user_code, verification_uri (https, or http to a loopback address) and expires_in, may carry
+ * interval (default 5), verification_uri_complete and message; anything missing or malformed is
+ * one sentence (MR_OIDC_ERROR_BAD_RESPONSE). An error answer is mapped by mr-aadsts.h. */
+MrDeviceAuthorization *mr_oidc_parse_device_authorization (guint        status,
+                                                           GBytes      *body,
+                                                           GError     **error);
+/* Overwrites the device code before freeing it. */
+void             mr_device_authorization_free   (MrDeviceAuthorization *authorization);
+
+/* What one poll of the token endpoint with a device code said. */
+typedef enum {
+  MR_DEVICE_POLL_DONE,          /* tokens, the ID token checked */
+  MR_DEVICE_POLL_PENDING,       /* authorization_pending: ask again after the interval */
+  MR_DEVICE_POLL_SLOW_DOWN,     /* slow_down: ask again, the interval 5 s longer from now on */
+  MR_DEVICE_POLL_UNAVAILABLE,   /* HTTP 5xx or no answer: ask again on the next tick */
+  MR_DEVICE_POLL_DECLINED,      /* authorization_declined (or access_denied): the person said no */
+  MR_DEVICE_POLL_EXPIRED,       /* expired_token: the code is over */
+  MR_DEVICE_POLL_FAILED,        /* anything else: an error says what */
+} MrDevicePoll;
+
+/* Which of the states above an answer of the token endpoint to a device-code poll is; DONE for a
+ * 2xx (whose tokens are still to be read and checked), FAILED for an error that is none of the
+ * others (read it with mr_oidc_parse_token_response_full()). */
+MrDevicePoll     mr_oidc_classify_device_poll   (guint                  status,
+                                                 GBytes                *body);
+
+/* Asks the device authorization endpoint for a code: client_id and the sign-in scope (the
+ * configured scopes with offline_access, as the authorize URL asks), no secret (a public
+ * client). Needs a finished prefetch; MR_OIDC_ERROR_CONFIG when the provider has no device
+ * endpoint. Never logs the device code. */
+void             mr_oidc_client_request_device_code_async  (MrOidcClient        *self,
+                                                            GCancellable        *cancellable,
+                                                            GAsyncReadyCallback  callback,
+                                                            gpointer             user_data);
+MrDeviceAuthorization *mr_oidc_client_request_device_code_finish (MrOidcClient  *self,
+                                                                  GAsyncResult  *result,
+                                                                  GError       **error);
+/* One poll of the token endpoint (grant_type=urn:ietf:params:oauth:grant-type:device_code,
+ * device_code, client_id; no secret). On MR_DEVICE_POLL_DONE *@tokens gets the tokens, the ID
+ * token checked exactly as after a code exchange (signature with one key-set refetch on an
+ * unknown kid, iss, aud, times, tid) except for the nonce: the device grant sends none, so the
+ * provider's ID token has none, and this path alone checks without one. The code exchange still
+ * demands the nonce it sent. MR_DEVICE_POLL_FAILED sets @error (G_IO_ERROR_CANCELLED included);
+ * the other outcomes set neither. */
+void             mr_oidc_client_poll_device_code_async   (MrOidcClient        *self,
+                                                          const char          *device_code,
+                                                          GCancellable        *cancellable,
+                                                          GAsyncReadyCallback  callback,
+                                                          gpointer             user_data);
+MrDevicePoll     mr_oidc_client_poll_device_code_finish  (MrOidcClient        *self,
+                                                          GAsyncResult        *result,
+                                                          MrTokenSet         **tokens,
+                                                          GError             **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MrDeviceAuthorization, mr_device_authorization_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MrOidcDiscovery, mr_oidc_discovery_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MrAuthRequest, mr_auth_request_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MrTokenSet, mr_token_set_free)

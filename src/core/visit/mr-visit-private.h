@@ -8,6 +8,7 @@
 G_BEGIN_DECLS
 
 typedef struct _MrVisitApiFetch MrVisitApiFetch;
+typedef struct _MrVisitDevice MrVisitDevice;
 
 /* Shared by mr-visit.c (sign-in, wipe), mr-visit-send.c (corrections and the outbox) and
  * mr-desk.c (the staff member's operations). */
@@ -28,6 +29,7 @@ struct _MrVisit {
   MrTokenSet         *tokens;
   char               *api_token;      /* the clinic API's access token for this person's request */
   MrVisitApiFetch    *api_fetch;      /* a kiosk's fetch of it, under way */
+  MrVisitDevice      *device;         /* a sign-in with a phone, under way (mr-visit-device.c) */
   MrPatient          *patient;
   JsonObject         *pending_changes;
   MrVisitState        state;
@@ -37,6 +39,18 @@ void      _mr_visit_set_state     (MrVisit             *self,
                                    MrVisitState         state);
 /* Frees the tokens after overwriting their strings. */
 void      _mr_visit_wipe_tokens   (MrTokenSet          *tokens);
+
+/* mr-visit.c: the tokens of an interactive sign-in (either way in) are here: a desk begins the
+ * staff session, a kiosk keeps them and makes the one Graph request (on @cancellable) for the
+ * patient, then READY. Takes @task and @tokens. */
+void      _mr_visit_take_sign_in  (MrVisit             *self,
+                                   GTask               *task,
+                                   MrTokenSet          *tokens,
+                                   GCancellable        *cancellable);
+
+/* mr-visit-device.c: stops a phone sign-in, wiping its device code; its waiting task (if any)
+ * finishes with G_IO_ERROR_CANCELLED. The state is the caller's. */
+void      _mr_visit_device_forget (MrVisit             *self);
 
 /* mr-visit-api.c: the clinic API's token. Prefetch: once the form is filled (a kiosk's own
  * fetch; at a desk the staff session's, cached there). Get: the token for a send, NULL without

@@ -424,9 +424,18 @@ exchanged_cb (GObject      *source,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  _mr_visit_take_sign_in (self, g_steal_pointer (&task), tokens, self->cancellable);
+}
+
+void
+_mr_visit_take_sign_in (MrVisit      *self,
+                        GTask        *task,
+                        MrTokenSet   *tokens,
+                        GCancellable *cancellable)
+{
   if (self->config->mode != MR_MODE_KIOSK && self->desk != NULL)
     {
-      begin_desk (g_steal_pointer (&task), tokens);
+      begin_desk (task, tokens);
       return;
     }
   g_clear_pointer (&self->tokens, _mr_visit_wipe_tokens);
@@ -434,7 +443,7 @@ exchanged_cb (GObject      *source,
   self->tokens = tokens;
   mr_graph_get_me_async (self->session, self->config->graph_url,
                          mr_visit_get_extensions_app_id (self), self->tokens->access_token,
-                         self->cancellable, profile_cb, g_steal_pointer (&task));
+                         cancellable, profile_cb, task);
 }
 
 void
@@ -500,6 +509,7 @@ mr_visit_wipe (MrVisit *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
+  _mr_visit_device_forget (self);
   mr_visit_stop_browser (self);
   g_clear_pointer (&self->auth_request, mr_auth_request_free);
   g_clear_pointer (&self->tokens, _mr_visit_wipe_tokens);
@@ -533,6 +543,7 @@ mr_visit_dispose (GObject *object)
   MrVisit *self = MR_VISIT (object);
 
   g_cancellable_cancel (self->cancellable);
+  _mr_visit_device_forget (self);
   if (self->desk != NULL)
     _mr_desk_detach (self->desk);
   g_clear_object (&self->desk);

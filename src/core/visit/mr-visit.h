@@ -98,6 +98,50 @@ gboolean        mr_visit_complete_sign_in_finish (MrVisit              *self,
                                                   GAsyncResult         *result,
                                                   GError              **error);
 
+/* ---- Sign in with a phone (the device authorization grant, RFC 8628) ----------------------- */
+
+/* A code the person enters on their phone (RFC 8628 §3.2). */
+typedef struct {
+  char   *user_code;
+  char   *verification_uri;   /* the device-verification-uri setting when set, else the provider's */
+  char   *verification_uri_complete; /* NULL unless the provider gave one and no override is set */
+  gint64  expires_at;         /* g_get_monotonic_time() microseconds */
+  guint   interval;           /* seconds */
+} MrDeviceCode;
+
+void            mr_device_code_free              (MrDeviceCode         *code);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MrDeviceCode, mr_device_code_free)
+
+/* Asks the provider for a code (any earlier phone sign-in is stopped first); finishes with it
+ * (newly allocated), for the screen. @ui_locales is accepted for symmetry with
+ * mr_visit_begin_sign_in() but not sent: Entra does not document it on the device endpoint, and
+ * the pages the person sees are on their own phone, in its language. Needs a finished prefetch.
+ * State becomes MR_VISIT_STATE_SIGNING_IN (back to NONE on failure). The device code itself stays
+ * in the visit. */
+void            mr_visit_begin_device_sign_in_async    (MrVisit              *self,
+                                                        const char           *ui_locales,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+MrDeviceCode   *mr_visit_begin_device_sign_in_finish   (MrVisit              *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+/* Polls until the person has finished on the phone, then does what
+ * mr_visit_complete_sign_in_async does at a kiosk (EXCHANGING, ID token checked, the one Graph
+ * request, READY). MR_VISIT_ERROR_DEVICE_EXPIRED / MR_VISIT_ERROR_DEVICE_DECLINED (new codes)
+ * with a user sentence in ->message; G_IO_ERROR_CANCELLED after mr_visit_wipe() or
+ * mr_visit_cancel_device_sign_in(). Polls every interval (5 s more after each slow_down), rides
+ * out HTTP 5xx and lost answers until the code expires, and stops at the code's expiry even if
+ * the provider never says so. */
+void            mr_visit_complete_device_sign_in_async (MrVisit              *self,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+gboolean        mr_visit_complete_device_sign_in_finish(MrVisit              *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+/* Stops polling (Cancel on screen); the visit goes back to NONE. Does nothing when no phone
+ * sign-in is under way. */
+void            mr_visit_cancel_device_sign_in         (MrVisit              *self);
+
 MrVisitState    mr_visit_get_state               (MrVisit              *self);
 /* TRUE while the visit holds a refresh token of the patient's (a kiosk drops it as soon as the
  * clinic API's token is in hand). */
@@ -138,6 +182,8 @@ void            mr_visit_wipe                    (MrVisit              *self);
 typedef enum {
   MR_VISIT_ERROR_NO_PATIENT,    /* nothing to send: no one is signed in */
   MR_VISIT_ERROR_CANCELLED_AT_PROVIDER, /* the callback: the person cancelled at the provider */
+  MR_VISIT_ERROR_DEVICE_EXPIRED, /* sign in with a phone: the code ran out before it was used */
+  MR_VISIT_ERROR_DEVICE_DECLINED, /* sign in with a phone: the person said no on the phone */
 } MrVisitError;
 GQuark          mr_visit_error_quark             (void);
 
