@@ -31,6 +31,7 @@ static const Field fields[] = {
   { "scopes",               N_("Sign-in"),  N_("Scopes (comma-separated)"),           KIND_LIST },
   { "extensions-app-id",    N_("Sign-in"),  N_("Extensions app ID (b2c-extensions-app)"), KIND_GUID },
   { "sign-in-hosts",        N_("Sign-in"),  N_("More sign-in hosts (comma-separated)"), KIND_LIST },
+  { "device-verification-uri", N_("Sign-in"), N_("Phone sign-in page (empty: the provider's)"), KIND_URL },
   { "graph-url",            N_("Services"), N_("Microsoft Graph address"),            KIND_URL },
   { "workflow-url",         N_("Services"), N_("Workflow address (n8n webhook)"),     KIND_URL },
   { "workflow-auth-header", N_("Services"), N_("Workflow authentication header name"), KIND_TEXT },
@@ -293,6 +294,28 @@ secret_apply_cb (AdwEntryRow   *row,
   gtk_editable_set_text (GTK_EDITABLE (row), "");
 }
 
+/* A switch bound to a boolean key: stored at once, and insensitive while the key is locked
+ * (g_settings_bind follows writability). */
+static GtkWidget *
+make_switch_row (MrPreferences *self,
+                 const char    *key,
+                 const char    *title,
+                 const char    *subtitle)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *toggle = gtk_switch_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), toggle);
+  g_settings_bind (self->settings, key, toggle, "active", G_SETTINGS_BIND_DEFAULT);
+  /* The switch is what a test (and the lock) acts on. */
+  g_hash_table_insert (self->rows, (gpointer) key, toggle);
+  return row;
+}
+
 static void
 build_pages (MrPreferences *self)
 {
@@ -336,6 +359,10 @@ build_pages (MrPreferences *self)
 
   group = g_hash_table_lookup (groups, "Sign-in");
   row = make_choice_row (self, "sign-in-browser", _("Sign in with"), browsers_t);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+  /* Off by default: Entra's device flow is not ready for every External ID tenant (issue 14). */
+  row = make_switch_row (self, "device-sign-in", _("Sign in with a phone"),
+                         _("Kiosk: patients may scan a QR code and sign in on their own phone"));
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
 
   group = g_hash_table_lookup (groups, "Requests");

@@ -13,7 +13,7 @@ G_DECLARE_FINAL_TYPE (MrPreferences, mr_preferences, MR, PREFERENCES, AdwPrefere
 
 MrPreferences *mr_preferences_new       (GtkWindow  *parent,
                                          GSettings  *settings);
-/* The row showing @key (for tests). */
+/* The row showing @key (for tests); for a boolean key, its switch. */
 GtkWidget     *mr_preferences_get_row   (MrPreferences *self,
                                          const char    *key);
 /* The sentence shown under @key's row after a refused value, or NULL. */

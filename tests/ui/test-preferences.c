@@ -273,6 +273,33 @@ test_locked_choice (Fixture       *fixture,
   g_assert_true (gtk_widget_get_sensitive (mr_preferences_get_row (fixture->window, "mode")));
 }
 
+/* Sign in with a phone: the switch stores the key at once and follows it; the page that
+ * replaces the provider's must be https (or this computer) like every other address. */
+static void
+test_phone_sign_in (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  GtkWidget *toggle = mr_preferences_get_row (fixture->window, "device-sign-in");
+  g_autofree char *stored = NULL;
+
+  g_assert_true (GTK_IS_SWITCH (toggle));
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (toggle)));
+  gtk_switch_set_active (GTK_SWITCH (toggle), TRUE);
+  g_assert_true (g_settings_get_boolean (fixture->settings, "device-sign-in"));
+  g_settings_set_boolean (fixture->settings, "device-sign-in", FALSE);
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (toggle)));
+
+  apply (fixture, "device-verification-uri", "http://contosoclinic.ciamlogin.com/device");
+  g_assert_nonnull (mr_preferences_get_problem (fixture->window, "device-verification-uri"));
+  stored = g_settings_get_string (fixture->settings, "device-verification-uri");
+  g_assert_cmpstr (stored, ==, "");
+  g_clear_pointer (&stored, g_free);
+  apply (fixture, "device-verification-uri", "https://contosoclinic.ciamlogin.com/device");
+  g_assert_null (mr_preferences_get_problem (fixture->window, "device-verification-uri"));
+  stored = g_settings_get_string (fixture->settings, "device-verification-uri");
+  g_assert_cmpstr (stored, ==, "https://contosoclinic.ciamlogin.com/device");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -293,6 +320,8 @@ main (int   argc,
   g_test_add ("/ui/preferences/choice-follows-key", Fixture, NULL, fixture_set_up,
               test_choice_follows_key, fixture_tear_down);
   g_test_add ("/ui/preferences/locked-choice", Fixture, NULL, fixture_set_up, test_locked_choice,
+              fixture_tear_down);
+  g_test_add ("/ui/preferences/phone-sign-in", Fixture, NULL, fixture_set_up, test_phone_sign_in,
               fixture_tear_down);
   return g_test_run ();
 }
