@@ -453,6 +453,29 @@ test_atspi_kiosk_pages (Fixture       *fixture,
   assert_window_named ("done page", "--allow-shared", "Start over");
 }
 
+/* Kiosk, sign in with a phone: Welcome's second button and the code's page (Cancel and the
+ * header's Start over) are named; the QR code's name is checked in tests/ui/test-qr-code.c. */
+static void
+test_atspi_phone_page (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MrConfig) config = mr_config_new ();
+  g_autofree char *lines = mr_sandbox_dup_settings_text (fixture->sandbox);
+
+  if (!have_a11y_bus ())
+    return;
+  g_assert_true (mr_config_apply_lines (config, lines, &error));
+  config->mode = MR_MODE_KIOSK;
+  config->device_sign_in = TRUE;
+  mr_window_set_config (fixture->window, config);
+  mr_ui_wait_for_page (fixture->window, "welcome");
+  assert_window_named ("Welcome page with phone sign-in", "--expect", "Sign in with your phone");
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sign-in-phone", NULL);
+  mr_ui_wait_for_page (fixture->window, "phone");
+  assert_window_named ("phone sign-in page", "--expect", "Cancel", "--expect", "Start over");
+}
+
 /* Desk: the lookup page, then the outbox window with a request waiting in it. */
 static void
 test_atspi_desk_pages (Fixture       *fixture,
@@ -940,6 +963,8 @@ main (int   argc,
               fixture_set_up, test_atspi_kiosk_pages, fixture_tear_down);
   g_test_add ("/ui/a11y/atspi-desk-pages", Fixture, GINT_TO_POINTER (MR_MODE_DESK),
               fixture_set_up, test_atspi_desk_pages, fixture_tear_down);
+  g_test_add ("/ui/a11y/atspi-phone-page", Fixture, GINT_TO_POINTER (MR_MODE_KIOSK),
+              fixture_set_up, test_atspi_phone_page, fixture_tear_down);
   g_test_add ("/ui/a11y/atspi-error-page", Fixture, GINT_TO_POINTER (MR_MODE_KIOSK),
               fixture_set_up, test_atspi_error_page, fixture_tear_down);
   g_test_add_func ("/ui/a11y/atspi-preferences", test_atspi_preferences);

@@ -35,6 +35,11 @@ struct _MrWindow {
   GtkLabel         *welcome_notice;
   AdwStatusPage    *done_page;
   AdwStatusPage    *error_page;
+  GtkWidget        *phone_sign_in_button;
+  GtkWidget        *phone_qr;
+  GtkLabel         *phone_code;
+  GtkLabel         *phone_instruction;
+  GtkLabel         *phone_countdown;
 
   /* Owned references */
   MrConfig         *config;
@@ -68,6 +73,10 @@ struct _MrWindow {
 
   /* mr-window-corrections.c */
   MrFormulary      *formulary;
+
+  /* mr-window-phone.c: when the code on screen runs out, and the countdown's tick. */
+  gint64            phone_expires_at;
+  guint             phone_tick_id;
 };
 
 #define MR_KIOSK_WARNING_MS     (30 * 1000)
@@ -141,6 +150,13 @@ void          _mr_window_idle_init         (MrWindow        *self);
 /* Closes the dialog if it is up (the wipe: nothing of it may wait for the next person). */
 void          _mr_window_idle_close_warning (MrWindow       *self);
 void          _mr_window_idle_poke          (MrWindow       *self);
+
+/* mr-window-phone.c: sign in with a phone (the device authorization grant). */
+void          _mr_window_phone_class_init  (GtkWidgetClass  *widget_class);
+/* Welcome's "Sign in with your phone" follows the settings (a kiosk with device-sign-in). */
+void          _mr_window_phone_configure   (MrWindow        *self);
+/* Stops the countdown and the polling (the wipe: Cancel, idle, Done). */
+void          _mr_window_phone_stop        (MrWindow        *self);
 
 /* mr-window-browser.c */
 void          _mr_window_browser_class_init (MrWindowClass  *klass);

@@ -52,9 +52,13 @@ _mr_window_show_page (MrWindow   *self,
                           in_visit || (_mr_window_is_kiosk (self) && !g_str_equal (name, "welcome")));
   gtk_spinner_set_spinning (self->spinner, g_str_equal (name, "busy"));
   /* Someone may walk away from any page but Welcome; nothing of theirs may wait for the next (a
-   * kiosk wipes, a desk locks behind a new sign-in). */
+   * kiosk wipes, a desk locks behind a new sign-in). The phone sign-in's page is the exception:
+   * a patient scanning the code and signing in on their phone does not touch the kiosk for
+   * minutes, so the code's own expiry governs it (its countdown on screen; the visit's poll ends
+   * with "expired" and the page wipes itself back to Welcome). The page holds nothing of the
+   * person but a code that works only until then. */
   mr_idle_guard_set_active (self->idle_guard,
-                            !g_str_equal (name, "welcome") &&
+                            !g_str_equal (name, "welcome") && !g_str_equal (name, "phone") &&
                             (_mr_window_is_kiosk (self) ||
                              _mr_window_desk_is_signed_in (self)));
   g_clear_handle_id (&self->done_return_id, g_source_remove);
@@ -234,6 +238,7 @@ _mr_window_wipe (MrWindow *self)
   mr_visit_wipe (self->visit);
   gtk_widget_set_visible (GTK_WIDGET (self->welcome_notice), FALSE);
   _mr_window_signin_drop_view (self);
+  _mr_window_phone_stop (self);
   if (self->form != NULL)  /* not built yet: nothing typed into it */
     mr_refill_form_clear (self->form);
   self->sending = FALSE;
@@ -475,6 +480,7 @@ mr_window_set_config (MrWindow       *self,
   _mr_window_submit_configure (self);
   _mr_window_corrections_configure (self);
   _mr_window_desk_configure (self);
+  _mr_window_phone_configure (self);
   _mr_window_signin_configure (self);
 }
 
@@ -649,6 +655,7 @@ mr_window_dispose (GObject *object)
   _mr_window_signin_drop_view (self);
   _mr_window_signin_drop_spare (self);
   g_clear_handle_id (&self->done_return_id, g_source_remove);
+  g_clear_handle_id (&self->phone_tick_id, g_source_remove);
   g_clear_object (&self->idle_guard);
   _mr_window_corrections_dispose (self);
   _mr_window_submit_dispose (self);
@@ -717,6 +724,7 @@ mr_window_class_init (MrWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, MrWindow, error_page);
 
   _mr_window_signin_class_init (widget_class);
+  _mr_window_phone_class_init (widget_class);
   gtk_widget_class_install_action (widget_class, "win.cancel-sign-in", NULL, wipe_to_welcome_action);
   gtk_widget_class_install_action (widget_class, "win.start-over", NULL, wipe_to_welcome_action);
   gtk_widget_class_install_action (widget_class, "win.retry", NULL, retry_action);
