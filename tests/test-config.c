@@ -302,6 +302,78 @@ static const ValidateCase validate_cases[] = {
   { "other-staff-role", "staff-role", "Pharmacist", -1, NULL },
 };
 
+/* Sign in with a phone: off unless turned on; the override page held to https while it is on. */
+static void
+test_device_sign_in (void)
+{
+  static const struct {
+    const char *on;
+    const char *uri;
+    gboolean    valid;
+  } cases[] = {
+    { "false", "", TRUE },
+    { "true", "", TRUE },
+    { "true", "https://contosoclinic.ciamlogin.com/common/oauth2/deviceauth", TRUE },
+    { "true", "http://127.0.0.1:8080/t/oauth2/deviceauth", TRUE },
+    { "true", "http://contosoclinic.example/devicelogin", FALSE },
+    { "true", "http://localhost:8080/devicelogin", FALSE },
+    { "true", "not a url", FALSE },
+    { "true", "javascript:alert(1)", FALSE },
+    /* Unused while off: it does not stop the app. */
+    { "false", "http://contosoclinic.example/devicelogin", TRUE },
+  };
+  g_autoptr(MrConfig) config = mr_config_new ();
+  g_autoptr(MrConfig) copy = NULL;
+  g_autoptr(MrConfig) from_settings = NULL;
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.medrefill.MedRefill");
+  g_autoptr(MrConfig) stock = mr_config_new_from_settings (settings);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (config->device_sign_in);
+  g_assert_cmpstr (config->device_verification_uri, ==, "");
+  g_assert_false (stock->device_sign_in);
+  g_assert_cmpstr (stock->device_verification_uri, ==, "");
+
+  g_assert_true (mr_config_set (config, "device-sign-in", "true", &error));
+  g_assert_true (mr_config_set (config, "device-verification-uri",
+                                "https://c.ciamlogin.com/common/oauth2/deviceauth", &error));
+  g_assert_no_error (error);
+  g_assert_true (config->device_sign_in);
+  copy = mr_config_copy (config);
+  g_assert_true (copy->device_sign_in);
+  g_assert_cmpstr (copy->device_verification_uri, ==,
+                   "https://c.ciamlogin.com/common/oauth2/deviceauth");
+  g_assert_false (mr_config_set (config, "device-sign-in", "yes", &error));
+  g_assert_error (error, MR_CONFIG_ERROR, MR_CONFIG_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_true (config->device_sign_in);
+
+  g_settings_set_boolean (settings, "device-sign-in", TRUE);
+  g_settings_set_string (settings, "device-verification-uri", "https://c.example/device");
+  from_settings = mr_config_new_from_settings (settings);
+  g_assert_true (from_settings->device_sign_in);
+  g_assert_cmpstr (from_settings->device_verification_uri, ==, "https://c.example/device");
+  g_settings_reset (settings, "device-sign-in");
+  g_settings_reset (settings, "device-verification-uri");
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(MrConfig) c = mr_config_new ();
+
+      g_assert_true (mr_config_set (c, "authority", "https://login.example.org/t/v2.0", NULL));
+      g_assert_true (mr_config_set (c, "client-id", "877afb01", NULL));
+      g_assert_true (mr_config_set (c, "workflow-url", "https://n8n.example.org/w", NULL));
+      g_assert_true (mr_config_set (c, "device-sign-in", cases[i].on, NULL));
+      g_assert_true (mr_config_set (c, "device-verification-uri", cases[i].uri, NULL));
+      g_clear_error (&error);
+      g_assert_cmpint (mr_config_validate (c, &error), ==, cases[i].valid);
+      if (cases[i].valid)
+        continue;
+      g_assert_error (error, MR_CONFIG_ERROR, MR_CONFIG_ERROR_INVALID);
+      g_assert_nonnull (strstr (error->message, "phone sign-in page"));
+    }
+}
+
 /* A kiosk never opens the desk: it needs no staff role. */
 static void
 test_staff_role_kiosk (void)
@@ -539,6 +611,7 @@ main (int    argc,
   g_test_add_func ("/config/payload-format-alias", test_payload_format_alias);
   g_test_add_func ("/config/validate/client-id-message", test_client_id_message);
   g_test_add_func ("/config/validate/staff-role-kiosk", test_staff_role_kiosk);
+  g_test_add_func ("/config/device-sign-in", test_device_sign_in);
   g_test_add_func ("/config/import-env/table", test_import_env);
   g_test_add_func ("/config/import-env/refuses-secret", test_import_env_refuses_secret);
   for (gsize i = 0; i < G_N_ELEMENTS (validate_cases); i++)

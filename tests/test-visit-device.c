@@ -10,6 +10,7 @@
 #include "mr-base.h"
 #include "mr-identity.h"
 #include "mr-sandbox.h"
+#include "mr-test-oidc.h"
 #include "mr-test-sandbox.h"
 #include "mr-test-server.h"
 
@@ -337,6 +338,152 @@ test_turned_off (Fixture       *fx,
   g_assert_cmpint (mr_visit_get_state (fx->visit), ==, MR_VISIT_STATE_NONE);
 }
 
+/* ---- against a provider that misbehaves (mr-test-oidc.h) -------------------------------------- */
+
+/* A visit of a kiosk pointed at the test provider in DEVICE mode, whose polls answer @script
+ * and whose codes live @expires_in seconds, polled every second. */
+typedef struct {
+  MrTestProvider  provider;
+  MrTestServer   *server;
+  char           *answer;
+  MrVisit        *visit;
+} ProviderFixture;
+
+static void
+provider_set_up (ProviderFixture *fx,
+                 guint            expires_in)
+{
+  g_autoptr(MrConfig) config = NULL;
+  g_autoptr(GAsyncResult) prefetched = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *authority = NULL;
+
+  g_mutex_init (&fx->provider.lock);
+  fx->provider.mode = MR_TEST_PROVIDER_DEVICE;
+  fx->answer = g_strdup_printf ("{\"user_code\":\"BCDFGHJKL\",\"device_code\":\"DEVICE-CODE-1\","
+                                "\"verification_uri\":\"https://microsoft.com/devicelogin\","
+                                "\"expires_in\":%u,\"interval\":1}", expires_in);
+  fx->provider.device_answer = fx->answer;
+  fx->server = mr_test_server_new (mr_test_provider_handler, &fx->provider);
+  g_mutex_lock (&fx->provider.lock);
+  fx->provider.url = g_strdup (mr_test_server_get_url (fx->server));
+  g_mutex_unlock (&fx->provider.lock);
+  authority = g_strconcat (fx->provider.url, "/tenant/", NULL);
+  config = mr_test_oidc_config (authority);
+  config->mode = MR_MODE_KIOSK;
+  config->device_sign_in = TRUE;
+  fx->visit = mr_visit_new ();
+  mr_visit_set_config (fx->visit, config);
+  mr_visit_prefetch_async (fx->visit, mr_test_store_result_cb, &prefetched);
+  mr_test_wait_for_result (&prefetched, 20000);
+  g_assert_true (mr_visit_prefetch_finish (fx->visit, prefetched, &error));
+  g_assert_no_error (error);
+}
+
+static void
+provider_tear_down (ProviderFixture *fx)
+{
+  mr_visit_wipe (fx->visit);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_finalize_object (fx->visit);
+  mr_test_server_free (fx->server);
+  g_clear_pointer (&fx->provider.token_form, g_hash_table_unref);
+  g_clear_pointer (&fx->provider.device_form, g_hash_table_unref);
+  g_free (fx->provider.token_query);
+  g_free (fx->provider.url);
+  g_free (fx->answer);
+  g_mutex_clear (&fx->provider.lock);
+}
+
+/* Begins and completes against the provider; the error, and the seconds it took in *@took. */
+static GError *
+provider_run (ProviderFixture *fx,
+              double          *took)
+{
+  g_autoptr(GAsyncResult) begun = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(MrDeviceCode) code = NULL;
+  GError *error = NULL;
+  gint64 started;
+
+  mr_visit_begin_device_sign_in_async (fx->visit, NULL, mr_test_store_result_cb, &begun);
+  mr_test_wait_for_result (&begun, 20000);
+  code = mr_visit_begin_device_sign_in_finish (fx->visit, begun, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (code->verification_uri, ==, "https://microsoft.com/devicelogin");
+  started = g_get_monotonic_time ();
+  mr_visit_complete_device_sign_in_async (fx->visit, mr_test_store_result_cb, &result);
+  mr_test_wait_for_result (&result, 30000);
+  g_assert_false (mr_visit_complete_device_sign_in_finish (fx->visit, result, &error));
+  *took = (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC;
+  g_assert_cmpint (mr_visit_get_state (fx->visit), ==, MR_VISIT_STATE_NONE);
+  g_assert_false (mr_visit_is_signed_in (fx->visit));
+  return error;
+}
+
+static const char * const rides_out_script[] = { "503", "cut", "503", "declined", NULL };
+
+/* A 503 or an answer cut off is a passing problem: the next tick asks again. */
+static void
+test_rides_out_outages (void)
+{
+  ProviderFixture fx = { 0 };
+  g_autoptr(GError) error = NULL;
+  double took = 0;
+
+  provider_set_up (&fx, 60);
+  fx.provider.device_script = rides_out_script;
+  error = provider_run (&fx, &took);
+  g_assert_error (error, MR_VISIT_ERROR, MR_VISIT_ERROR_DEVICE_DECLINED);
+  g_mutex_lock (&fx.provider.lock);
+  g_assert_cmpuint (fx.provider.device_polls, ==, 4);
+  g_mutex_unlock (&fx.provider.lock);
+  provider_tear_down (&fx);
+}
+
+static const char * const slow_down_script[] = { "slow_down", "declined", NULL };
+
+/* slow_down: from then on, the interval is 5 s longer (1 s here, then 6 s). */
+static void
+test_slow_down (void)
+{
+  ProviderFixture fx = { 0 };
+  g_autoptr(GError) error = NULL;
+  double took = 0;
+
+  provider_set_up (&fx, 60);
+  fx.provider.device_script = slow_down_script;
+  error = provider_run (&fx, &took);
+  g_assert_error (error, MR_VISIT_ERROR, MR_VISIT_ERROR_DEVICE_DECLINED);
+  g_assert_cmpfloat (took, >=, 7.0);
+  g_assert_cmpfloat (took, <, 12.0);
+  provider_tear_down (&fx);
+}
+
+static const char * const outage_script[] = { "503", NULL };
+
+/* A provider that never answers again: the visit stops at the code's own expiry, on time, and
+ * does not poll past it. */
+static void
+test_local_expiry (void)
+{
+  ProviderFixture fx = { 0 };
+  g_autoptr(GError) error = NULL;
+  double took = 0;
+
+  provider_set_up (&fx, 3);
+  fx.provider.device_script = outage_script;
+  error = provider_run (&fx, &took);
+  g_assert_error (error, MR_VISIT_ERROR, MR_VISIT_ERROR_DEVICE_EXPIRED);
+  g_assert_cmpfloat (took, >=, 2.5);
+  g_assert_cmpfloat (took, <, 5.0);
+  g_mutex_lock (&fx.provider.lock);
+  g_assert_cmpuint (fx.provider.device_polls, <=, 3);
+  g_mutex_unlock (&fx.provider.lock);
+  provider_tear_down (&fx);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -357,5 +504,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/visit-device/turned-off", Fixture, NULL, fixture_set_up, test_turned_off,
               fixture_tear_down);
+  g_test_add_func ("/visit-device/rides-out-outages", test_rides_out_outages);
+  g_test_add_func ("/visit-device/slow-down", test_slow_down);
+  g_test_add_func ("/visit-device/local-expiry", test_local_expiry);
   return g_test_run ();
 }
