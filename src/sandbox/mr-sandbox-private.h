@@ -44,6 +44,8 @@ struct _MrSandbox
   JsonArray          *received;
   GHashTable         *roles;           /* user id → app roles the administrator changed to
                                         * (space separated; NULL: none) */
+  MrSandboxRefreshFault refresh_fault;
+  const MrSandboxUser *refresh_other;  /* whom MR_SANDBOX_REFRESH_OTHER_ACCOUNT answers for */
 
   /* Server thread only. */
   SoupServer         *server;
