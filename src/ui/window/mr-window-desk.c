@@ -70,6 +70,15 @@ update_staff_label (MrWindow *self)
   _mr_window_staff_changed (self);
 }
 
+/* The desk ended the staff member's session with a sentence for Welcome: the account is not
+ * staff, or a refresh could not show it was still theirs. */
+static gboolean
+ended_with_sentence (const GError *error)
+{
+  return g_error_matches (error, MR_OIDC_ERROR, MR_OIDC_ERROR_NOT_STAFF)
+         || g_error_matches (error, MR_OIDC_ERROR, MR_OIDC_ERROR_IDENTITY);
+}
+
 gboolean
 _mr_window_desk_show_home (MrWindow *self)
 {
@@ -106,9 +115,9 @@ resumed_cb (GObject      *source,
 
   if (!mr_desk_resume_finish (MR_DESK (source), result, &error))
     {
-      /* The role was taken away since the last shift: say so, unless someone is already
-       * signing in (the page is theirs then). */
-      if (g_error_matches (error, MR_OIDC_ERROR, MR_OIDC_ERROR_NOT_STAFF))
+      /* The role was taken away since the last shift, or the refresh did not show whose the
+       * session is: say so, unless someone is already signing in (the page is theirs then). */
+      if (ended_with_sentence (error))
         {
           update_staff_label (self);
           if (g_strcmp0 (mr_window_get_page (self), "welcome") == 0)
@@ -164,7 +173,7 @@ searched_cb (GObject      *source,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  if (g_error_matches (error, MR_OIDC_ERROR, MR_OIDC_ERROR_NOT_STAFF))
+  if (ended_with_sentence (error))
     {
       _mr_window_desk_refused (self, error);
       return;
@@ -198,7 +207,7 @@ patient_opened_cb (GObject      *source,
     }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  if (g_error_matches (error, MR_OIDC_ERROR, MR_OIDC_ERROR_NOT_STAFF))
+  if (ended_with_sentence (error))
     {
       _mr_window_desk_refused (self, error);
       return;

@@ -163,7 +163,8 @@ gboolean      _mr_window_desk_is_signed_in (MrWindow        *self);
 gboolean      _mr_window_desk_patient_present (MrWindow     *self);
 /* Idle: the staff member must sign in again. */
 void          _mr_window_desk_lock         (MrWindow        *self);
-/* The account is not staff (MR_OIDC_ERROR_NOT_STAFF; the desk has signed it out): everything of
+/* The account is not staff, or a refresh did not show the session was still theirs
+ * (MR_OIDC_ERROR_NOT_STAFF, MR_OIDC_ERROR_IDENTITY; the desk has signed it out): everything of
  * the visit goes, and Welcome says why. */
 void          _mr_window_desk_refused      (MrWindow        *self,
                                             const GError    *error);

@@ -81,6 +81,7 @@ retry_kind (const GError *error)
       case MR_OIDC_ERROR_INTERACTION:
       case MR_OIDC_ERROR_PASSWORD_RESET:
       case MR_OIDC_ERROR_NOT_STAFF:
+      case MR_OIDC_ERROR_IDENTITY:
       case MR_OIDC_ERROR_STATE:
       case MR_OIDC_ERROR_CALLBACK:
       case MR_OIDC_ERROR_CANCELLED:
