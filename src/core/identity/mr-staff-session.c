@@ -14,14 +14,15 @@
 /* The keyring's one staff item: whoever signs in next replaces it. */
 #define DESK_ACCOUNT "desk"
 
-/* Shared by the session and the write under way, so that a write wished just before the
- * session goes (a lock's removal, at quit) still runs. Main thread only. */
+/* The desk's keyring writes, for the whole process (there is one item, whichever session
+ * wrote it): a write wished just before its session goes (a lock's removal, at quit) still runs,
+ * and a resume looks up only once the writes wished before it are done. Main thread only. */
 typedef struct {
-  guint         refs;
   gboolean      busy;
   gboolean      pending;
   char         *secret;         /* the pending wish: the token to keep, or NULL for none */
   GStrv         binding;        /* and the settings it was got with */
+  GPtrArray    *idle_waiters;   /* GTask of resume_async, waiting for the writes to end */
 } KeyringQueue;
 
 struct _MrStaffSession {
@@ -53,8 +54,6 @@ struct _MrStaffSession {
    * session that has ended since its request went out is thrown away. */
   guint         serial;
   guint         refresh_serial; /* the serial the refresh under way was made in */
-  /* Keyring writes, one at a time and in the order wished (see keyring_write()). */
-  KeyringQueue *keyring;
 };
 
 G_DEFINE_FINAL_TYPE (MrStaffSession, mr_staff_session, G_TYPE_OBJECT)
@@ -92,21 +91,19 @@ dup_binding (MrStaffSession *self)
 }
 
 static KeyringQueue *
-keyring_queue_ref (KeyringQueue *queue)
+keyring_queue (void)
 {
-  queue->refs++;
+  static KeyringQueue *queue;
+
+  if (queue == NULL)
+    {
+      queue = g_new0 (KeyringQueue, 1);
+      queue->idle_waiters = g_ptr_array_new ();
+    }
   return queue;
 }
 
-static void
-keyring_queue_unref (KeyringQueue *queue)
-{
-  if (--queue->refs > 0)
-    return;
-  mr_secret_free (queue->secret);
-  g_strfreev (queue->binding);
-  g_free (queue);
-}
+static void start_lookup (GTask *task);
 
 typedef struct {
   KeyringQueue *queue;
@@ -122,12 +119,16 @@ keyring_done (KeyringWrite *write)
   KeyringQueue *queue = write->queue;
 
   queue->busy = FALSE;
-  if (queue->pending)
-    keyring_run (queue);
   mr_secret_free (write->secret);
   g_strfreev (write->binding);
   g_free (write);
-  keyring_queue_unref (queue);
+  if (queue->pending)
+    {
+      keyring_run (queue);
+      return;
+    }
+  while (queue->idle_waiters->len > 0)
+    start_lookup (g_ptr_array_steal_index (queue->idle_waiters, 0));
 }
 
 static void
@@ -170,7 +171,7 @@ keyring_run (KeyringQueue *queue)
 {
   KeyringWrite *write = g_new0 (KeyringWrite, 1);
 
-  write->queue = keyring_queue_ref (queue);
+  write->queue = queue;
   write->secret = g_steal_pointer (&queue->secret);
   write->binding = g_steal_pointer (&queue->binding);
   queue->busy = TRUE;
@@ -187,7 +188,7 @@ static void
 keyring_write (MrStaffSession *self,
                const char     *secret)
 {
-  KeyringQueue *queue = self->keyring;
+  KeyringQueue *queue = keyring_queue ();
 
   g_clear_pointer (&queue->secret, mr_secret_free);
   g_clear_pointer (&queue->binding, g_strfreev);
@@ -683,14 +684,26 @@ lookup_cb (GObject      *source,
   mr_staff_session_get_token_async (self, cancellable, resume_refreshed_cb, g_steal_pointer (&task));
 }
 
+/* Takes @task (of resume_async). */
+static void
+start_lookup (GTask *task)
+{
+  MrStaffSession *self = g_task_get_source_object (task);
+  g_auto(GStrv) binding = dup_binding (self);
+
+  mr_secret_lookup_bound_async (MR_SECRET_REFRESH_TOKEN, DESK_ACCOUNT,
+                                (const char * const *) binding, g_task_get_cancellable (task),
+                                lookup_cb, task);
+}
+
 void
 mr_staff_session_resume_async (MrStaffSession      *self,
                                GCancellable        *cancellable,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_auto(GStrv) binding = NULL;
+  GTask *task;
+  KeyringQueue *queue = keyring_queue ();
 
   g_return_if_fail (MR_IS_STAFF_SESSION (self));
 
@@ -700,10 +713,13 @@ mr_staff_session_resume_async (MrStaffSession      *self,
   /* Nothing of who it was is taken from anywhere but the refresh's ID token. */
   g_clear_pointer (&self->id, g_free);
   g_clear_pointer (&self->name, g_free);
-  binding = dup_binding (self);
-  mr_secret_lookup_bound_async (MR_SECRET_REFRESH_TOKEN, DESK_ACCOUNT,
-                                (const char * const *) binding, cancellable, lookup_cb,
-                                g_steal_pointer (&task));
+  /* A lock's removal still on its way must not be overtaken by this lookup. */
+  if (queue->busy || queue->pending)
+    {
+      g_ptr_array_add (queue->idle_waiters, task);
+      return;
+    }
+  start_lookup (task);
 }
 
 gboolean
@@ -808,7 +824,6 @@ mr_staff_session_finalize (GObject *object)
   g_free (self->id);
   g_free (self->name);
   g_free (self->login_hint);
-  keyring_queue_unref (self->keyring);
   g_free (self->staff_role);
   g_clear_object (&self->oidc);
   g_clear_object (&self->settings);
@@ -825,8 +840,6 @@ static void
 mr_staff_session_init (MrStaffSession *self)
 {
   g_queue_init (&self->waiting);
-  self->keyring = g_new0 (KeyringQueue, 1);
-  self->keyring->refs = 1;
 }
 
 MrStaffSession *
