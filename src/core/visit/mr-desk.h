@@ -34,6 +34,12 @@ const char *mr_desk_get_staff_name       (MrDesk               *self);
 void        mr_desk_lock                 (MrDesk               *self);
 /* Ends the session here and at the provider (so the next sign-in asks for a password). */
 void        mr_desk_sign_out             (MrDesk               *self);
+/* Sign Out when the sign-in ran in the system browser: ends the session here and returns the
+ * provider's sign-out address (end_session_endpoint with id_token_hint, as mr_desk_sign_out()
+ * visits it; no post_logout_redirect_uri, since the app has none registered) for that browser to
+ * open, because the provider's session lives in its cookies, where no request of the app's
+ * reaches. NULL when the provider has no sign-out address. Newly allocated. */
+char       *mr_desk_sign_out_in_browser  (MrDesk               *self);
 /* Looks patients up (see mr_graph_search_users_async()). */
 void        mr_desk_search_async         (MrDesk               *self,
                                           MrLookupKind          kind,

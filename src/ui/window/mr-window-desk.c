@@ -253,12 +253,22 @@ sign_out_action (GtkWidget  *widget,
 {
   MrWindow *self = MR_WINDOW (widget);
 
+  g_autofree char *url = NULL;
+
   if (mr_visit_get_desk (self->visit) == NULL)
     return;
-  mr_desk_sign_out (mr_visit_get_desk (self->visit));
+  /* The system browser holds the provider's session (its cookies): only a visit there ends it,
+   * and the next person at the desk could otherwise sign in as this staff member without a
+   * password, in that browser. */
+  if (_mr_window_uses_system_browser (self))
+    url = mr_desk_sign_out_in_browser (mr_visit_get_desk (self->visit));
+  else
+    mr_desk_sign_out (mr_visit_get_desk (self->visit));
   update_staff_label (self);
   _mr_window_wipe (self);
   _mr_window_show_page (self, "welcome");
+  if (url != NULL)
+    _mr_window_sign_out_in_browser (self, url);
 }
 
 void

@@ -68,6 +68,9 @@ struct _MrWindow {
 
   /* mr-window-corrections.c */
   MrFormulary      *formulary;
+
+  /* mr-window-browser.c: the ::open-uri being emitted is Sign Out's, not a sign-in's. */
+  gboolean          browser_signing_out;
 };
 
 #define MR_KIOSK_WARNING_MS     (30 * 1000)
@@ -121,6 +124,10 @@ void          _mr_window_send              (MrWindow        *self);
 void          _mr_window_staff_changed     (MrWindow        *self);
 /* The idle spoke's countdown ran out: a kiosk wipes, a desk locks and wipes. */
 void          _mr_window_idle_expired      (MrWindow        *self);
+/* Sign Out after a system-browser sign-in: the provider's sign-out address @url goes to the
+ * browser that holds the provider's session. */
+void          _mr_window_sign_out_in_browser (MrWindow      *self,
+                                              const char    *url);
 
 /* ---- The spokes, for the hub ------------------------------------------------------------ */
 
@@ -147,6 +154,9 @@ void          _mr_window_browser_class_init (MrWindowClass  *klass);
 void          _mr_window_browser_init      (MrWindow        *self);
 /* Opens the authorize URL in the default browser and waits on the visit's loopback listener. */
 void          _mr_window_browser_open      (MrWindow        *self);
+/* Opens the provider's sign-out address @url in the default browser (::open-uri). */
+void          _mr_window_browser_sign_out  (MrWindow        *self,
+                                            const char      *url);
 
 /* mr-window-desk.c */
 void          _mr_window_desk_class_init   (GtkWidgetClass  *widget_class);

@@ -172,6 +172,13 @@ _mr_window_show_welcome_notice (MrWindow   *self,
 
 /* Start over: everything of this visit goes, and Welcome is back. */
 void
+_mr_window_sign_out_in_browser (MrWindow   *self,
+                                const char *url)
+{
+  _mr_window_browser_sign_out (self, url);
+}
+
+void
 _mr_window_start_over (MrWindow *self)
 {
   _mr_window_wipe (self);
