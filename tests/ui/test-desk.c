@@ -355,6 +355,25 @@ send (SoupSession *session,
   return body;
 }
 
+/* The administrator points the desk at another authority while a staff member is signed in:
+ * the session ends at once (its tokens never go to the new authority) and Welcome is back. */
+static void
+test_changed_authority_signs_out (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(MrSandbox) other = mr_ui_start_sandbox ();
+  MrConfig *moved = mr_ui_sandbox_config (other, MR_MODE_DESK);
+
+  staff_sign_in (fixture);
+  mr_window_set_config (fixture->window, moved);
+  g_assert_cmpstr (mr_window_get_page (fixture->window), ==, "welcome");
+  g_assert_false (gtk_widget_get_visible (mr_ui_find_by_name (GTK_WIDGET (fixture->window),
+                                                              "staff-label", 0)));
+  g_assert_cmpuint (mr_sandbox_get_request_count (other, "/" MR_SANDBOX_TENANT_ID
+                                                  "/oauth2/v2.0/token"), ==, 0);
+  mr_config_free (moved);
+}
+
 /* A window whose sign-in goes through the system browser, the test standing in for the browser
  * (its last address in *@opened). */
 static void
@@ -541,6 +560,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/ui/desk/system-browser", Fixture, NULL, fixture_set_up, test_system_browser,
               fixture_tear_down);
+  g_test_add ("/ui/desk/changed-authority-signs-out", Fixture, NULL, fixture_set_up,
+              test_changed_authority_signs_out, fixture_tear_down);
   g_test_add ("/ui/desk/system-browser-sign-out", Fixture, NULL, fixture_set_up,
               test_system_browser_sign_out, fixture_tear_down);
   g_test_add ("/ui/desk/login-hint-after-lock", Fixture, NULL, fixture_set_up,

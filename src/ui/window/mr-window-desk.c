@@ -135,8 +135,19 @@ resumed_cb (GObject      *source,
 void
 _mr_window_desk_configure (MrWindow *self)
 {
-  if (_mr_window_is_kiosk (self) || mr_visit_get_desk (self->visit) != NULL)
+  if (_mr_window_is_kiosk (self))
     return;
+  if (mr_visit_get_desk (self->visit) != NULL)
+    {
+      /* Another authority, client id or tenant ends the staff session (its tokens never go
+       * there): the screen follows at once, not at the next search. */
+      if (gtk_widget_get_visible (self->staff_label) && !_mr_window_desk_is_signed_in (self))
+        {
+          update_staff_label (self);
+          _mr_window_start_over (self);
+        }
+      return;
+    }
   if (self->settings == NULL)
     self->settings = g_settings_new (APP_ID);
   mr_desk_resume_async (mr_visit_start_desk (self->visit, self->settings), resumed_cb,
