@@ -7,23 +7,10 @@
 #include "mr-claims.h"
 #include "mr-oidc-private.h"
 #include "mr-secrets.h"
+#include "mr-staff-keyring.h"
 
 /* Refresh this long before the access token expires. */
 #define EARLY_US (60 * G_USEC_PER_SEC)
-
-/* The keyring's one staff item: whoever signs in next replaces it. */
-#define DESK_ACCOUNT "desk"
-
-/* The desk's keyring writes, for the whole process (there is one item, whichever session
- * wrote it): a write wished just before its session goes (a lock's removal, at quit) still runs,
- * and a resume looks up only once the writes wished before it are done. Main thread only. */
-typedef struct {
-  gboolean      busy;
-  gboolean      pending;
-  char         *secret;         /* the pending wish: the token to keep, or NULL for none */
-  GStrv         binding;        /* and the settings it was got with */
-  GPtrArray    *idle_waiters;   /* GTask of resume_async, waiting for the writes to end */
-} KeyringQueue;
 
 struct _MrStaffSession {
   GObject       parent_instance;
@@ -73,131 +60,12 @@ forget_tokens (MrStaffSession *self)
 
 /* ---- The keyring ------------------------------------------------------------------------ */
 
-/* What the stored item is bound to: the provider, the app registration and the tenant of the
- * settings the token was got with. A lookup under other settings finds nothing, so a changed
- * authority (or client id, or tenant) never receives the old refresh token. Newly allocated. */
-static GStrv
-dup_binding (MrStaffSession *self)
-{
-  const MrConfig *config = self->oidc->config;
-  const char *binding[] = {
-    "authority", config->authority ? config->authority : "",
-    "client-id", config->client_id ? config->client_id : "",
-    "tenant", config->tenant_id ? config->tenant_id : "",
-    NULL,
-  };
-
-  return g_strdupv ((char **) binding);
-}
-
-static KeyringQueue *
-keyring_queue (void)
-{
-  static KeyringQueue *queue;
-
-  if (queue == NULL)
-    {
-      queue = g_new0 (KeyringQueue, 1);
-      queue->idle_waiters = g_ptr_array_new ();
-    }
-  return queue;
-}
-
-static void start_lookup (GTask *task);
-
-typedef struct {
-  KeyringQueue *queue;
-  char         *secret;
-  GStrv         binding;
-} KeyringWrite;
-
-static void keyring_run (KeyringQueue *queue);
-
-static void
-keyring_done (KeyringWrite *write)
-{
-  KeyringQueue *queue = write->queue;
-
-  queue->busy = FALSE;
-  mr_secret_free (write->secret);
-  g_strfreev (write->binding);
-  g_free (write);
-  if (queue->pending)
-    {
-      keyring_run (queue);
-      return;
-    }
-  while (queue->idle_waiters->len > 0)
-    start_lookup (g_ptr_array_steal_index (queue->idle_waiters, 0));
-}
-
-static void
-keyring_stored_cb (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  /* A keyring that cannot be reached only means the next start asks again. */
-  if (!mr_secret_store_finish (result, &error))
-    g_debug ("the staff session was not stored: %s", error->message);
-  keyring_done (user_data);
-}
-
-static void
-keyring_cleared_cb (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  KeyringWrite *write = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!mr_secret_clear_finish (result, &error))
-    g_debug ("the staff session was not cleared from the keyring: %s", error->message);
-  /* A newer wish (a lock, another rotation) is waiting: this token is already out of date. */
-  if (write->secret == NULL || write->queue->pending)
-    {
-      keyring_done (write);
-      return;
-    }
-  mr_secret_store_bound_async (MR_SECRET_REFRESH_TOKEN, DESK_ACCOUNT,
-                               (const char * const *) write->binding,
-                               _("Medication Refill staff sign-in"), write->secret, NULL,
-                               keyring_stored_cb, write);
-}
-
-static void
-keyring_run (KeyringQueue *queue)
-{
-  KeyringWrite *write = g_new0 (KeyringWrite, 1);
-
-  write->queue = queue;
-  write->secret = g_steal_pointer (&queue->secret);
-  write->binding = g_steal_pointer (&queue->binding);
-  queue->busy = TRUE;
-  queue->pending = FALSE;
-  /* Every earlier item goes first, whoever's and wherever bound (an earlier staff member's, one
-   * for another authority, one of an older version): a shared desk keeps one refresh token. */
-  mr_secret_clear_kind_async (MR_SECRET_REFRESH_TOKEN, NULL, keyring_cleared_cb, write);
-}
-
-/* The keyring is to hold @secret as the desk's only staff refresh token (NULL: none). Writes run
- * one at a time in the order wished, and only the last wish still waiting is carried out, so a
- * lock's removal can never be overtaken by the store of a rotation that came before it. */
+/* The keyring is to hold @secret (NULL: none), bound to the client's settings. */
 static void
 keyring_write (MrStaffSession *self,
                const char     *secret)
 {
-  KeyringQueue *queue = keyring_queue ();
-
-  g_clear_pointer (&queue->secret, mr_secret_free);
-  g_clear_pointer (&queue->binding, g_strfreev);
-  queue->secret = g_strdup (secret);
-  /* Bound now: the settings may change before the write runs. */
-  queue->binding = dup_binding (self);
-  queue->pending = TRUE;
-  if (!queue->busy)
-    keyring_run (queue);
+  mr_staff_keyring_write (secret, self->oidc->config);
 }
 
 /* A rotated refresh token replaces the stored one. */
@@ -658,7 +526,7 @@ lookup_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   MrStaffSession *self = g_task_get_source_object (task);
   GError *error = NULL;
-  char *refresh_token = mr_secret_lookup_finish (result, &error);
+  char *refresh_token = mr_staff_keyring_lookup_finish (result, &error);
 
   if (GPOINTER_TO_UINT (g_task_get_task_data (task)) != self->serial)
     {
@@ -684,18 +552,6 @@ lookup_cb (GObject      *source,
   mr_staff_session_get_token_async (self, cancellable, resume_refreshed_cb, g_steal_pointer (&task));
 }
 
-/* Takes @task (of resume_async). */
-static void
-start_lookup (GTask *task)
-{
-  MrStaffSession *self = g_task_get_source_object (task);
-  g_auto(GStrv) binding = dup_binding (self);
-
-  mr_secret_lookup_bound_async (MR_SECRET_REFRESH_TOKEN, DESK_ACCOUNT,
-                                (const char * const *) binding, g_task_get_cancellable (task),
-                                lookup_cb, task);
-}
-
 void
 mr_staff_session_resume_async (MrStaffSession      *self,
                                GCancellable        *cancellable,
@@ -703,7 +559,6 @@ mr_staff_session_resume_async (MrStaffSession      *self,
                                gpointer             user_data)
 {
   GTask *task;
-  KeyringQueue *queue = keyring_queue ();
 
   g_return_if_fail (MR_IS_STAFF_SESSION (self));
 
@@ -713,13 +568,8 @@ mr_staff_session_resume_async (MrStaffSession      *self,
   /* Nothing of who it was is taken from anywhere but the refresh's ID token. */
   g_clear_pointer (&self->id, g_free);
   g_clear_pointer (&self->name, g_free);
-  /* A lock's removal still on its way must not be overtaken by this lookup. */
-  if (queue->busy || queue->pending)
-    {
-      g_ptr_array_add (queue->idle_waiters, task);
-      return;
-    }
-  start_lookup (task);
+  /* After the writes wished before it: a lock's removal still on its way is not overtaken. */
+  mr_staff_keyring_lookup_async (self->oidc->config, cancellable, lookup_cb, task);
 }
 
 gboolean
