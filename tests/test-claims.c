@@ -53,6 +53,37 @@ test_submitter (void)
     }
 }
 
+/* The sign-in name the next sign-in is offered as login_hint: preferred_username, else email;
+ * never a name with spaces or of a paragraph's length, never the display name. */
+static void
+test_login_name (void)
+{
+  g_autofree char *long_name = g_strnfill (257, 'a');
+  g_autofree char *long_json = g_strdup_printf ("{\"preferred_username\":\"%s\"}", long_name);
+  const struct {
+    const char *claims;
+    const char *login;
+  } cases[] = {
+    { "{\"preferred_username\":\"staff@example.org\",\"email\":\"x@example.org\"}",
+      "staff@example.org" },
+    { "{\"email\":\" robin.reyes@example.org\"}", "robin.reyes@example.org" },
+    { "{\"name\":\"Sam Staff\"}", NULL },
+    { "{\"preferred_username\":\"Sam Staff\"}", NULL },
+    { "{\"preferred_username\":42,\"email\":\"s@example.org\"}", "s@example.org" },
+    { long_json, NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonObject) claims = claims_from (cases[i].claims);
+      g_autofree char *login = mr_claims_dup_login_name (claims);
+
+      g_test_message ("case %" G_GSIZE_FORMAT, i);
+      g_assert_cmpstr (login, ==, cases[i].login);
+    }
+  g_assert_null (mr_claims_dup_login_name (NULL));
+}
+
 /* The staff role: only a "roles" array of strings that holds it, exactly, proves it. */
 static void
 test_has_role (void)
@@ -99,6 +130,7 @@ main (int    argc,
 
   g_test_add_func ("/claims/submitter", test_submitter);
   g_test_add_func ("/claims/has-role", test_has_role);
+  g_test_add_func ("/claims/login-name", test_login_name);
 
   return g_test_run ();
 }

@@ -232,10 +232,12 @@ test_staff_session (Fixture       *fx,
   g_assert_true (mr_staff_session_begin (session, tokens, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (mr_staff_session_get_name (session), ==, "Sam Staff");
-  account = g_settings_get_string (settings, "desk-account");
-  g_assert_cmpstr (account, ==, mr_json_get_string (tokens->claims, "oid"));
+  g_assert_cmpstr (mr_staff_session_get_id (session), ==,
+                   mr_json_get_string (tokens->claims, "oid"));
+  account = g_settings_get_string (settings, "desk-login-hint");
+  g_assert_cmpstr (account, ==, "staff@example.org");
   mr_test_wait_for (&drained, 500);  /* the keyring write runs in the background */
-  stored = mr_test_stored_refresh_token (account);
+  stored = mr_test_stored_refresh_token (fx->config);
   g_assert_cmpstr (stored, ==, tokens->refresh_token);
 
   /* The next start: nothing but the settings and the keyring, and no page to sign in on. */
@@ -245,10 +247,12 @@ test_staff_session (Fixture       *fx,
   g_assert_no_error (error);
   g_assert_true (mr_staff_session_is_signed_in (next_start));
   g_assert_cmpstr (mr_staff_session_get_name (next_start), ==, "Sam Staff");
+  g_assert_cmpstr (mr_staff_session_get_id (next_start), ==,
+                   mr_json_get_string (tokens->claims, "oid"));
   g_clear_pointer (&stored, g_free);
   drained = FALSE;
   mr_test_wait_for (&drained, 500);
-  stored = mr_test_stored_refresh_token (account);
+  stored = mr_test_stored_refresh_token (fx->config);
   /* The refresh rotated the token; the keyring holds the new one. */
   g_assert_cmpstr (stored, !=, tokens->refresh_token);
 
@@ -260,11 +264,14 @@ test_staff_session (Fixture       *fx,
   drained = FALSE;
   mr_test_wait_for (&drained, 500);
   g_clear_pointer (&stored, g_free);
-  stored = mr_test_stored_refresh_token (account);
+  stored = mr_test_stored_refresh_token (fx->config);
   g_assert_null (stored);
   after_sign_out = mr_staff_session_new (fx->client, settings);
   g_assert_false (resume (after_sign_out, &error));
   g_assert_no_error (error);
+  g_clear_pointer (&account, g_free);
+  account = g_settings_get_string (settings, "desk-login-hint");
+  g_assert_cmpstr (account, ==, "");
 }
 
 int

@@ -1075,6 +1075,46 @@ test_api_token_staff (Fixture       *fx,
                    json_object_get_string_member (id_claims, "oid"));
 }
 
+/* The refresh answers a client must refuse, on demand: no ID token at all, or every token for
+ * another account (a second staff member, whose ID token is signed as usual); then as usual. */
+static void
+test_refresh_faults (Fixture       *fx,
+                     gconstpointer  data)
+{
+  g_autoptr(JsonObject) first = sign_in (fx, "staff@example.org", "n");
+  g_autoptr(JsonObject) sam = verified_claims (fx, json_object_get_string_member (first,
+                                                                                 "id_token"));
+  g_autoptr(JsonObject) bare = NULL;
+  g_autoptr(JsonObject) bare_api = NULL;
+  g_autoptr(JsonObject) swapped = NULL;
+  g_autoptr(JsonObject) swapped_claims = NULL;
+  g_autoptr(JsonObject) usual = NULL;
+
+  g_assert_false (mr_sandbox_set_refresh_fault (fx->sandbox, MR_SANDBOX_REFRESH_OTHER_ACCOUNT,
+                                                "nobody@example.org"));
+  g_assert_true (mr_sandbox_set_refresh_fault (fx->sandbox, MR_SANDBOX_REFRESH_NO_ID_TOKEN, NULL));
+  bare = refresh (fx, json_object_get_string_member (first, "refresh_token"), SOUP_STATUS_OK);
+  g_assert_true (json_object_has_member (bare, "access_token"));
+  g_assert_false (json_object_has_member (bare, "id_token"));
+  bare_api = refresh_for (fx, json_object_get_string_member (bare, "refresh_token"),
+                          MR_SANDBOX_API_SCOPE " openid offline_access", SOUP_STATUS_OK);
+  g_assert_false (json_object_has_member (bare_api, "id_token"));
+
+  g_assert_true (mr_sandbox_set_refresh_fault (fx->sandbox, MR_SANDBOX_REFRESH_OTHER_ACCOUNT,
+                                               "robin.reyes@example.org"));
+  swapped = refresh (fx, json_object_get_string_member (bare_api, "refresh_token"),
+                     SOUP_STATUS_OK);
+  swapped_claims = verified_claims (fx, json_object_get_string_member (swapped, "id_token"));
+  g_assert_cmpstr (json_object_get_string_member (swapped_claims, "name"), ==, "Robin Reyes");
+  g_assert_cmpstr (json_object_get_string_member (swapped_claims, "oid"), !=,
+                   json_object_get_string_member (sam, "oid"));
+  g_assert_true (has_role (swapped_claims, MR_SANDBOX_STAFF_ROLE));
+
+  g_assert_true (mr_sandbox_set_refresh_fault (fx->sandbox, MR_SANDBOX_REFRESH_AS_USUAL, NULL));
+  usual = refresh (fx, json_object_get_string_member (swapped, "refresh_token"), SOUP_STATUS_OK);
+  g_assert_true (json_object_has_member (usual, "id_token"));
+}
+
 static void
 test_api_token_refusals (Fixture       *fx,
                          gconstpointer  data)
@@ -1653,6 +1693,7 @@ main (int    argc,
   ADD ("/sandbox/id-token", test_id_token);
   ADD ("/sandbox/api-token/patient", test_api_token);
   ADD ("/sandbox/api-token/staff", test_api_token_staff);
+  ADD ("/sandbox/token/refresh-faults", test_refresh_faults);
   ADD ("/sandbox/api-token/refusals", test_api_token_refusals);
   ADD ("/sandbox/token/offline-access", test_offline_access);
   ADD ("/sandbox/token/unconsented-permission", test_unconsented_permission);

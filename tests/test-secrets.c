@@ -91,6 +91,39 @@ clear (MrSecretKind  kind,
   g_assert_true (mr_test_wait_for (&r->done, 20000));
 }
 
+static void
+store_bound (MrSecretKind        kind,
+             const char         *account,
+             const char * const *binding,
+             const char         *secret,
+             Result             *r)
+{
+  result_clear (r);
+  mr_secret_store_bound_async (kind, account, binding, "Medication Refill test secret", secret,
+                               NULL, store_cb, r);
+  g_assert_true (mr_test_wait_for (&r->done, 20000));
+}
+
+static void
+lookup_bound (MrSecretKind        kind,
+              const char         *account,
+              const char * const *binding,
+              Result             *r)
+{
+  result_clear (r);
+  mr_secret_lookup_bound_async (kind, account, binding, NULL, lookup_cb, r);
+  g_assert_true (mr_test_wait_for (&r->done, 20000));
+}
+
+static void
+clear_kind (MrSecretKind  kind,
+            Result       *r)
+{
+  result_clear (r);
+  mr_secret_clear_kind_async (kind, NULL, clear_cb, r);
+  g_assert_true (mr_test_wait_for (&r->done, 20000));
+}
+
 /* TRUE when a Secret Service answers; otherwise skips the test, or fails it when required. */
 static gboolean
 have_keyring (void)
@@ -238,6 +271,91 @@ test_namespace (void)
   result_clear (&r);
 }
 
+/* A bound item is found only with its own authority, client id and tenant: an administrator who
+ * points the app at another provider (or another registration, or tenant) must never have the old
+ * refresh token sent there. */
+static void
+test_bound (void)
+{
+  g_autofree char *account = test_account ("bound");
+  const char * const here[] = { "authority", "https://a.example/t", "client-id", "c1",
+                                "tenant", "t1", NULL };
+  const char * const others[][7] = {
+    { "authority", "https://b.example/t", "client-id", "c1", "tenant", "t1", NULL },
+    { "authority", "https://a.example/t", "client-id", "c2", "tenant", "t1", NULL },
+    { "authority", "https://a.example/t", "client-id", "c1", "tenant", "t2", NULL },
+    { "authority", "https://a.example/t", "client-id", "c1", "tenant", "", NULL },
+  };
+  Result r = { 0 };
+
+  if (!have_keyring ())
+    return;
+
+  store_bound (MR_SECRET_REFRESH_TOKEN, account, here, "bound-token", &r);
+  g_assert_no_error (r.error);
+  g_assert_true (r.ok);
+  lookup_bound (MR_SECRET_REFRESH_TOKEN, account, here, &r);
+  g_assert_no_error (r.error);
+  g_assert_cmpstr (r.secret, ==, "bound-token");
+  for (guint i = 0; i < G_N_ELEMENTS (others); i++)
+    {
+      lookup_bound (MR_SECRET_REFRESH_TOKEN, account, others[i], &r);
+      g_assert_no_error (r.error);
+      g_assert_null (r.secret);
+    }
+  clear (MR_SECRET_REFRESH_TOKEN, account, &r);
+  lookup_bound (MR_SECRET_REFRESH_TOKEN, account, here, &r);
+  g_assert_null (r.secret);
+  result_clear (&r);
+}
+
+/* Every item of a kind goes, whatever its account or binding, and only in this namespace: the
+ * other kinds and the sandbox's items stay. */
+static void
+test_clear_kind (void)
+{
+  g_autofree char *a = test_account ("kind-a");
+  g_autofree char *b = test_account ("kind-b");
+  const char * const binding[] = { "authority", "https://a.example/t", "client-id", "c1",
+                                   "tenant", "t1", NULL };
+  Result r = { 0 };
+
+  if (!have_keyring ())
+    return;
+  /* It clears every refresh token of the app's own namespace: never in a person's keyring. */
+  if (g_strcmp0 (g_getenv ("MEDREFILL_REQUIRE_KEYRING"), "1") != 0)
+    {
+      g_test_skip ("clears the keyring's refresh tokens: only in scripts/run-tests' private one");
+      return;
+    }
+
+  store (MR_SECRET_REFRESH_TOKEN, a, "legacy", &r);
+  store_bound (MR_SECRET_REFRESH_TOKEN, b, binding, "bound", &r);
+  store (MR_SECRET_WORKFLOW_AUTH, a, "other-kind", &r);
+  mr_secrets_set_namespace ("sandbox");
+  store (MR_SECRET_REFRESH_TOKEN, a, "demo", &r);
+  mr_secrets_set_namespace (NULL);
+
+  clear_kind (MR_SECRET_REFRESH_TOKEN, &r);
+  g_assert_no_error (r.error);
+  g_assert_true (r.ok);
+  lookup (MR_SECRET_REFRESH_TOKEN, a, &r);
+  g_assert_null (r.secret);
+  lookup_bound (MR_SECRET_REFRESH_TOKEN, b, binding, &r);
+  g_assert_null (r.secret);
+  lookup (MR_SECRET_WORKFLOW_AUTH, a, &r);
+  g_assert_cmpstr (r.secret, ==, "other-kind");
+  mr_secrets_set_namespace ("sandbox");
+  lookup (MR_SECRET_REFRESH_TOKEN, a, &r);
+  g_assert_cmpstr (r.secret, ==, "demo");
+  clear_kind (MR_SECRET_REFRESH_TOKEN, &r);
+  lookup (MR_SECRET_REFRESH_TOKEN, a, &r);
+  g_assert_null (r.secret);
+  mr_secrets_set_namespace (NULL);
+  clear (MR_SECRET_WORKFLOW_AUTH, a, &r);
+  result_clear (&r);
+}
+
 /* Removing what is not there is not an error. */
 static void
 test_clear_missing (void)
@@ -301,6 +419,8 @@ main (int    argc,
   g_test_add_func ("/secrets/round-trip", test_round_trip);
   g_test_add_func ("/secrets/separate", test_separate);
   g_test_add_func ("/secrets/namespace", test_namespace);
+  g_test_add_func ("/secrets/bound", test_bound);
+  g_test_add_func ("/secrets/clear-kind", test_clear_kind);
   g_test_add_func ("/secrets/clear-missing", test_clear_missing);
   g_test_add_func ("/secrets/unavailable", test_unavailable);
   g_test_add_func ("/secrets/free", test_free);

@@ -430,10 +430,11 @@ issue_tokens (MrSandbox           *self,
               SoupServerMessage   *msg,
               const MrSandboxUser *user,
               const char          *nonce,
-              const char          *requested)
+              const char          *requested,
+              gboolean             with_id_token)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autofree char *id_token = sign_id_token (self, user, nonce);
+  g_autofree char *id_token = with_id_token ? sign_id_token (self, user, nonce) : NULL;
   gboolean offline = scope_has (requested, "offline_access");
   g_autofree char *scope = granted_scope (user, offline);
   char *access = mr_random_token (32);
@@ -447,7 +448,8 @@ issue_tokens (MrSandbox           *self,
   add_string (b, "access_token", access);
   if (refresh != NULL)
     add_string (b, "refresh_token", refresh);
-  add_string (b, "id_token", id_token);
+  if (id_token != NULL)
+    add_string (b, "id_token", id_token);
   json_builder_end_object (b);
 
   g_hash_table_insert (self->tenant.access_tokens, access,
@@ -514,9 +516,10 @@ static void
 issue_api_token (MrSandbox           *self,
                  SoupServerMessage   *msg,
                  const MrSandboxUser *user,
-                 const char          *requested)
+                 const char          *requested,
+                 gboolean             id_token_allowed)
 {
-  gboolean with_id_token = scope_has (requested, "openid");
+  gboolean with_id_token = id_token_allowed && scope_has (requested, "openid");
   gboolean offline = scope_has (requested, "offline_access");
   const MrSandboxTokenOptions now = { .lifetime = ACCESS_TOKEN_LIFETIME_S };
   g_autoptr(JsonBuilder) b = json_builder_new ();
@@ -607,7 +610,7 @@ redeem_code (MrSandbox         *self,
     }
 
   entry->redeemed = TRUE;
-  issue_tokens (self, msg, entry->user, entry->nonce, entry->scope);
+  issue_tokens (self, msg, entry->user, entry->nonce, entry->scope, TRUE);
 }
 
 /* AADSTS65001 when @scope names a Graph permission the account never consented to: Entra does
@@ -642,6 +645,7 @@ redeem_refresh_token (MrSandbox         *self,
   g_autofree char *api = NULL;
   MrSandboxGrant *grant;
   const MrSandboxUser *user;
+  MrSandboxRefreshFault fault;
 
   if (token == NULL)
     {
@@ -661,10 +665,15 @@ redeem_refresh_token (MrSandbox         *self,
   if (!check_consent (msg, user, scope))
     return;
   g_hash_table_remove (self->tenant.refresh_tokens, token);
+  g_mutex_lock (&self->lock);
+  fault = self->refresh_fault;
+  if (fault == MR_SANDBOX_REFRESH_OTHER_ACCOUNT)
+    user = self->refresh_other;
+  g_mutex_unlock (&self->lock);
   if (api != NULL)
-    issue_api_token (self, msg, user, scope);
+    issue_api_token (self, msg, user, scope, fault != MR_SANDBOX_REFRESH_NO_ID_TOKEN);
   else
-    issue_tokens (self, msg, user, NULL, scope);
+    issue_tokens (self, msg, user, NULL, scope, fault != MR_SANDBOX_REFRESH_NO_ID_TOKEN);
 }
 
 void

@@ -46,6 +46,8 @@ struct _MrSandbox
                                         * (space separated; NULL: none) */
   guint               device_expires_s;   /* a device code's lifetime; 0: Entra's 900 s */
   guint               device_interval_s;  /* its polling interval; 0: Entra's 5 s */
+  MrSandboxRefreshFault refresh_fault;
+  const MrSandboxUser *refresh_other;  /* whom MR_SANDBOX_REFRESH_OTHER_ACCOUNT answers for */
 
   /* Server thread only. */
   SoupServer         *server;

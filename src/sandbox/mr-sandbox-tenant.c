@@ -88,6 +88,18 @@ static const MrSandboxUser users[] = {
     .permissions = "User.Read User.ReadWrite.All Application.Read.All",
     .roles = MR_SANDBOX_STAFF_ROLE,
   },
+  {
+    /* A second staff member, for a desk two people share in turn (issue 13). */
+    .id = "c3a9e5f1-6d2b-4f7a-8e14-2b9d0c7f5a88",
+    .mail = "robin.reyes@example.org",
+    .given_name = "Robin",
+    .surname = "Reyes",
+    .display_name = "Robin Reyes",
+    .job_title = "Front desk",
+    .preferred_language = "en-US",
+    .permissions = "User.Read User.ReadWrite.All Application.Read.All",
+    .roles = MR_SANDBOX_STAFF_ROLE,
+  },
 };
 
 const MrSandboxUser *

@@ -347,6 +347,25 @@ mr_sandbox_set_user_roles (MrSandbox  *self,
   return TRUE;
 }
 
+gboolean
+mr_sandbox_set_refresh_fault (MrSandbox             *self,
+                              MrSandboxRefreshFault  fault,
+                              const char            *other_email)
+{
+  const MrSandboxUser *other = NULL;
+
+  g_return_val_if_fail (MR_IS_SANDBOX (self), FALSE);
+
+  if (fault == MR_SANDBOX_REFRESH_OTHER_ACCOUNT
+      && (other_email == NULL || (other = mr_sandbox_find_user (other_email)) == NULL))
+    return FALSE;
+  g_mutex_lock (&self->lock);
+  self->refresh_fault = fault;
+  self->refresh_other = other;
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
 guint
 mr_sandbox_get_request_count (MrSandbox  *self,
                               const char *path)

@@ -64,6 +64,22 @@ gboolean    mr_sandbox_set_user_roles     (MrSandbox   *self,
 void        mr_sandbox_set_device_timing  (MrSandbox   *self,
                                            guint        expires_s,
                                            guint        interval_s);
+/* How the token endpoint answers a refresh-token request, so that a test can make the answers
+ * a client must refuse (OpenID Connect Core §12.2). */
+typedef enum {
+  MR_SANDBOX_REFRESH_AS_USUAL,      /* as Entra answers */
+  MR_SANDBOX_REFRESH_NO_ID_TOKEN,   /* tokens without an ID token, which §12.2 allows */
+  MR_SANDBOX_REFRESH_OTHER_ACCOUNT, /* tokens for another account, its ID token signed as usual
+                                     * (a provider's mix-up, or a refresh token swapped under the
+                                     * app) */
+} MrSandboxRefreshFault;
+
+/* From now on every refresh-token request is answered as @fault says; @other_email names the
+ * account MR_SANDBOX_REFRESH_OTHER_ACCOUNT answers for (ignored otherwise). FALSE when there is
+ * no such account. Safe from any thread. */
+gboolean    mr_sandbox_set_refresh_fault  (MrSandbox             *self,
+                                           MrSandboxRefreshFault  fault,
+                                           const char            *other_email);
 /* How many HTTP requests the server has answered for @path (e.g. "/v1.0/me"); NULL counts all. */
 guint       mr_sandbox_get_request_count  (MrSandbox   *self,
                                            const char  *path);

@@ -6,6 +6,7 @@
  * each test program takes what it uses. */
 
 #include <string.h>
+#include <libsecret/secret.h>
 #include <libsoup/soup.h>
 
 #include "mr-base.h"
@@ -132,20 +133,55 @@ mr_test_have_keyring (void)
   return FALSE;
 }
 
-/* The staff refresh token stored for @account, or NULL. Newly allocated. */
+/* The staff refresh token the desk stored for @config's authority, client id and tenant, as the
+ * app looks it up, or NULL. Newly allocated. */
 static G_GNUC_UNUSED char *
-mr_test_stored_refresh_token (const char *account)
+mr_test_stored_refresh_token (const MrConfig *config)
 {
+  const char * const binding[] = {
+    "authority", config->authority ? config->authority : "",
+    "client-id", config->client_id ? config->client_id : "",
+    "tenant", config->tenant_id ? config->tenant_id : "",
+    NULL,
+  };
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   char *secret;
 
-  mr_secret_lookup_async (MR_SECRET_REFRESH_TOKEN, account, NULL, mr_test_store_result_cb,
-                          &result);
+  mr_secret_lookup_bound_async (MR_SECRET_REFRESH_TOKEN, "desk", binding, NULL,
+                                mr_test_store_result_cb, &result);
   mr_test_wait_for_result (&result, 10000);
   secret = mr_secret_lookup_finish (result, &error);
   g_assert_no_error (error);
   return secret;
+}
+
+/* How many staff refresh-token items the keyring holds in the app's own namespace (accounts
+ * without a ':'), whatever their account or binding: what a shared desk leaves behind. */
+static G_GNUC_UNUSED guint
+mr_test_count_refresh_tokens (void)
+{
+  static const SecretSchema schema = {
+    "io.github.medrefill.MedRefill.Secret", SECRET_SCHEMA_NONE,
+    { { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING }, { "account", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { NULL, 0 } },
+  };
+  g_autoptr(GHashTable) attributes = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) error = NULL;
+  GList *items;
+  guint n = 0;
+
+  g_hash_table_insert (attributes, (gpointer) "kind", (gpointer) "refresh-token");
+  items = secret_password_searchv_sync (&schema, attributes, SECRET_SEARCH_ALL, NULL, &error);
+  g_assert_no_error (error);
+  for (GList *l = items; l != NULL; l = l->next)
+    {
+      g_autoptr(GHashTable) found = secret_retrievable_get_attributes (l->data);
+
+      n += strchr (g_hash_table_lookup (found, "account"), ':') == NULL;
+    }
+  g_list_free_full (items, g_object_unref);
+  return n;
 }
 
 G_END_DECLS

@@ -69,8 +69,7 @@ fixture_tear_down (Fixture       *fixture,
     mr_outbox_discard (outbox, ((MrOutboxItem *) g_ptr_array_index (items, i))->request_id);
   gtk_window_destroy (GTK_WINDOW (fixture->window));
   /* The desk remembers its staff account: forget it for the next test. */
-  g_settings_reset (settings, "desk-account");
-  g_settings_reset (settings, "desk-account-name");
+  g_settings_reset (settings, "desk-login-hint");
   g_clear_object (&fixture->sandbox);
 }
 

@@ -199,7 +199,7 @@ static void
 assert_sandbox_kept_apart (void)
 {
   g_autoptr(GSettings) production = g_settings_new ("io.github.medrefill.MedRefill");
-  g_autofree char *account = g_settings_get_string (production, "desk-account");
+  g_autofree char *account = g_settings_get_string (production, "desk-login-hint");
   g_autofree char *outbox = g_build_filename (g_get_user_data_dir (), "io.github.medrefill.MedRefill",
                                               "outbox", NULL);
   g_autofree char *sandbox_outbox = g_build_filename (g_get_user_data_dir (),

@@ -2,8 +2,9 @@
 /* Desk mode: a staff member signs in once, looks a patient up by hospital number, submits on the
  * patient's behalf (submitted_by, patient_present), stays signed in for the next patient and at
  * the next start, and signs out; idle locks the app behind a new sign-in, which a restart does
- * not undo. Only staff (the app role in the ID token) get in: a patient's account is turned back
- * to Welcome with a sentence. */
+ * not undo, and the sign-in after it suggests the staff member locked out (login_hint). Only staff
+ * (the app role in the ID token) get in: a patient's account is turned back to Welcome with a
+ * sentence. With the system browser, Sign Out opens the provider's sign-out address there. */
 #include <adwaita.h>
 
 #include "mr-config.h"
@@ -49,8 +50,7 @@ fixture_tear_down (Fixture       *fixture,
 
   if (fixture->window != NULL)
     gtk_window_destroy (GTK_WINDOW (fixture->window));
-  g_settings_reset (settings, "desk-account");
-  g_settings_reset (settings, "desk-account-name");
+  g_settings_reset (settings, "desk-login-hint");
   mr_config_free (fixture->config);
   g_clear_object (&fixture->sandbox);
 }
@@ -136,12 +136,12 @@ test_sign_out (Fixture       *fixture,
   g_autofree char *account = NULL;
 
   staff_sign_in (fixture);
-  account = g_settings_get_string (settings, "desk-account");
-  g_assert_cmpuint (strlen (account), ==, 36);
+  account = g_settings_get_string (settings, "desk-login-hint");
+  g_assert_cmpstr (account, ==, "staff@example.org");
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sign-out", NULL);
   g_assert_cmpstr (mr_window_get_page (fixture->window), ==, "welcome");
   g_clear_pointer (&account, g_free);
-  account = g_settings_get_string (settings, "desk-account");
+  account = g_settings_get_string (settings, "desk-login-hint");
   g_assert_cmpstr (account, ==, "");
   /* The provider's session ended too. */
   while (mr_sandbox_get_request_count (fixture->sandbox, LOGOUT_PATH) == 0)
@@ -276,7 +276,7 @@ test_patient_refused (Fixture       *fixture,
   g_assert_false (lookup_seen);
   g_assert_false (gtk_widget_get_visible (mr_ui_find_by_name (GTK_WIDGET (fixture->window),
                                                               "staff-label", 0)));
-  account = g_settings_get_string (settings, "desk-account");
+  account = g_settings_get_string (settings, "desk-login-hint");
   g_assert_cmpstr (account, ==, "");
   /* Signed out at the provider too. */
   while (mr_sandbox_get_request_count (fixture->sandbox, LOGOUT_PATH) == 0)
@@ -319,15 +319,17 @@ test_role_removed_at_next_start (Fixture       *fixture,
                     "notify::visible-child-name", G_CALLBACK (page_seen_cb), &lookup_seen);
   g_assert_cmpstr (wait_for_welcome_notice (fixture->window), ==, NOT_STAFF_SENTENCE);
   g_assert_false (lookup_seen);
-  account = g_settings_get_string (settings, "desk-account");
+  account = g_settings_get_string (settings, "desk-login-hint");
   g_assert_cmpstr (account, ==, "");
 }
 
+/* Stands in for the desktop's browser: keeps the last address the app opened there. */
 static gboolean
 open_uri_cb (MrWindow    *window,
              const char  *uri,
              char       **opened)
 {
+  g_free (*opened);
   *opened = g_strdup (uri);
   return TRUE;
 }
@@ -353,38 +355,67 @@ send (SoupSession *session,
   return body;
 }
 
-/* sign-in-browser = system: the app opens the authorize URL in "the browser" (here the test, as
- * a person's browser would: post the sign-in form, follow the redirect) and takes the callback on
- * its loopback listener; no web view is involved. */
+/* The administrator points the desk at another authority while a staff member is signed in:
+ * the session ends at once (its tokens never go to the new authority) and Welcome is back. */
 static void
-test_system_browser (Fixture       *fixture,
-                     gconstpointer  data)
+test_changed_authority_signs_out (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(MrSandbox) other = mr_ui_start_sandbox ();
+  MrConfig *moved = mr_ui_sandbox_config (other, MR_MODE_DESK);
+
+  staff_sign_in (fixture);
+  mr_window_set_config (fixture->window, moved);
+  g_assert_cmpstr (mr_window_get_page (fixture->window), ==, "welcome");
+  g_assert_false (gtk_widget_get_visible (mr_ui_find_by_name (GTK_WIDGET (fixture->window),
+                                                              "staff-label", 0)));
+  g_assert_cmpuint (mr_sandbox_get_request_count (other, "/" MR_SANDBOX_TENANT_ID
+                                                  "/oauth2/v2.0/token"), ==, 0);
+  mr_config_free (moved);
+}
+
+/* A window whose sign-in goes through the system browser, the test standing in for the browser
+ * (its last address in *@opened). */
+static void
+open_system_browser_window (Fixture  *fixture,
+                            char    **opened)
+{
+  if (fixture->window != NULL)
+    gtk_window_destroy (GTK_WINDOW (fixture->window));
+  fixture->config->sign_in_browser = MR_SIGN_IN_SYSTEM_BROWSER;
+  fixture->window = open_window (fixture);
+  g_signal_connect (fixture->window, "open-uri", G_CALLBACK (open_uri_cb), opened);
+}
+
+/* Sign In, as a person does it in their browser: the app opens the authorize URL there
+ * (returned, newly allocated), the person posts the sign-in form and the browser follows the
+ * redirect to the app's loopback listener. */
+static char *
+browser_sign_in (Fixture     *fixture,
+                 char       **opened,
+                 const char  *email)
 {
   g_autoptr(SoupSession) browser = soup_session_new_with_options ("proxy-resolver", NULL, NULL);
   g_autoptr(SoupMessage) post = NULL;
   g_autoptr(SoupMessage) callback = NULL;
   g_autoptr(GBytes) page = NULL;
   g_autoptr(GBytes) ignored = NULL;
-  g_autofree char *opened = NULL;
   g_autofree char *endpoint = NULL;
   g_autofree char *form = NULL;
   g_autofree char *credentials = NULL;
   const char *location;
 
-  gtk_window_destroy (GTK_WINDOW (fixture->window));
-  fixture->config->sign_in_browser = MR_SIGN_IN_SYSTEM_BROWSER;
-  fixture->window = open_window (fixture);
-  g_signal_connect (fixture->window, "open-uri", G_CALLBACK (open_uri_cb), &opened);
+  g_clear_pointer (opened, g_free);
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sign-in", NULL);
   mr_ui_wait_for_page (fixture->window, "browser");
-  g_assert_nonnull (opened);
+  g_assert_nonnull (*opened);
   g_assert_null (mr_window_get_signin_helper (fixture->window));
   /* The redirect is the app's own listener on 127.0.0.1, not the configured URI. */
-  g_assert_nonnull (strstr (opened, "redirect_uri=http%3A%2F%2F127.0.0.1%3A"));
+  g_assert_nonnull (strstr (*opened, "redirect_uri=http%3A%2F%2F127.0.0.1%3A"));
 
-  endpoint = g_strndup (opened, strchr (opened, '?') - opened);
-  credentials = soup_form_encode ("email", "staff@example.org", "password", MR_SANDBOX_PASSWORD, NULL);
-  form = g_strconcat (strchr (opened, '?') + 1, "&", credentials, NULL);
+  endpoint = g_strndup (*opened, strchr (*opened, '?') - *opened);
+  credentials = soup_form_encode ("email", email, "password", MR_SANDBOX_PASSWORD, NULL);
+  form = g_strconcat (strchr (*opened, '?') + 1, "&", credentials, NULL);
   post = soup_message_new_from_encoded_form ("POST", endpoint, g_steal_pointer (&form));
   soup_message_add_flags (post, SOUP_MESSAGE_NO_REDIRECT);
   ignored = send (browser, post);
@@ -398,6 +429,117 @@ test_system_browser (Fixture       *fixture,
                                   "You can close this tab"));
   /* The app takes it from there: the staff member is signed in. */
   mr_ui_wait_for_page (fixture->window, "lookup");
+  return g_strdup (endpoint);
+}
+
+/* The query parameter @name of @url, or NULL. Newly allocated. */
+static char *
+url_param (const char *url,
+           const char *name)
+{
+  g_autoptr(GHashTable) params = g_uri_parse_params (strchr (url, '?') + 1, -1, "&",
+                                                     G_URI_PARAMS_NONE, NULL);
+
+  return g_strdup (g_hash_table_lookup (params, name));
+}
+
+/* sign-in-browser = system: the app opens the authorize URL in "the browser" (here the test, as
+ * a person's browser would: post the sign-in form, follow the redirect) and takes the callback on
+ * its loopback listener; no web view is involved. */
+static void
+test_system_browser (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *opened = NULL;
+  g_autofree char *endpoint = NULL;
+
+  open_system_browser_window (fixture, &opened);
+  endpoint = browser_sign_in (fixture, &opened, "staff@example.org");
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sign-out", NULL);
+}
+
+/* Sign Out after a system-browser sign-in: the provider's session lives in that browser, so the
+ * app opens the provider's sign-out address there (with id_token_hint, no post-logout address,
+ * since none is registered), instead of a request of its own that could not end it; the
+ * browser's visit ends it. */
+static void
+test_system_browser_sign_out (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(SoupSession) browser = soup_session_new_with_options ("proxy-resolver", NULL, NULL);
+  g_autoptr(SoupMessage) visit = NULL;
+  g_autoptr(GBytes) page = NULL;
+  g_autofree char *opened = NULL;
+  g_autofree char *endpoint = NULL;
+  g_autofree char *logout = NULL;
+  g_autofree char *hint = NULL;
+  g_autofree char *post_logout = NULL;
+  gboolean tick = FALSE;
+
+  open_system_browser_window (fixture, &opened);
+  endpoint = browser_sign_in (fixture, &opened, "staff@example.org");
+  g_clear_pointer (&opened, g_free);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sign-out", NULL);
+  g_assert_cmpstr (mr_window_get_page (fixture->window), ==, "welcome");
+  g_assert_nonnull (opened);
+  logout = g_strconcat (mr_sandbox_get_base_url (fixture->sandbox), LOGOUT_PATH, "?", NULL);
+  g_assert_true (g_str_has_prefix (opened, logout));
+  hint = url_param (opened, "id_token_hint");
+  g_assert_nonnull (hint);
+  g_assert_nonnull (strchr (hint, '.'));
+  post_logout = url_param (opened, "post_logout_redirect_uri");
+  g_assert_null (post_logout);
+  /* The app sent nothing of its own: the browser's visit is the sign-out. */
+  mr_test_wait_for (&tick, 500);
+  g_assert_cmpuint (mr_sandbox_get_request_count (fixture->sandbox, LOGOUT_PATH), ==, 0);
+  visit = soup_message_new ("GET", opened);
+  soup_message_add_flags (visit, SOUP_MESSAGE_NO_REDIRECT);
+  page = send (browser, visit);
+  g_assert_cmpuint (mr_sandbox_get_request_count (fixture->sandbox, LOGOUT_PATH), ==, 1);
+  g_assert_false (gtk_widget_get_visible (mr_ui_find_by_name (GTK_WIDGET (fixture->window),
+                                                              "staff-label", 0)));
+}
+
+/* After the idle lock the next sign-in suggests the staff member locked out (login_hint), in this
+ * run and after a restart; after Sign Out it suggests nobody. */
+static void
+test_login_hint_after_lock (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autofree char *opened = NULL;
+  g_autofree char *endpoint = NULL;
+  g_autofree char *hint = NULL;
+
+  open_system_browser_window (fixture, &opened);
+  endpoint = browser_sign_in (fixture, &opened, "staff@example.org");
+  hint = url_param (opened, "login_hint");
+  g_assert_null (hint);
+
+  mr_window_set_kiosk_timeouts (fixture->window, 300, 300, 600000);
+  mr_ui_wait_for_page (fixture->window, "welcome");
+  mr_window_set_kiosk_timeouts (fixture->window, 600000, 300000, 600000);
+  g_free (endpoint);
+  endpoint = browser_sign_in (fixture, &opened, "staff@example.org");
+  hint = url_param (opened, "login_hint");
+  g_assert_cmpstr (hint, ==, "staff@example.org");
+  g_clear_pointer (&hint, g_free);
+
+  /* Locked again, and the app restarted: still suggested. */
+  mr_window_set_kiosk_timeouts (fixture->window, 300, 300, 600000);
+  mr_ui_wait_for_page (fixture->window, "welcome");
+  open_system_browser_window (fixture, &opened);
+  g_free (endpoint);
+  endpoint = browser_sign_in (fixture, &opened, "staff@example.org");
+  hint = url_param (opened, "login_hint");
+  g_assert_cmpstr (hint, ==, "staff@example.org");
+  g_clear_pointer (&hint, g_free);
+
+  /* Sign Out: nobody is suggested. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sign-out", NULL);
+  g_free (endpoint);
+  endpoint = browser_sign_in (fixture, &opened, "staff@example.org");
+  hint = url_param (opened, "login_hint");
+  g_assert_null (hint);
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sign-out", NULL);
 }
 
@@ -418,6 +560,12 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/ui/desk/system-browser", Fixture, NULL, fixture_set_up, test_system_browser,
               fixture_tear_down);
+  g_test_add ("/ui/desk/changed-authority-signs-out", Fixture, NULL, fixture_set_up,
+              test_changed_authority_signs_out, fixture_tear_down);
+  g_test_add ("/ui/desk/system-browser-sign-out", Fixture, NULL, fixture_set_up,
+              test_system_browser_sign_out, fixture_tear_down);
+  g_test_add ("/ui/desk/login-hint-after-lock", Fixture, NULL, fixture_set_up,
+              test_login_hint_after_lock, fixture_tear_down);
   g_test_add ("/ui/desk/next-start-resumes", Fixture, NULL, fixture_set_up, test_next_start_resumes,
               fixture_tear_down);
   g_test_add ("/ui/desk/restart-after-lock-asks", Fixture, NULL, fixture_set_up,

@@ -21,6 +21,10 @@ get_schema (void)
     {
       { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { "account", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      /* What a bound item may be used with (mr_secret_store_bound_async()). */
+      { "authority", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "client-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "tenant", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { NULL, 0 },
     },
     /* reserved fields */
@@ -65,11 +69,56 @@ attributes_new (MrSecretKind  kind,
   GHashTable *attributes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 
   g_hash_table_insert (attributes, (gpointer) "kind", g_strdup (kind_name (kind)));
-  g_hash_table_insert (attributes, (gpointer) "account",
-                       secrets_namespace != NULL
-                       ? g_strconcat (secrets_namespace, ":", account, NULL)
-                       : g_strdup (account));
+  if (account != NULL)
+    g_hash_table_insert (attributes, (gpointer) "account",
+                         secrets_namespace != NULL
+                         ? g_strconcat (secrets_namespace, ":", account, NULL)
+                         : g_strdup (account));
   return attributes;
+}
+
+/* Whether @name is one of the schema's binding attributes (the keys stay static strings). */
+static const char *
+binding_name (const char *name)
+{
+  static const char * const names[] = { "authority", "client-id", "tenant" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_strcmp0 (name, names[i]) == 0)
+      return names[i];
+  return NULL;
+}
+
+/* Names the schema has, each with a value. */
+static gboolean
+binding_is_valid (const char * const *binding)
+{
+  for (guint i = 0; binding != NULL && binding[i] != NULL; i += 2)
+    if (binding_name (binding[i]) == NULL || binding[i + 1] == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+/* Adds @binding's (valid) name/value pairs to @attributes. */
+static void
+attributes_bind (GHashTable         *attributes,
+                 const char * const *binding)
+{
+  for (guint i = 0; binding != NULL && binding[i] != NULL; i += 2)
+    g_hash_table_insert (attributes, (gpointer) binding_name (binding[i]),
+                         g_strdup (binding[i + 1]));
+}
+
+/* Whether the stored @account is in the current namespace (see mr_secret_clear_kind_async()). */
+static gboolean
+account_in_namespace (const char *account)
+{
+  if (account == NULL)
+    return FALSE;
+  if (secrets_namespace == NULL)
+    return strchr (account, ':') == NULL;
+  return g_str_has_prefix (account, secrets_namespace)
+         && account[strlen (secrets_namespace)] == ':';
 }
 
 /* The task of one call on (@kind, @account), and in @attributes the table that call passes on. */
@@ -234,6 +283,20 @@ mr_secret_store_async (MrSecretKind         kind,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
+  mr_secret_store_bound_async (kind, account, NULL, label, secret, cancellable, callback,
+                               user_data);
+}
+
+void
+mr_secret_store_bound_async (MrSecretKind         kind,
+                             const char          *account,
+                             const char * const  *binding,
+                             const char          *label,
+                             const char          *secret,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
   g_autoptr(GTask) task = NULL;
   g_autoptr(GHashTable) attributes = NULL;
   Call *call;
@@ -241,9 +304,11 @@ mr_secret_store_async (MrSecretKind         kind,
   g_return_if_fail (account != NULL);
   g_return_if_fail (label != NULL);
   g_return_if_fail (secret != NULL);
+  g_return_if_fail (binding_is_valid (binding));
 
   task = call_new (mr_secret_store_async, kind, account, cancellable, callback, user_data,
                    &attributes);
+  attributes_bind (attributes, binding);
   call = g_new0 (Call, 1);
   call->attributes = g_steal_pointer (&attributes);
   call->label = g_strdup (label);
@@ -304,14 +369,27 @@ mr_secret_lookup_async (MrSecretKind         kind,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
+  mr_secret_lookup_bound_async (kind, account, NULL, cancellable, callback, user_data);
+}
+
+void
+mr_secret_lookup_bound_async (MrSecretKind         kind,
+                              const char          *account,
+                              const char * const  *binding,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
   g_autoptr(GTask) task = NULL;
   g_autoptr(GHashTable) attributes = NULL;
   Call *call;
 
   g_return_if_fail (account != NULL);
+  g_return_if_fail (binding_is_valid (binding));
 
   task = call_new (mr_secret_lookup_async, kind, account, cancellable, callback, user_data,
                    &attributes);
+  attributes_bind (attributes, binding);
   call = g_new0 (Call, 1);
   call->attributes = g_steal_pointer (&attributes);
   g_task_set_task_data (task, call, (GDestroyNotify) call_free);
@@ -382,6 +460,125 @@ mr_secret_clear_finish (GAsyncResult  *result,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == mr_secret_clear_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- Every item of a kind ------------------------------------------------------------------ */
+
+/* The accounts still to clear, one call at a time; the Call's attributes hold the kind. */
+typedef struct {
+  GPtrArray *accounts;          /* stored accounts (namespace included) */
+} ClearKind;
+
+static void clear_next_account (GTask *task);
+
+static void
+clear_account_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  secret_password_clear_finish (result, &error);
+  if (error != NULL)
+    {
+      return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  clear_next_account (task);
+}
+
+/* Takes the task's reference. A clear by kind and account takes every binding of that account. */
+static void
+clear_next_account (GTask *task)
+{
+  Call *call = g_task_get_task_data (task);
+  ClearKind *state = g_object_get_data (G_OBJECT (task), "clear-kind");
+  g_autoptr(GHashTable) attributes = NULL;
+
+  if (state->accounts->len == 0)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  attributes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  g_hash_table_insert (attributes, (gpointer) "kind",
+                       g_strdup (g_hash_table_lookup (call->attributes, "kind")));
+  g_hash_table_insert (attributes, (gpointer) "account",
+                       g_ptr_array_steal_index (state->accounts, state->accounts->len - 1));
+  secret_password_clearv (get_schema (), attributes, g_task_get_cancellable (task),
+                          clear_account_cb, task);
+}
+
+static void
+clear_kind_state_free (ClearKind *state)
+{
+  g_ptr_array_unref (state->accounts);
+  g_free (state);
+}
+
+static void
+searched_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+  GList *items = secret_password_search_finish (result, &error);
+  ClearKind *state;
+
+  if (error != NULL)
+    {
+      return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  state = g_new0 (ClearKind, 1);
+  state->accounts = g_ptr_array_new_with_free_func (g_free);
+  for (GList *l = items; l != NULL; l = l->next)
+    {
+      g_autoptr(GHashTable) attributes = secret_retrievable_get_attributes (l->data);
+      const char *account = g_hash_table_lookup (attributes, "account");
+
+      if (account_in_namespace (account)
+          && !g_ptr_array_find_with_equal_func (state->accounts, account, g_str_equal, NULL))
+        g_ptr_array_add (state->accounts, g_strdup (account));
+    }
+  g_list_free_full (items, g_object_unref);
+  g_object_set_data_full (G_OBJECT (task), "clear-kind", state,
+                          (GDestroyNotify) clear_kind_state_free);
+  clear_next_account (task);
+}
+
+/* Items are found by kind alone, then cleared account by account: a search cannot say "in this
+ * namespace", the account's prefix does. */
+static void
+clear_kind_now (GTask *task)
+{
+  Call *call = g_task_get_task_data (task);
+
+  secret_password_searchv (get_schema (), call->attributes, SECRET_SEARCH_ALL,
+                           g_task_get_cancellable (task), searched_cb, task);
+}
+
+void
+mr_secret_clear_kind_async (MrSecretKind         kind,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
+  Call *call;
+
+  task = call_new (mr_secret_clear_async, kind, NULL, cancellable, callback, user_data,
+                   &attributes);
+  call = g_new0 (Call, 1);
+  call->attributes = g_steal_pointer (&attributes);
+  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
+  start (g_steal_pointer (&task), clear_kind_now);
 }
 
 void

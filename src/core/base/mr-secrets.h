@@ -13,7 +13,8 @@ typedef enum {
 
 /* What a secret is for. Each kind is one value of the schema's "kind" attribute. */
 typedef enum {
-  MR_SECRET_REFRESH_TOKEN,       /* a staff member's refresh token; account = object id */
+  MR_SECRET_REFRESH_TOKEN,       /* the desk's one staff refresh token; account = "desk", bound
+                                  * to authority, client id and tenant */
   MR_SECRET_OUTBOX_KEY,          /* the outbox's AES-256 key (base64); account = "outbox" */
   MR_SECRET_WORKFLOW_AUTH,       /* the value of the workflow's auth header; account = header name */
 } MrSecretKind;
@@ -41,6 +42,26 @@ void      mr_secret_lookup_async   (MrSecretKind          kind,
                                     gpointer              user_data);
 char     *mr_secret_lookup_finish  (GAsyncResult         *result,
                                     GError              **error);
+/* The same, for an item bound to where it may be used: @binding is a NULL-terminated list of
+ * attribute names and values ("authority", "client-id" and "tenant" are the schema's binding
+ * attributes), stored on the item and matched by the lookup, so that a lookup with another value
+ * for any of them finds nothing. A plain lookup (no binding) matches bound items too: a kind that
+ * is stored bound must always be looked up bound. Finish with mr_secret_store_finish() and
+ * mr_secret_lookup_finish(). */
+void      mr_secret_store_bound_async  (MrSecretKind          kind,
+                                        const char           *account,
+                                        const char * const   *binding,
+                                        const char           *label,
+                                        const char           *secret,
+                                        GCancellable         *cancellable,
+                                        GAsyncReadyCallback   callback,
+                                        gpointer              user_data);
+void      mr_secret_lookup_bound_async (MrSecretKind          kind,
+                                        const char           *account,
+                                        const char * const   *binding,
+                                        GCancellable         *cancellable,
+                                        GAsyncReadyCallback   callback,
+                                        gpointer              user_data);
 /* Removes the secret; finishing TRUE also when there was none. */
 void      mr_secret_clear_async    (MrSecretKind          kind,
                                     const char           *account,
@@ -49,6 +70,14 @@ void      mr_secret_clear_async    (MrSecretKind          kind,
                                     gpointer              user_data);
 gboolean  mr_secret_clear_finish   (GAsyncResult         *result,
                                     GError              **error);
+/* Removes every item of @kind in the current namespace, whatever its account and binding (items
+ * of an older format included); finish with mr_secret_clear_finish(). The app's own accounts
+ * never hold a ':' (object ids, header names, fixed words), a namespace's always start with
+ * "name:". */
+void      mr_secret_clear_kind_async (MrSecretKind        kind,
+                                      GCancellable       *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer            user_data);
 /* FALSE on a kiosk: no call may make the keyring ask anything on screen (create a login keyring,
  * unlock one). Each call first checks that the default keyring exists and is unlocked, and fails
  * with MR_SECRETS_ERROR_UNAVAILABLE otherwise. TRUE (the default) at a desk. */

@@ -2,6 +2,8 @@
 /* What the verified ID token's claims say about who signed in. */
 #include "mr-claims.h"
 
+#include <string.h>
+
 #include "mr-util.h"
 
 static char *
@@ -40,6 +42,28 @@ mr_claims_dup_submitter (JsonObject  *claims,
   *id = g_steal_pointer (&oid);
   *name = g_steal_pointer (&display);
   return TRUE;
+}
+
+/* A sign-in name is one word (an email address, a UPN, a user name): anything longer or with
+ * spaces is not one, and is not worth offering to the provider's page. */
+#define LOGIN_NAME_MAX 256
+
+char *
+mr_claims_dup_login_name (JsonObject *claims)
+{
+  static const char * const names[] = { "preferred_username", "email" };
+
+  for (guint i = 0; claims != NULL && i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *value = dup_clean_claim (claims, names[i]);
+
+      if (value == NULL)
+        continue;
+      if (g_utf8_strlen (value, -1) > LOGIN_NAME_MAX || strchr (value, ' ') != NULL)
+        return NULL;
+      return g_steal_pointer (&value);
+    }
+  return NULL;
 }
 
 gboolean

@@ -29,6 +29,8 @@ typedef enum {
   MR_OIDC_ERROR_PASSWORD_RESET, /* B2C AADB2C90118: the person asked to reset their password */
   MR_OIDC_ERROR_NOT_STAFF,      /* desk mode: the verified ID token lacks the staff app role; the
                                  * account is signed out: "Sign in with a staff account" */
+  MR_OIDC_ERROR_IDENTITY,       /* desk mode: a refresh brought no ID token, or one for another
+                                 * account (OIDC Core 12.2); the session ended: "Sign in again" */
 } MrOidcError;
 
 typedef struct {

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "mr-staff-session.h"
 
+#include <string.h>
 #include <glib/gi18n-lib.h>
 
 #include "mr-claims.h"
+#include "mr-oidc-private.h"
 #include "mr-secrets.h"
+#include "mr-staff-keyring.h"
 
 /* Refresh this long before the access token expires. */
 #define EARLY_US (60 * G_USEC_PER_SEC)
@@ -14,8 +17,13 @@ struct _MrStaffSession {
 
   MrOidcClient *oidc;
   GSettings    *settings;
+  /* Who is signed in: only ever from a verified ID token of this session (the sign-in, or the
+   * refresh that resumed it), never from settings. NULL while nobody is. */
   char         *id;
   char         *name;
+  /* The sign-in name of the last staff member signed in here, from their verified ID token:
+   * the next interactive sign-in's login_hint. */
+  char         *login_hint;
   char         *access_token;
   char         *refresh_token;
   char         *id_token;
@@ -27,10 +35,8 @@ struct _MrStaffSession {
    * strictly, Entra within a grace period) refuses the second of two made with the same one. */
   gboolean      refreshing;
   GQueue        waiting;        /* GTask of get_token / get_api_token */
-  /* The app role that makes an account staff, and whether a verified ID token of this session
-   * has shown it: a refresh answer without an ID token keeps what the last one proved. */
+  /* The app role that makes an account staff: every verified ID token must show it. */
   char         *staff_role;
-  gboolean      role_proven;
   /* Counts the ends of sessions (sign-in, lock, sign-out): an answer that comes back to a
    * session that has ended since its request went out is thrown away. */
   guint         serial;
@@ -49,19 +55,17 @@ forget_tokens (MrStaffSession *self)
   g_clear_pointer (&self->api_token, mr_secret_free);
   g_clear_pointer (&self->api_scope, g_free);
   self->api_expires_at = 0;
-  self->role_proven = FALSE;
   self->serial++;
 }
 
-static void
-stored_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
+/* ---- The keyring ------------------------------------------------------------------------ */
 
-  if (!mr_secret_store_finish (result, &error))
-    g_debug ("the staff session was not stored: %s", error->message);
+/* The keyring is to hold @secret (NULL: none), bound to the client's settings. */
+static void
+keyring_write (MrStaffSession *self,
+               const char     *secret)
+{
+  mr_staff_keyring_write (secret, self->oidc->config);
 }
 
 /* A rotated refresh token replaces the stored one. */
@@ -73,21 +77,79 @@ take_refresh_token (MrStaffSession   *self,
     {
       g_clear_pointer (&self->refresh_token, mr_secret_free);
       self->refresh_token = g_strdup (tokens->refresh_token);
-      mr_secret_store_async (MR_SECRET_REFRESH_TOKEN, self->id,
-                             _("Medication Refill staff sign-in"), self->refresh_token, NULL,
-                             stored_cb, NULL);
+      keyring_write (self, self->refresh_token);
     }
 }
 
-static void
-cleared_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
+/* ---- The next sign-in's hint ------------------------------------------------------------ */
 
-  if (!mr_secret_clear_finish (result, &error))
-    g_debug ("the staff session was not cleared from the keyring: %s", error->message);
+/* Kept in memory from the verified ID token, and in the settings for the next start. Anyone at
+ * the desk can write that setting, so it is a hint and nothing more: it pre-fills the sign-in
+ * name on the provider's page, the password is still asked for (prompt=login), and who is signed
+ * in afterwards comes from the verified ID token of that sign-in alone. */
+static void
+remember_login_hint (MrStaffSession *self,
+                     JsonObject     *claims)
+{
+  g_autofree char *login = mr_claims_dup_login_name (claims);
+  g_autofree char *stored = NULL;
+
+  if (login == NULL)
+    return;
+  g_free (self->login_hint);
+  self->login_hint = g_strdup (login);
+  stored = g_settings_get_string (self->settings, "desk-login-hint");
+  if (g_strcmp0 (stored, login) != 0)
+    g_settings_set_string (self->settings, "desk-login-hint", login);
+}
+
+/* Sign Out, or an account that is not staff: the next sign-in suggests nobody. */
+static void
+forget_login_hint (MrStaffSession *self)
+{
+  g_clear_pointer (&self->login_hint, g_free);
+  g_settings_reset (self->settings, "desk-login-hint");
+}
+
+char *
+mr_staff_session_dup_login_hint (MrStaffSession *self)
+{
+  g_autofree char *stored = NULL;
+
+  g_return_val_if_fail (MR_IS_STAFF_SESSION (self), NULL);
+
+  if (self->login_hint != NULL)
+    return g_strdup (self->login_hint);
+  stored = g_strstrip (g_settings_get_string (self->settings, "desk-login-hint"));
+  /* As mr_claims_dup_login_name() takes them: one word of reasonable length. */
+  if (*stored == '\0' || g_utf8_strlen (stored, -1) > 256 || strchr (stored, ' ') != NULL
+      || !g_utf8_validate (stored, -1, NULL))
+    return NULL;
+  return g_steal_pointer (&stored);
+}
+
+/* ---- The session ------------------------------------------------------------------------ */
+
+/* Ends the session here: tokens, the stored refresh token, who was signed in, and with
+ * @forget_hint the next sign-in's hint too (Sign Out; a session that only failed keeps it, so
+ * that the same person signs in again quickly). Returns the provider's sign-out address or NULL;
+ * newly allocated. */
+static char *
+end_session (MrStaffSession *self,
+             gboolean        forget_hint)
+{
+  const MrOidcDiscovery *discovery = mr_oidc_client_get_discovery (self->oidc);
+  char *url = NULL;
+
+  if (discovery != NULL && self->id_token != NULL)
+    url = mr_oidc_build_end_session_url (discovery, self->id_token, NULL);
+  keyring_write (self, NULL);
+  forget_tokens (self);
+  g_clear_pointer (&self->id, g_free);
+  g_clear_pointer (&self->name, g_free);
+  if (forget_hint)
+    forget_login_hint (self);
+  return url;
 }
 
 /* Takes the tokens of a sign-in or a refresh; a rotated refresh token replaces the stored one. */
@@ -127,21 +189,6 @@ set_not_staff (GError **error)
                          "or ask your administrator to give this account the front-desk role."));
 }
 
-/* An account refused at the desk keeps nothing here: a refresh token stored for it before (when
- * it still had the role, or by an older version that took any account) goes too. */
-static void
-forget_account (MrStaffSession *self,
-                const char     *oid)
-{
-  g_autofree char *stored = g_settings_get_string (self->settings, "desk-account");
-
-  mr_secret_clear_async (MR_SECRET_REFRESH_TOKEN, oid, NULL, cleared_cb, NULL);
-  if (g_strcmp0 (stored, oid) != 0)
-    return;
-  g_settings_reset (self->settings, "desk-account");
-  g_settings_reset (self->settings, "desk-account-name");
-}
-
 gboolean
 mr_staff_session_begin (MrStaffSession    *self,
                         const MrTokenSet  *tokens,
@@ -164,10 +211,10 @@ mr_staff_session_begin (MrStaffSession    *self,
     }
   if (!mr_claims_has_role (tokens->claims, self->staff_role))
     {
+      /* The stored token is of whoever signed in before: it stays, unless it is this account's
+       * own (its role taken away while it was signed in). */
       if (g_strcmp0 (self->id, id) == 0)
-        g_free (mr_staff_session_end (self));
-      else
-        forget_account (self, id);
+        g_free (end_session (self, TRUE));
       set_not_staff (error);
       return FALSE;
     }
@@ -176,10 +223,9 @@ mr_staff_session_begin (MrStaffSession    *self,
   self->id = g_steal_pointer (&id);
   g_free (self->name);
   self->name = g_steal_pointer (&name);
+  /* The desk's one stored token becomes this staff member's: an earlier one's goes. */
   take_tokens (self, tokens);
-  self->role_proven = TRUE;
-  g_settings_set_string (self->settings, "desk-account", self->id);
-  g_settings_set_string (self->settings, "desk-account-name", self->name ? self->name : "");
+  remember_login_hint (self, tokens->claims);
   return TRUE;
 }
 
@@ -196,20 +242,57 @@ refresh_done (MrStaffSession *self)
     dispatch (self, g_queue_pop_head (&self->waiting));
 }
 
-/* Every new ID token must show the role again; a session resumed from the keyring has shown
- * nothing yet, so its first refresh must bring one that does. */
+/* OpenID Connect Core §12.2: every refresh must bring a verified ID token, for the same account
+ * (oid) as the session's, which still holds the staff role. Without one nothing says whose the
+ * new tokens are; with another account's, they are not this session's (a provider's mix-up, or
+ * a refresh token swapped under the app). A session resumed from the keyring has no account yet:
+ * its first refresh names it, and is then held to it. */
 static gboolean
-still_staff (MrStaffSession    *self,
-             const MrTokenSet  *tokens,
-             GError           **error)
+check_refreshed (MrStaffSession    *self,
+                 const MrTokenSet  *tokens,
+                 GError           **error)
 {
+  g_autofree char *id = NULL;
+  g_autofree char *name = NULL;
+
   if (!check_staff_role_set (self, error))
     return FALSE;
-  if (tokens->claims != NULL ? mr_claims_has_role (tokens->claims, self->staff_role)
-                             : self->role_proven)
-    return TRUE;
-  set_not_staff (error);
-  return FALSE;
+  if (tokens->claims == NULL || !mr_claims_dup_submitter (tokens->claims, &id, &name))
+    {
+      g_set_error_literal (error, MR_OIDC_ERROR, MR_OIDC_ERROR_IDENTITY,
+                           _("The sign-in service did not confirm who is signed in, so you were "
+                             "signed out. Please sign in again."));
+      return FALSE;
+    }
+  if (self->id != NULL && g_strcmp0 (self->id, id) != 0)
+    {
+      g_set_error_literal (error, MR_OIDC_ERROR, MR_OIDC_ERROR_IDENTITY,
+                           _("The sign-in service answered for another account, so you were "
+                             "signed out. Please sign in again."));
+      return FALSE;
+    }
+  if (!mr_claims_has_role (tokens->claims, self->staff_role))
+    {
+      set_not_staff (error);
+      return FALSE;
+    }
+  if (self->id == NULL)
+    self->id = g_steal_pointer (&id);
+  /* The name as the directory has it now. */
+  g_free (self->name);
+  self->name = g_steal_pointer (&name);
+  remember_login_hint (self, tokens->claims);
+  return TRUE;
+}
+
+/* A refresh answer that fails check_refreshed(): the session ends here, its stored refresh token
+ * with it, before the new tokens are kept anywhere. An account that is not staff any more is
+ * not suggested to the next sign-in either. */
+static void
+end_refused (MrStaffSession *self,
+             const GError   *error)
+{
+  g_free (end_session (self, g_error_matches (error, MR_OIDC_ERROR, MR_OIDC_ERROR_NOT_STAFF)));
 }
 
 /* TRUE, with @task answered and @error taken, when the session the refresh was made for has
@@ -253,22 +336,19 @@ refresh_cb (GObject      *source,
       /* A refresh token the provider no longer takes is of no use: sign in again. */
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
           !g_error_matches (error, MR_OIDC_ERROR, MR_OIDC_ERROR_NETWORK))
-        g_free (mr_staff_session_end (self));
+        g_free (end_session (self, FALSE));
       refresh_done (self);
       g_task_return_error (task, error);
       return;
     }
-  if (!still_staff (self, tokens, &error))
+  if (!check_refreshed (self, tokens, &error))
     {
-      /* The administrator took the role away (or the setup lost it): the session ends here,
-       * its refresh token with it, before the new tokens are kept anywhere. */
-      g_free (mr_staff_session_end (self));
+      end_refused (self, error);
       refresh_done (self);
       g_task_return_error (task, error);
       return;
     }
   take_tokens (self, tokens);
-  self->role_proven = TRUE;
   refresh_done (self);
   g_task_return_pointer (task, g_strdup (self->access_token), g_free);
 }
@@ -291,7 +371,15 @@ api_refreshed_cb (GObject      *source,
       /* As for Graph's token: a refresh token the provider no longer takes ends the session. A
        * refused scope (consent, an API not set up) is the administrator's, and leaves it. */
       if (g_error_matches (error, MR_OIDC_ERROR, MR_OIDC_ERROR_EXPIRED))
-        g_free (mr_staff_session_end (self));
+        g_free (end_session (self, FALSE));
+      refresh_done (self);
+      g_task_return_error (task, error);
+      return;
+    }
+  /* Asked with openid, so that this refresh too shows whose tokens these are. */
+  if (!check_refreshed (self, tokens, &error))
+    {
+      end_refused (self, error);
       refresh_done (self);
       g_task_return_error (task, error);
       return;
@@ -354,8 +442,9 @@ dispatch (MrStaffSession *self,
                                     refresh_cb, task);
       return;
     }
-  /* offline_access: the rotated refresh token comes back, and replaces the stored one. */
-  scopes = g_strconcat (scope, " offline_access", NULL);
+  /* offline_access: the rotated refresh token comes back, and replaces the stored one; openid:
+   * an ID token comes back, held to this session's account as every refresh is. */
+  scopes = g_strconcat (scope, " openid offline_access", NULL);
   mr_oidc_client_refresh_for_scope_async (self->oidc, self->refresh_token, scopes,
                                           g_task_get_cancellable (task), api_refreshed_cb, task);
 }
@@ -437,7 +526,7 @@ lookup_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   MrStaffSession *self = g_task_get_source_object (task);
   GError *error = NULL;
-  char *refresh_token = mr_secret_lookup_finish (result, &error);
+  char *refresh_token = mr_staff_keyring_lookup_finish (result, &error);
 
   if (GPOINTER_TO_UINT (g_task_get_task_data (task)) != self->serial)
     {
@@ -459,6 +548,7 @@ lookup_cb (GObject      *source,
 
   g_clear_pointer (&self->refresh_token, mr_secret_free);
   self->refresh_token = refresh_token;
+  /* The refresh's verified ID token says who this is (check_refreshed()). */
   mr_staff_session_get_token_async (self, cancellable, resume_refreshed_cb, g_steal_pointer (&task));
 }
 
@@ -468,26 +558,18 @@ mr_staff_session_resume_async (MrStaffSession      *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autofree char *id = NULL;
+  GTask *task;
 
   g_return_if_fail (MR_IS_STAFF_SESSION (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, mr_staff_session_resume_async);
   g_task_set_task_data (task, GUINT_TO_POINTER (self->serial), NULL);
-  id = g_settings_get_string (self->settings, "desk-account");
-  if (*id == '\0')
-    {
-      g_task_return_boolean (task, FALSE);
-      return;
-    }
-  g_free (self->id);
-  self->id = g_steal_pointer (&id);
-  g_free (self->name);
-  self->name = g_settings_get_string (self->settings, "desk-account-name");
-  mr_secret_lookup_async (MR_SECRET_REFRESH_TOKEN, self->id, cancellable, lookup_cb,
-                          g_steal_pointer (&task));
+  /* Nothing of who it was is taken from anywhere but the refresh's ID token. */
+  g_clear_pointer (&self->id, g_free);
+  g_clear_pointer (&self->name, g_free);
+  /* After the writes wished before it: a lock's removal still on its way is not overtaken. */
+  mr_staff_keyring_lookup_async (self->oidc->config, cancellable, lookup_cb, task);
 }
 
 gboolean
@@ -503,22 +585,9 @@ mr_staff_session_resume_finish (MrStaffSession  *self,
 char *
 mr_staff_session_end (MrStaffSession *self)
 {
-  const MrOidcDiscovery *discovery;
-  char *url = NULL;
-
   g_return_val_if_fail (MR_IS_STAFF_SESSION (self), NULL);
 
-  discovery = mr_oidc_client_get_discovery (self->oidc);
-  if (discovery != NULL && self->id_token != NULL)
-    url = mr_oidc_build_end_session_url (discovery, self->id_token, NULL);
-  if (self->id != NULL)
-    mr_secret_clear_async (MR_SECRET_REFRESH_TOKEN, self->id, NULL, cleared_cb, NULL);
-  forget_tokens (self);
-  g_clear_pointer (&self->id, g_free);
-  g_clear_pointer (&self->name, g_free);
-  g_settings_reset (self->settings, "desk-account");
-  g_settings_reset (self->settings, "desk-account-name");
-  return url;
+  return end_session (self, TRUE);
 }
 
 void
@@ -526,16 +595,11 @@ mr_staff_session_lock (MrStaffSession *self)
 {
   g_return_if_fail (MR_IS_STAFF_SESSION (self));
 
-  forget_tokens (self);
-  /* The lock must outlast the process: a refresh token left in the keyring, with the account
-   * that names it, would let anyone at the desk quit, start the app again and be let in
-   * silently as this staff member (issue 13). After the lock, only an interactive sign-in gets
-   * in, whether the app restarts or not. The setting goes at once, so that even a quit before
-   * the keyring has answered leaves nothing to resume. */
-  if (self->id != NULL)
-    mr_secret_clear_async (MR_SECRET_REFRESH_TOKEN, self->id, NULL, cleared_cb, NULL);
-  g_settings_reset (self->settings, "desk-account");
-  g_settings_reset (self->settings, "desk-account-name");
+  /* The lock must outlast the process: a refresh token left in the keyring would let anyone at
+   * the desk quit, start the app again and be let in silently as this staff member (issue 13).
+   * After the lock, only an interactive sign-in gets in, whether the app restarts or not; its
+   * login_hint (kept) names the person locked out, so that they get back quickly. */
+  g_free (end_session (self, FALSE));
 }
 
 gboolean
@@ -556,8 +620,33 @@ mr_staff_session_set_staff_role (MrStaffSession *self,
     return;
   g_free (self->staff_role);
   self->staff_role = g_strdup (staff_role);
-  /* What the old role proved does not prove the new one. */
-  self->role_proven = FALSE;
+}
+
+void
+mr_staff_session_set_client (MrStaffSession *self,
+                             MrOidcClient   *oidc)
+{
+  const MrConfig *old, *new;
+
+  g_return_if_fail (MR_IS_STAFF_SESSION (self));
+  g_return_if_fail (MR_IS_OIDC_CLIENT (oidc));
+
+  if (oidc == self->oidc)
+    return;
+  old = self->oidc->config;
+  new = oidc->config;
+  /* Tokens of another provider, registration or tenant are never sent to this one: the session
+   * in memory ends. The stored token stays bound to the settings it came with (a lookup under
+   * these finds nothing), and the next sign-in replaces it. */
+  if (g_strcmp0 (old->authority, new->authority) != 0
+      || g_strcmp0 (old->client_id, new->client_id) != 0
+      || g_strcmp0 (old->tenant_id, new->tenant_id) != 0)
+    {
+      forget_tokens (self);
+      g_clear_pointer (&self->id, g_free);
+      g_clear_pointer (&self->name, g_free);
+    }
+  g_set_object (&self->oidc, oidc);
 }
 
 const char *
@@ -584,6 +673,7 @@ mr_staff_session_finalize (GObject *object)
   forget_tokens (self);
   g_free (self->id);
   g_free (self->name);
+  g_free (self->login_hint);
   g_free (self->staff_role);
   g_clear_object (&self->oidc);
   g_clear_object (&self->settings);

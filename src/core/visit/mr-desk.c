@@ -484,6 +484,14 @@ mr_desk_sign_out (MrDesk *self)
   end_at_provider (self, mr_staff_session_end (self->staff));
 }
 
+char *
+mr_desk_sign_out_in_browser (MrDesk *self)
+{
+  g_return_val_if_fail (MR_IS_DESK (self), NULL);
+
+  return mr_staff_session_end (self->staff);
+}
+
 static void
 mr_desk_finalize (GObject *object)
 {

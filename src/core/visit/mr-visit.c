@@ -89,6 +89,9 @@ mr_visit_set_config (MrVisit        *self,
   self->config = mr_config_copy (config);
   g_clear_object (&self->oidc);
   self->oidc = mr_oidc_client_new (self->session, self->config);
+  /* The staff session follows: its tokens never go to a provider they did not come from. */
+  if (self->desk != NULL)
+    mr_staff_session_set_client (_mr_desk_get_staff (self->desk), self->oidc);
 }
 
 SoupSession *
@@ -275,10 +278,15 @@ mr_visit_begin_sign_in (MrVisit     *self,
                         GError     **error)
 {
   const MrOidcDiscovery *discovery;
+  g_autofree char *login_hint = NULL;
 
   g_return_val_if_fail (mr_visit_is_prefetched (self), NULL);
 
   discovery = mr_oidc_client_get_discovery (self->oidc);
+  /* At a desk after a lock (or a session that could not resume), the staff member last signed in
+   * here is suggested; a kiosk never suggests anyone. */
+  if (self->config->mode != MR_MODE_KIOSK && self->desk != NULL)
+    login_hint = mr_staff_session_dup_login_hint (_mr_desk_get_staff (self->desk));
   g_clear_pointer (&self->auth_request, mr_auth_request_free);
   self->auth_request = mr_auth_request_new ();
   if (system_browser)
@@ -294,7 +302,7 @@ mr_visit_begin_sign_in (MrVisit     *self,
     }
   _mr_visit_set_state (self, MR_VISIT_STATE_SIGNING_IN);
   return mr_oidc_build_authorize_url_full (discovery, self->config, self->auth_request, "login",
-                                          NULL, ui_locales);
+                                          login_hint, ui_locales);
 }
 
 void

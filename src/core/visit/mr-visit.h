@@ -44,7 +44,7 @@ GCancellable   *mr_visit_get_cancellable         (MrVisit              *self);
 void            mr_visit_set_outbox              (MrVisit              *self,
                                                   MrOutbox             *outbox);
 /* At a desk: the staff member's session, kept across visits (mr_visit_wipe() leaves it).
- * @settings are the app's (desk-account). Made once; later calls return the same desk. Owned by
+ * @settings are the app's (desk-login-hint). Made once; later calls return the same desk. Owned by
  * the visit. */
 MrDesk         *mr_visit_start_desk              (MrVisit              *self,
                                                   GSettings            *settings);
@@ -69,8 +69,9 @@ GStrv           mr_visit_dup_sign_in_hosts       (MrVisit              *self);
  * allocated) for the sign-in page, or with @system_browser for the default browser, the
  * redirect then being a loopback listener on 127.0.0.1 (see mr_visit_wait_for_browser_async()).
  * @ui_locales (may be NULL) asks the provider for its pages in those languages (space-separated
- * tags, see mr_oidc_ui_locales_from_names()). NULL with an error when no loopback port can be
- * bound. Needs a finished prefetch. */
+ * tags, see mr_oidc_ui_locales_from_names()). At a desk the URL carries the last staff member's
+ * sign-in name as login_hint (see mr_staff_session_dup_login_hint()), none after Sign Out. NULL
+ * with an error when no loopback port can be bound. Needs a finished prefetch. */
 char           *mr_visit_begin_sign_in           (MrVisit              *self,
                                                   gboolean              system_browser,
                                                   const char           *ui_locales,

@@ -2,7 +2,8 @@
 /* Sign-in in the system browser (sign-in-browser = system), as RFC 8252 prefers: for
  * workstations where passkeys, security keys or Conditional Access need a real browser. The
  * authorize URL opens in the default browser (through the OpenURI portal inside Flatpak) and the
- * redirect comes back to the visit's listener on 127.0.0.1. */
+ * redirect comes back to the visit's listener on 127.0.0.1. Sign Out opens the provider's
+ * sign-out address there too: that browser holds the provider's session. */
 #include "mr-window-private.h"
 
 #include <glib/gi18n.h>
@@ -59,7 +60,27 @@ launched_cb (GObject      *source,
     }
 }
 
-/* The default handler of ::open-uri: the desktop's browser. */
+/* The session here has ended anyway; the one in the browser is left to the person. */
+static void
+sign_out_launched_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(MrWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (g_app_info_launch_default_for_uri_finish (result, &error))
+    return;
+  g_debug ("opening the browser to sign out failed: %s", error->message);
+  if (g_strcmp0 (mr_window_get_page (self), "welcome") == 0)
+    _mr_window_show_welcome_notice (self,
+                                    _("The web browser could not be opened to end your sign-in "
+                                      "there. Close every browser window before you leave the "
+                                      "desk."));
+}
+
+/* The default handler of ::open-uri: the desktop's browser (through the OpenURI portal inside
+ * Flatpak). GtkUriLauncher is newer than GTK 4.8. */
 static gboolean
 open_uri (MrWindow   *self,
           const char *uri)
@@ -67,8 +88,24 @@ open_uri (MrWindow   *self,
   g_autoptr(GAppLaunchContext) context =
     G_APP_LAUNCH_CONTEXT (gdk_display_get_app_launch_context (gtk_widget_get_display (GTK_WIDGET (self))));
 
-  g_app_info_launch_default_for_uri_async (uri, context, NULL, launched_cb, g_object_ref (self));
+  g_app_info_launch_default_for_uri_async (uri, context, NULL,
+                                           self->browser_signing_out ? sign_out_launched_cb
+                                                                     : launched_cb,
+                                           g_object_ref (self));
   return TRUE;
+}
+
+/* The address holds the ID token as id_token_hint, as RP-initiated logout asks: it goes to the
+ * browser and nowhere else (never to a log). */
+void
+_mr_window_browser_sign_out (MrWindow   *self,
+                             const char *url)
+{
+  gboolean handled = FALSE;
+
+  self->browser_signing_out = TRUE;
+  g_signal_emit (self, signals[SIGNAL_OPEN_URI], 0, url, &handled);
+  self->browser_signing_out = FALSE;
 }
 
 void
@@ -94,8 +131,9 @@ _mr_window_browser_open (MrWindow *self)
 void
 _mr_window_browser_class_init (MrWindowClass *klass)
 {
-  /* ::open-uri (uri) → handled: opens the sign-in address; the default handler uses the
-   * desktop's browser, a test can stand in for it. */
+  /* ::open-uri (uri) → handled: opens the sign-in address, or at Sign Out the provider's
+   * sign-out address; the default handler uses the desktop's browser, a test can stand in for
+   * it. */
   signals[SIGNAL_OPEN_URI] = g_signal_new_class_handler ("open-uri", G_TYPE_FROM_CLASS (klass),
                                                          G_SIGNAL_RUN_LAST, G_CALLBACK (open_uri),
                                                          g_signal_accumulator_true_handled, NULL,

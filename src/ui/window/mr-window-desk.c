@@ -70,6 +70,15 @@ update_staff_label (MrWindow *self)
   _mr_window_staff_changed (self);
 }
 
+/* The desk ended the staff member's session with a sentence for Welcome: the account is not
+ * staff, or a refresh could not show it was still theirs. */
+static gboolean
+ended_with_sentence (const GError *error)
+{
+  return g_error_matches (error, MR_OIDC_ERROR, MR_OIDC_ERROR_NOT_STAFF)
+         || g_error_matches (error, MR_OIDC_ERROR, MR_OIDC_ERROR_IDENTITY);
+}
+
 gboolean
 _mr_window_desk_show_home (MrWindow *self)
 {
@@ -106,9 +115,9 @@ resumed_cb (GObject      *source,
 
   if (!mr_desk_resume_finish (MR_DESK (source), result, &error))
     {
-      /* The role was taken away since the last shift: say so, unless someone is already
-       * signing in (the page is theirs then). */
-      if (g_error_matches (error, MR_OIDC_ERROR, MR_OIDC_ERROR_NOT_STAFF))
+      /* The role was taken away since the last shift, or the refresh did not show whose the
+       * session is: say so, unless someone is already signing in (the page is theirs then). */
+      if (ended_with_sentence (error))
         {
           update_staff_label (self);
           if (g_strcmp0 (mr_window_get_page (self), "welcome") == 0)
@@ -126,8 +135,19 @@ resumed_cb (GObject      *source,
 void
 _mr_window_desk_configure (MrWindow *self)
 {
-  if (_mr_window_is_kiosk (self) || mr_visit_get_desk (self->visit) != NULL)
+  if (_mr_window_is_kiosk (self))
     return;
+  if (mr_visit_get_desk (self->visit) != NULL)
+    {
+      /* Another authority, client id or tenant ends the staff session (its tokens never go
+       * there): the screen follows at once, not at the next search. */
+      if (gtk_widget_get_visible (self->staff_label) && !_mr_window_desk_is_signed_in (self))
+        {
+          update_staff_label (self);
+          _mr_window_start_over (self);
+        }
+      return;
+    }
   if (self->settings == NULL)
     self->settings = g_settings_new (APP_ID);
   mr_desk_resume_async (mr_visit_start_desk (self->visit, self->settings), resumed_cb,
@@ -164,7 +184,7 @@ searched_cb (GObject      *source,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  if (g_error_matches (error, MR_OIDC_ERROR, MR_OIDC_ERROR_NOT_STAFF))
+  if (ended_with_sentence (error))
     {
       _mr_window_desk_refused (self, error);
       return;
@@ -198,7 +218,7 @@ patient_opened_cb (GObject      *source,
     }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  if (g_error_matches (error, MR_OIDC_ERROR, MR_OIDC_ERROR_NOT_STAFF))
+  if (ended_with_sentence (error))
     {
       _mr_window_desk_refused (self, error);
       return;
@@ -244,12 +264,22 @@ sign_out_action (GtkWidget  *widget,
 {
   MrWindow *self = MR_WINDOW (widget);
 
+  g_autofree char *url = NULL;
+
   if (mr_visit_get_desk (self->visit) == NULL)
     return;
-  mr_desk_sign_out (mr_visit_get_desk (self->visit));
+  /* The system browser holds the provider's session (its cookies): only a visit there ends it,
+   * and the next person at the desk could otherwise sign in as this staff member without a
+   * password, in that browser. */
+  if (_mr_window_uses_system_browser (self))
+    url = mr_desk_sign_out_in_browser (mr_visit_get_desk (self->visit));
+  else
+    mr_desk_sign_out (mr_visit_get_desk (self->visit));
   update_staff_label (self);
   _mr_window_wipe (self);
   _mr_window_show_page (self, "welcome");
+  if (url != NULL)
+    _mr_window_sign_out_in_browser (self, url);
 }
 
 void

@@ -77,6 +77,8 @@ struct _MrWindow {
   /* mr-window-phone.c: when the code on screen runs out, and the countdown's tick. */
   gint64            phone_expires_at;
   guint             phone_tick_id;
+  /* mr-window-browser.c: the ::open-uri being emitted is Sign Out's, not a sign-in's. */
+  gboolean          browser_signing_out;
 };
 
 #define MR_KIOSK_WARNING_MS     (30 * 1000)
@@ -130,6 +132,10 @@ void          _mr_window_send              (MrWindow        *self);
 void          _mr_window_staff_changed     (MrWindow        *self);
 /* The idle spoke's countdown ran out: a kiosk wipes, a desk locks and wipes. */
 void          _mr_window_idle_expired      (MrWindow        *self);
+/* Sign Out after a system-browser sign-in: the provider's sign-out address @url goes to the
+ * browser that holds the provider's session. */
+void          _mr_window_sign_out_in_browser (MrWindow      *self,
+                                              const char    *url);
 
 /* ---- The spokes, for the hub ------------------------------------------------------------ */
 
@@ -163,6 +169,9 @@ void          _mr_window_browser_class_init (MrWindowClass  *klass);
 void          _mr_window_browser_init      (MrWindow        *self);
 /* Opens the authorize URL in the default browser and waits on the visit's loopback listener. */
 void          _mr_window_browser_open      (MrWindow        *self);
+/* Opens the provider's sign-out address @url in the default browser (::open-uri). */
+void          _mr_window_browser_sign_out  (MrWindow        *self,
+                                            const char      *url);
 
 /* mr-window-desk.c */
 void          _mr_window_desk_class_init   (GtkWidgetClass  *widget_class);
@@ -179,7 +188,8 @@ gboolean      _mr_window_desk_is_signed_in (MrWindow        *self);
 gboolean      _mr_window_desk_patient_present (MrWindow     *self);
 /* Idle: the staff member must sign in again. */
 void          _mr_window_desk_lock         (MrWindow        *self);
-/* The account is not staff (MR_OIDC_ERROR_NOT_STAFF; the desk has signed it out): everything of
+/* The account is not staff, or a refresh did not show the session was still theirs
+ * (MR_OIDC_ERROR_NOT_STAFF, MR_OIDC_ERROR_IDENTITY; the desk has signed it out): everything of
  * the visit goes, and Welcome says why. */
 void          _mr_window_desk_refused      (MrWindow        *self,
                                             const GError    *error);

@@ -85,6 +85,7 @@ retry_kind (const GError *error)
       case MR_OIDC_ERROR_INTERACTION:
       case MR_OIDC_ERROR_PASSWORD_RESET:
       case MR_OIDC_ERROR_NOT_STAFF:
+      case MR_OIDC_ERROR_IDENTITY:
       case MR_OIDC_ERROR_STATE:
       case MR_OIDC_ERROR_CALLBACK:
       case MR_OIDC_ERROR_CANCELLED:
@@ -174,6 +175,13 @@ _mr_window_show_welcome_notice (MrWindow   *self,
 }
 
 /* Start over: everything of this visit goes, and Welcome is back. */
+void
+_mr_window_sign_out_in_browser (MrWindow   *self,
+                                const char *url)
+{
+  _mr_window_browser_sign_out (self, url);
+}
+
 void
 _mr_window_start_over (MrWindow *self)
 {

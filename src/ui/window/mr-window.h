@@ -25,7 +25,7 @@ void        mr_window_set_config      (MrWindow       *self,
  * keeps production requests. Before the first mr_window_set_config(). */
 void        mr_window_set_sandbox     (MrWindow       *self,
                                        gboolean        sandbox);
-/* The app's settings (the desk keeps desk-account in them); without, the window opens
+/* The app's settings (the desk keeps desk-login-hint in them); without, the window opens
  * APP_ID's. Before the first mr_window_set_config(). */
 void        mr_window_set_settings    (MrWindow       *self,
                                        GSettings      *settings);
