@@ -91,6 +91,30 @@ clear (MrSecretKind  kind,
   g_assert_true (mr_test_wait_for (&r->done, 20000));
 }
 
+static void
+store_for (MrSecretKind  kind,
+           const char   *account,
+           const char   *origin,
+           const char   *secret,
+           Result       *r)
+{
+  result_clear (r);
+  mr_secret_store_for_origin_async (kind, account, origin, "Medication Refill test secret", secret,
+                                    NULL, store_cb, r);
+  g_assert_true (mr_test_wait_for (&r->done, 20000));
+}
+
+static void
+lookup_for (MrSecretKind  kind,
+            const char   *account,
+            const char   *origin,
+            Result       *r)
+{
+  result_clear (r);
+  mr_secret_lookup_for_origin_async (kind, account, origin, NULL, lookup_cb, r);
+  g_assert_true (mr_test_wait_for (&r->done, 20000));
+}
+
 /* TRUE when a Secret Service answers; otherwise skips the test, or fails it when required. */
 static gboolean
 have_keyring (void)
@@ -207,6 +231,53 @@ test_separate (void)
   result_clear (&r);
 }
 
+/* A secret bound to one origin is found only for that origin: not for another (the workflow URL
+ * changed), and an item saved without an origin (before secrets were bound) is not found for any.
+ * Clearing removes every origin's item. */
+static void
+test_origin (void)
+{
+  g_autofree char *account = test_account ("origin");
+  g_autofree char *legacy = test_account ("legacy");
+  const char *a = "http://127.0.0.1:40001", *b = "http://127.0.0.1:40002";
+  Result r = { 0 };
+
+  if (!have_keyring ())
+    return;
+
+  store_for (MR_SECRET_WORKFLOW_AUTH, account, a, "value-a", &r);
+  g_assert_no_error (r.error);
+  g_assert_true (r.ok);
+  lookup_for (MR_SECRET_WORKFLOW_AUTH, account, a, &r);
+  g_assert_cmpstr (r.secret, ==, "value-a");
+  lookup_for (MR_SECRET_WORKFLOW_AUTH, account, b, &r);
+  g_assert_no_error (r.error);
+  g_assert_null (r.secret);
+  /* Without an origin: whether there is one at all. */
+  lookup (MR_SECRET_WORKFLOW_AUTH, account, &r);
+  g_assert_cmpstr (r.secret, ==, "value-a");
+
+  /* A second origin's value does not replace the first's. */
+  store_for (MR_SECRET_WORKFLOW_AUTH, account, b, "value-b", &r);
+  lookup_for (MR_SECRET_WORKFLOW_AUTH, account, b, &r);
+  g_assert_cmpstr (r.secret, ==, "value-b");
+  lookup_for (MR_SECRET_WORKFLOW_AUTH, account, a, &r);
+  g_assert_cmpstr (r.secret, ==, "value-a");
+
+  store (MR_SECRET_WORKFLOW_AUTH, legacy, "unbound", &r);
+  lookup_for (MR_SECRET_WORKFLOW_AUTH, legacy, a, &r);
+  g_assert_no_error (r.error);
+  g_assert_null (r.secret);
+
+  clear (MR_SECRET_WORKFLOW_AUTH, account, &r);
+  lookup_for (MR_SECRET_WORKFLOW_AUTH, account, a, &r);
+  g_assert_null (r.secret);
+  lookup_for (MR_SECRET_WORKFLOW_AUTH, account, b, &r);
+  g_assert_null (r.secret);
+  clear (MR_SECRET_WORKFLOW_AUTH, legacy, &r);
+  result_clear (&r);
+}
+
 /* The sandbox's namespace and the app's own never see each other's secrets: same kind, same
  * account, two values; a clear in one leaves the other. */
 static void
@@ -301,6 +372,7 @@ main (int    argc,
   g_test_add_func ("/secrets/round-trip", test_round_trip);
   g_test_add_func ("/secrets/separate", test_separate);
   g_test_add_func ("/secrets/namespace", test_namespace);
+  g_test_add_func ("/secrets/origin", test_origin);
   g_test_add_func ("/secrets/clear-missing", test_clear_missing);
   g_test_add_func ("/secrets/unavailable", test_unavailable);
   g_test_add_func ("/secrets/free", test_free);

@@ -279,6 +279,8 @@ secret_apply_cb (AdwEntryRow   *row,
                  MrPreferences *self)
 {
   g_autofree char *header = g_settings_get_string (self->settings, "workflow-auth-header");
+  g_autofree char *url = g_settings_get_string (self->settings, "workflow-url");
+  g_autofree char *origin = mr_url_origin (url);
   const char *value = gtk_editable_get_text (GTK_EDITABLE (row));
 
   if (*header == '\0')
@@ -287,8 +289,17 @@ secret_apply_cb (AdwEntryRow   *row,
                                         adw_toast_new (_("Set the header name first.")));
       return;
     }
-  mr_secret_store_async (MR_SECRET_WORKFLOW_AUTH, header, _("Medication Refill workflow credential"),
-                         value, NULL, secret_stored_cb, g_object_ref (self));
+  if (origin == NULL)
+    {
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                        adw_toast_new (_("Set the workflow address first.")));
+      return;
+    }
+  /* Bound to this workflow address: if the address changes, the value is not sent to the new one
+   * until it is set again here (issue 13). */
+  mr_secret_store_for_origin_async (MR_SECRET_WORKFLOW_AUTH, header, origin,
+                                    _("Medication Refill workflow credential"), value, NULL,
+                                    secret_stored_cb, g_object_ref (self));
   /* The value lives in the keyring only, never in this window longer than needed. */
   gtk_editable_set_text (GTK_EDITABLE (row), "");
 }

@@ -222,8 +222,10 @@ test_reference_is_text (Fixture       *fixture,
                                    "<b>bold</b>"));
 }
 
+/* @value for the workflow at @workflow_url, as Preferences saves it; NULL clears it. */
 static void
 store_secret (const char *account,
+              const char *workflow_url,
               const char *value)
 {
   g_autoptr(GAsyncResult) result = NULL;
@@ -231,8 +233,10 @@ store_secret (const char *account,
 
   if (value != NULL)
     {
-      mr_secret_store_async (MR_SECRET_WORKFLOW_AUTH, account, "test", value, NULL,
-                             mr_test_store_result_cb, &result);
+      g_autofree char *origin = mr_url_origin (workflow_url);
+
+      mr_secret_store_for_origin_async (MR_SECRET_WORKFLOW_AUTH, account, origin, "test", value,
+                                        NULL, mr_test_store_result_cb, &result);
       mr_test_wait_for_result (&result, 10000);
       g_assert_true (mr_secret_store_finish (result, &error));
     }
@@ -262,13 +266,13 @@ test_waits_for_header_auth (Fixture       *fixture,
       g_test_skip ("needs the keyring that scripts/run-tests starts");
       return;
     }
-  store_secret ("X-Clinic-Auth", "per-device-secret");
+  config = mr_ui_sandbox_config (fixture->sandbox, MR_MODE_DESK);
+  store_secret ("X-Clinic-Auth", config->workflow_url, "per-device-secret");
   fault (fixture, MR_SINK_FAULT_ERROR_500);
   sign_in_fill_submit (fixture);
   g_assert_cmpuint (mr_outbox_get_pending_count (mr_window_get_outbox (fixture->window)), ==, 1);
 
   mr_sandbox_set_sink_faults (fixture->sandbox, NULL, 0);
-  config = mr_ui_sandbox_config (fixture->sandbox, MR_MODE_DESK);
   g_free (config->workflow_auth_header);
   config->workflow_auth_header = g_strdup ("X-Clinic-Auth");
   mr_window_set_config (fixture->window, config);
@@ -280,7 +284,7 @@ test_waits_for_header_auth (Fixture       *fixture,
   headers = json_object_get_object_member (json_array_get_object_element (received, 0), "headers");
   g_assert_cmpstr (json_object_get_string_member_with_default (headers, "x-clinic-auth", NULL), ==,
                    "per-device-secret");
-  store_secret ("X-Clinic-Auth", NULL);
+  store_secret ("X-Clinic-Auth", NULL, NULL);
 }
 
 /* The Outbox lists patients and medicines and can discard: at a desk it opens only for a signed-in

@@ -21,6 +21,9 @@ get_schema (void)
     {
       { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { "account", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      /* Where the secret may be sent (mr_secret_store_for_origin_async); absent on items saved
+       * before secrets were bound, and on those that are never sent anywhere. */
+      { "origin", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { NULL, 0 },
     },
     /* reserved fields */
@@ -60,7 +63,8 @@ mr_secrets_set_namespace (const char *name)
  * of the account, never an attribute of its own that the app's lookups would not ask about. */
 static GHashTable *
 attributes_new (MrSecretKind  kind,
-                const char   *account)
+                const char   *account,
+                const char   *origin)
 {
   GHashTable *attributes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 
@@ -69,14 +73,18 @@ attributes_new (MrSecretKind  kind,
                        secrets_namespace != NULL
                        ? g_strconcat (secrets_namespace, ":", account, NULL)
                        : g_strdup (account));
+  if (origin != NULL)
+    g_hash_table_insert (attributes, (gpointer) "origin", g_strdup (origin));
   return attributes;
 }
 
-/* The task of one call on (@kind, @account), and in @attributes the table that call passes on. */
+/* The task of one call on (@kind, @account[, @origin]), and in @attributes the table that call
+ * passes on. */
 static GTask *
 call_new (gpointer              source_tag,
           MrSecretKind          kind,
           const char           *account,
+          const char           *origin,
           GCancellable         *cancellable,
           GAsyncReadyCallback   callback,
           gpointer              user_data,
@@ -85,7 +93,7 @@ call_new (gpointer              source_tag,
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, source_tag);
-  *attributes = attributes_new (kind, account);
+  *attributes = attributes_new (kind, account, origin);
   return task;
 }
 
@@ -225,6 +233,30 @@ store_now (GTask *task)
                           call->secret, g_task_get_cancellable (task), store_cb, task);
 }
 
+static void
+store_start (MrSecretKind         kind,
+             const char          *account,
+             const char          *origin,
+             const char          *label,
+             const char          *secret,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
+  Call *call;
+
+  task = call_new (mr_secret_store_async, kind, account, origin, cancellable, callback, user_data,
+                   &attributes);
+  call = g_new0 (Call, 1);
+  call->attributes = g_steal_pointer (&attributes);
+  call->label = g_strdup (label);
+  call->secret = g_strdup (secret);
+  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
+  start (g_steal_pointer (&task), store_now);
+}
+
 void
 mr_secret_store_async (MrSecretKind         kind,
                        const char          *account,
@@ -234,22 +266,29 @@ mr_secret_store_async (MrSecretKind         kind,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GHashTable) attributes = NULL;
-  Call *call;
-
   g_return_if_fail (account != NULL);
   g_return_if_fail (label != NULL);
   g_return_if_fail (secret != NULL);
 
-  task = call_new (mr_secret_store_async, kind, account, cancellable, callback, user_data,
-                   &attributes);
-  call = g_new0 (Call, 1);
-  call->attributes = g_steal_pointer (&attributes);
-  call->label = g_strdup (label);
-  call->secret = g_strdup (secret);
-  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
-  start (g_steal_pointer (&task), store_now);
+  store_start (kind, account, NULL, label, secret, cancellable, callback, user_data);
+}
+
+void
+mr_secret_store_for_origin_async (MrSecretKind         kind,
+                                  const char          *account,
+                                  const char          *origin,
+                                  const char          *label,
+                                  const char          *secret,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (account != NULL);
+  g_return_if_fail (origin != NULL && *origin != '\0');
+  g_return_if_fail (label != NULL);
+  g_return_if_fail (secret != NULL);
+
+  store_start (kind, account, origin, label, secret, cancellable, callback, user_data);
 }
 
 gboolean
@@ -297,6 +336,26 @@ lookup_now (GTask *task)
                            lookup_cb, task);
 }
 
+static void
+lookup_start (MrSecretKind         kind,
+              const char          *account,
+              const char          *origin,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
+  Call *call;
+
+  task = call_new (mr_secret_lookup_async, kind, account, origin, cancellable, callback,
+                   user_data, &attributes);
+  call = g_new0 (Call, 1);
+  call->attributes = g_steal_pointer (&attributes);
+  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
+  start (g_steal_pointer (&task), lookup_now);
+}
+
 void
 mr_secret_lookup_async (MrSecretKind         kind,
                         const char          *account,
@@ -304,18 +363,23 @@ mr_secret_lookup_async (MrSecretKind         kind,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GHashTable) attributes = NULL;
-  Call *call;
-
   g_return_if_fail (account != NULL);
 
-  task = call_new (mr_secret_lookup_async, kind, account, cancellable, callback, user_data,
-                   &attributes);
-  call = g_new0 (Call, 1);
-  call->attributes = g_steal_pointer (&attributes);
-  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
-  start (g_steal_pointer (&task), lookup_now);
+  lookup_start (kind, account, NULL, cancellable, callback, user_data);
+}
+
+void
+mr_secret_lookup_for_origin_async (MrSecretKind         kind,
+                                   const char          *account,
+                                   const char          *origin,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (account != NULL);
+  g_return_if_fail (origin != NULL && *origin != '\0');
+
+  lookup_start (kind, account, origin, cancellable, callback, user_data);
 }
 
 char *
@@ -366,7 +430,7 @@ mr_secret_clear_async (MrSecretKind         kind,
 
   g_return_if_fail (account != NULL);
 
-  task = call_new (mr_secret_clear_async, kind, account, cancellable, callback, user_data,
+  task = call_new (mr_secret_clear_async, kind, account, NULL, cancellable, callback, user_data,
                    &attributes);
   call = g_new0 (Call, 1);
   call->attributes = g_steal_pointer (&attributes);
