@@ -8,6 +8,7 @@
 
 typedef enum {
   KIND_URL,        /* absolute, https unless loopback */
+  KIND_GRAPH,      /* a URL on Microsoft Graph's own hosts, or loopback */
   KIND_REDIRECT,   /* http(s) loopback or https */
   KIND_TEXT,
   KIND_GUID,       /* empty, or a GUID */
@@ -31,7 +32,7 @@ static const Field fields[] = {
   { "scopes",               N_("Sign-in"),  N_("Scopes (comma-separated)"),           KIND_LIST },
   { "extensions-app-id",    N_("Sign-in"),  N_("Extensions app ID (b2c-extensions-app)"), KIND_GUID },
   { "sign-in-hosts",        N_("Sign-in"),  N_("More sign-in hosts (comma-separated)"), KIND_LIST },
-  { "graph-url",            N_("Services"), N_("Microsoft Graph address"),            KIND_URL },
+  { "graph-url",            N_("Services"), N_("Microsoft Graph address"),            KIND_GRAPH },
   { "workflow-url",         N_("Services"), N_("Workflow address (n8n webhook)"),     KIND_URL },
   { "workflow-auth-header", N_("Services"), N_("Workflow authentication header name"), KIND_TEXT },
   { "api-scope",            N_("Services"), N_("Clinic API scope"),                   KIND_SCOPE },
@@ -82,6 +83,13 @@ check (const Field *field,
         return _("This is not a web address. It should start with https://");
       if (!mr_url_is_secure_or_loopback (text))
         return _("Use https:// — plain http:// is only allowed for this computer (127.0.0.1 or ::1).");
+      return NULL;
+    case KIND_GRAPH:
+      /* The person's Graph token goes here: Microsoft Graph itself, or this computer. */
+      if (check (&(Field) { .kind = KIND_URL }, text) != NULL || *text == '\0')
+        return check (&(Field) { .kind = KIND_URL }, text);
+      if (!mr_config_graph_url_is_allowed (text))
+        return _("Use Microsoft Graph's own address, such as https://graph.microsoft.com/v1.0 (or a national cloud's), or one on this computer (127.0.0.1 or ::1).");
       return NULL;
     case KIND_REDIRECT:
       uri = g_uri_parse (text, G_URI_FLAGS_NONE, NULL);

@@ -399,6 +399,41 @@ check_url (const char         *url,
   return TRUE;
 }
 
+/* Microsoft Graph's service roots: the global service and the national clouds
+ * (https://learn.microsoft.com/graph/deployments). The person's Graph token goes wherever
+ * graph-url points, so nothing else is accepted but this computer (the sandbox, the tests). */
+static const char * const graph_hosts[] = {
+  "graph.microsoft.com",              /* global service */
+  "graph.microsoft.us",               /* US Government L4 (GCC High) */
+  "dod-graph.microsoft.us",           /* US Government L5 (DOD) */
+  "microsoftgraph.chinacloudapi.cn",  /* China, operated by 21Vianet */
+  NULL,
+};
+
+gboolean
+mr_config_graph_url_is_allowed (const char *url)
+{
+  g_autoptr(GUri) uri = NULL;
+  const char *host;
+
+  if (!mr_url_is_secure_or_loopback (url))
+    return FALSE;
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  host = uri != NULL ? g_uri_get_host (uri) : NULL;
+  if (mr_host_is_loopback (host))
+    return TRUE;
+  for (guint i = 0; graph_hosts[i] != NULL; i++)
+    if (g_ascii_strcasecmp (host, graph_hosts[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+#define GRAPH_HOST_MESSAGE \
+  N_("The Microsoft Graph address must be Microsoft Graph's own (graph.microsoft.com, or a " \
+     "national cloud's: graph.microsoft.us, dod-graph.microsoft.us, " \
+     "microsoftgraph.chinacloudapi.cn) or this computer (127.0.0.1 or ::1). Ask your " \
+     "administrator to correct it in Preferences.")
+
 gboolean
 mr_config_validate (const MrConfig  *config,
                     GError         **error)
@@ -414,6 +449,12 @@ mr_config_validate (const MrConfig  *config,
       || !check_url (config->graph_url, &graph_messages, error)
       || !check_url (config->workflow_url, &workflow_messages, error))
     return FALSE;
+  if (!mr_config_graph_url_is_allowed (config->graph_url))
+    {
+      g_set_error_literal (error, MR_CONFIG_ERROR, MR_CONFIG_ERROR_INVALID,
+                           _(GRAPH_HOST_MESSAGE));
+      return FALSE;
+    }
 
   /* The role is what tells a staff member from a patient at a desk: without it, nobody is. */
   if (config->mode == MR_MODE_DESK &&

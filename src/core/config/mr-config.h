@@ -78,9 +78,17 @@ gboolean    mr_config_apply_lines        (MrConfig       *config,
 
 /* Checks that sign-in, Graph and delivery can work with this config: the required keys are set
  * (in desk mode the staff role too) and each URL is absolute and https (http only for 127.0.0.0/8
- * and ::1; the redirect URI, never fetched, may also name localhost). */
+ * and ::1; the redirect URI, never fetched, may also name localhost); graph-url names Microsoft
+ * Graph (mr_config_graph_url_is_allowed()). */
 gboolean    mr_config_validate           (const MrConfig *config,
                                           GError        **error);
+
+/* TRUE when @url may be the Microsoft Graph base: https to one of Microsoft Graph's service roots
+ * (graph.microsoft.com and the national clouds' graph.microsoft.us, dod-graph.microsoft.us,
+ * microsoftgraph.chinacloudapi.cn), or an address on a loopback IP literal (127.0.0.0/8, ::1;
+ * http allowed there) for the sandbox and tests. The Graph token follows this setting, so no other
+ * host is ever accepted (mr_config_validate() refuses it). */
+gboolean    mr_config_graph_url_is_allowed (const char *url);
 
 /* Imports the sign-in settings from the text of the tutorial's .env file (TENANT_ID, TENANT_NAME,
  * POLICY_NAME, CLIENT_ID, REDIRECT_URI; `export`, quotes, comments and CRLF are understood) and
