@@ -22,30 +22,33 @@ typedef struct {
   const char *group;
   const char *title;
   Kind        kind;
+  gboolean    endpoint;  /* says where sign-in, tokens, secrets or requests go */
 } Field;
 
 static const Field fields[] = {
-  { "authority",            N_("Sign-in"),  N_("Authority (sign-in address)"),        KIND_URL },
-  { "tenant-id",            N_("Sign-in"),  N_("Tenant ID"),                          KIND_GUID },
-  { "client-id",            N_("Sign-in"),  N_("Client ID"),                          KIND_GUID },
-  { "redirect-uri",         N_("Sign-in"),  N_("Redirect URI"),                       KIND_REDIRECT },
-  { "scopes",               N_("Sign-in"),  N_("Scopes (comma-separated)"),           KIND_LIST },
-  { "extensions-app-id",    N_("Sign-in"),  N_("Extensions app ID (b2c-extensions-app)"), KIND_GUID },
-  { "sign-in-hosts",        N_("Sign-in"),  N_("More sign-in hosts (comma-separated)"), KIND_LIST },
-  { "graph-url",            N_("Services"), N_("Microsoft Graph address"),            KIND_GRAPH },
-  { "workflow-url",         N_("Services"), N_("Workflow address (n8n webhook)"),     KIND_URL },
-  { "workflow-auth-header", N_("Services"), N_("Workflow authentication header name"), KIND_TEXT },
-  { "api-scope",            N_("Services"), N_("Clinic API scope"),                   KIND_SCOPE },
-  { "staff-role",           N_("Services"), N_("Staff app role"),                     KIND_ROLE },
-  { "pickup-locations",     N_("Requests"), N_("Pickup locations (comma-separated)"), KIND_LIST },
-  { "formulary-path",       N_("Requests"), N_("Formulary file"),                     KIND_TEXT },
-  { "consent-text",         N_("Requests"), N_("Consent text"),                       KIND_TEXT },
+  { "authority",            N_("Sign-in"),  N_("Authority (sign-in address)"),        KIND_URL, TRUE },
+  { "tenant-id",            N_("Sign-in"),  N_("Tenant ID"),                          KIND_GUID, TRUE },
+  { "client-id",            N_("Sign-in"),  N_("Client ID"),                          KIND_GUID, TRUE },
+  { "redirect-uri",         N_("Sign-in"),  N_("Redirect URI"),                       KIND_REDIRECT, TRUE },
+  { "scopes",               N_("Sign-in"),  N_("Scopes (comma-separated)"),           KIND_LIST, TRUE },
+  { "extensions-app-id",    N_("Sign-in"),  N_("Extensions app ID (b2c-extensions-app)"), KIND_GUID, TRUE },
+  { "sign-in-hosts",        N_("Sign-in"),  N_("More sign-in hosts (comma-separated)"), KIND_LIST, TRUE },
+  { "graph-url",            N_("Services"), N_("Microsoft Graph address"),            KIND_GRAPH, TRUE },
+  { "workflow-url",         N_("Services"), N_("Workflow address (n8n webhook)"),     KIND_URL, TRUE },
+  { "workflow-auth-header", N_("Services"), N_("Workflow authentication header name"), KIND_TEXT, TRUE },
+  { "api-scope",            N_("Services"), N_("Clinic API scope"),                   KIND_SCOPE, TRUE },
+  { "staff-role",           N_("Services"), N_("Staff app role"),                     KIND_ROLE, TRUE },
+  { "pickup-locations",     N_("Requests"), N_("Pickup locations (comma-separated)"), KIND_LIST, FALSE },
+  { "formulary-path",       N_("Requests"), N_("Formulary file"),                     KIND_TEXT, FALSE },
+  { "consent-text",         N_("Requests"), N_("Consent text"),                       KIND_TEXT, FALSE },
 };
 
 struct _MrPreferences {
   AdwPreferencesWindow  parent_instance;
 
   GSettings            *settings;
+  MrConfigLock         *lock;      /* the administrator's settings file */
+  gboolean              endpoints_editable;
   GHashTable           *rows;      /* key → row (borrowed) */
   GHashTable           *problems;  /* key → sentence */
   AdwPasswordEntryRow  *secret_row;
@@ -121,13 +124,52 @@ check (const Field *field,
     }
 }
 
-static char *
-list_text (GSettings  *settings,
-           const char *key)
+/* What @key holds: the administrator's file's value when it sets the key, else the settings'. */
+static GVariant *
+get_value (MrPreferences *self,
+           const char    *key)
 {
-  g_auto(GStrv) items = g_settings_get_strv (settings, key);
+  GVariant *locked = mr_config_lock_get_value (self->lock, key);
 
-  return g_strjoinv (", ", items);
+  return locked != NULL ? g_variant_ref (locked) : g_settings_get_value (self->settings, key);
+}
+
+static char *
+row_text (MrPreferences *self,
+          const Field   *field)
+{
+  g_autoptr(GVariant) value = get_value (self, field->key);
+  g_autofree const char **items = NULL;
+
+  if (field->kind != KIND_LIST)
+    return g_variant_dup_string (value, NULL);
+  items = g_variant_get_strv (value, NULL);
+  return g_strjoinv (", ", (char **) items);
+}
+
+/* Why the row of @key (an endpoint when @endpoint) cannot be edited, or NULL when it can. */
+static const char *
+read_only_reason (MrPreferences *self,
+                  const char    *key,
+                  gboolean       endpoint)
+{
+  if (mr_config_lock_has_key (self->lock, key))
+    return _("Set by your administrator in the settings file");
+  if (!g_settings_is_writable (self->settings, key))
+    return _("Locked by your administrator");
+  if (endpoint && !self->endpoints_editable)
+    return _("Only your administrator can change where sign-in, secrets and requests go");
+  return NULL;
+}
+
+static void
+set_read_only (GtkWidget  *row,
+               const char *reason)
+{
+  if (reason == NULL)
+    return;
+  gtk_widget_set_sensitive (row, FALSE);
+  gtk_widget_set_tooltip_text (row, reason);
 }
 
 static void
@@ -182,16 +224,11 @@ make_row (MrPreferences *self,
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _(field->title));
   adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (row), TRUE);
-  value = field->kind == KIND_LIST ? list_text (self->settings, field->key)
-                                   : g_settings_get_string (self->settings, field->key);
+  value = row_text (self, field);
   gtk_editable_set_text (GTK_EDITABLE (row), value);
   g_object_set_data (G_OBJECT (row), "mr-field", (gpointer) field);
   g_signal_connect (row, "apply", G_CALLBACK (apply_cb), self);
-  if (!g_settings_is_writable (self->settings, field->key))
-    {
-      gtk_widget_set_sensitive (row, FALSE);
-      gtk_widget_set_tooltip_text (row, _("Locked by your administrator"));
-    }
+  set_read_only (row, read_only_reason (self, field->key, field->endpoint));
   g_hash_table_insert (self->rows, (gpointer) field->key, row);
   return row;
 }
@@ -260,9 +297,21 @@ make_choice_row (MrPreferences      *self,
   g_assert (g_strv_length (nicks) == g_strv_length ((char **) labels));
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (model));
-  g_settings_bind_with_mapping (self->settings, key, row, "selected", G_SETTINGS_BIND_DEFAULT,
-                                nick_to_selected, selected_to_nick, nicks,
-                                (GDestroyNotify) g_strfreev);
+  if (mr_config_lock_has_key (self->lock, key))
+    {
+      /* The file's value, shown and kept: the user's setting under it does not count. */
+      g_auto(GValue) selected = G_VALUE_INIT;
+
+      g_value_init (&selected, G_TYPE_UINT);
+      if (nick_to_selected (&selected, mr_config_lock_get_value (self->lock, key), nicks))
+        adw_combo_row_set_selected (ADW_COMBO_ROW (row), g_value_get_uint (&selected));
+      g_strfreev (nicks);
+      set_read_only (row, read_only_reason (self, key, FALSE));
+    }
+  else
+    g_settings_bind_with_mapping (self->settings, key, row, "selected", G_SETTINGS_BIND_DEFAULT,
+                                  nick_to_selected, selected_to_nick, nicks,
+                                  (GDestroyNotify) g_strfreev);
   g_hash_table_insert (self->rows, (gpointer) key, row);
   return row;
 }
@@ -391,6 +440,7 @@ mr_preferences_finalize (GObject *object)
   MrPreferences *self = MR_PREFERENCES (object);
 
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->lock, mr_config_lock_unref);
   g_hash_table_unref (self->rows);
   g_hash_table_unref (self->problems);
   G_OBJECT_CLASS (mr_preferences_parent_class)->finalize (object);
@@ -409,9 +459,25 @@ mr_preferences_init (MrPreferences *self)
   self->problems = g_hash_table_new (g_str_hash, g_str_equal);
 }
 
+/* Endpoints are read-only unless an administrator said otherwise (endpoints-editable), or while
+ * the sign-in settings are incomplete: the first setup, with nothing yet to send anywhere. */
+static gboolean
+endpoints_editable (MrPreferences *self)
+{
+  g_autoptr(GVariant) editable = get_value (self, "endpoints-editable");
+  g_autoptr(MrConfig) config = NULL;
+
+  if (g_variant_get_boolean (editable))
+    return TRUE;
+  config = mr_config_new_from_settings (self->settings);
+  mr_config_lock_apply (self->lock, config);
+  return !mr_config_validate (config, NULL);
+}
+
 MrPreferences *
-mr_preferences_new (GtkWindow *parent,
-                    GSettings *settings)
+mr_preferences_new (GtkWindow          *parent,
+                    GSettings          *settings,
+                    const MrConfigLock *lock)
 {
   MrPreferences *self;
 
@@ -423,6 +489,8 @@ mr_preferences_new (GtkWindow *parent,
                        "search-enabled", FALSE,
                        NULL);
   self->settings = g_object_ref (settings);
+  self->lock = lock != NULL ? mr_config_lock_ref ((MrConfigLock *) lock) : mr_config_lock_new ();
+  self->endpoints_editable = endpoints_editable (self);
   build_pages (self);
   return self;
 }

@@ -289,6 +289,45 @@ mr_config_set (MrConfig    *config,
   return FALSE;
 }
 
+void
+mr_config_set_value (MrConfig   *config,
+                     const char *key,
+                     GVariant   *value)
+{
+  char **field;
+
+  g_return_if_fail (config != NULL);
+  g_return_if_fail (key != NULL);
+  g_return_if_fail (value != NULL);
+
+  field = string_field (config, key);
+  if (field != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+    {
+      g_free (*field);
+      *field = g_variant_dup_string (value, NULL);
+    }
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING_ARRAY))
+    {
+      char ***list = strcmp (key, "scopes") == 0 ? &config->scopes
+                     : strcmp (key, "pickup-locations") == 0 ? &config->pickup_locations
+                     : strcmp (key, "sign-in-hosts") == 0 ? &config->sign_in_hosts
+                     : NULL;
+
+      if (list != NULL)
+        {
+          g_strfreev (*list);
+          *list = g_variant_dup_strv (value, NULL);
+        }
+    }
+  else if (strcmp (key, "idle-timeout") == 0 && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32))
+    config->idle_timeout = CLAMP (g_variant_get_uint32 (value), IDLE_TIMEOUT_MIN, IDLE_TIMEOUT_MAX);
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING)
+           && (strcmp (key, "mode") == 0 || strcmp (key, "sign-in-browser") == 0
+               || strcmp (key, "payload-format") == 0))
+    /* The schema's range check has made the nick a valid one. */
+    mr_config_set (config, key, g_variant_get_string (value, NULL), NULL);
+}
+
 gboolean
 mr_config_apply_lines (MrConfig    *config,
                        const char  *text,

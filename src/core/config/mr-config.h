@@ -71,6 +71,11 @@ gboolean    mr_config_set                (MrConfig       *config,
                                           const char     *key,
                                           const char     *value,
                                           GError        **error);
+/* Sets one setting by its GSettings key name from a value of the schema's type (as
+ * g_settings_get_value() gives it; an enum as its nick). Keys MrConfig does not hold are ignored. */
+void        mr_config_set_value          (MrConfig       *config,
+                                          const char     *key,
+                                          GVariant       *value);
 /* Applies every "key=value" line of @text (blank lines and lines without '=' are ignored). */
 gboolean    mr_config_apply_lines        (MrConfig       *config,
                                           const char     *text,
@@ -107,3 +112,5 @@ gboolean    mr_config_import_env         (MrConfig       *config,
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MrConfig, mr_config_free)
 
 G_END_DECLS
+
+#include "mr-config-lock.h"
