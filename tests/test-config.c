@@ -277,6 +277,23 @@ static const ValidateCase validate_cases[] = {
   { "graph-http-localhost", "graph-url", "http://LOCALHOST:3000/v1.0", MR_CONFIG_ERROR_INVALID,
     "Graph" },
   { "graph-http-127", "graph-url", "http://127.0.0.1:3000/v1.0", -1, NULL },
+  { "graph-http-ipv6-loopback", "graph-url", "http://[::1]:3000/v1.0", -1, NULL },
+  /* The Graph token follows graph-url: Microsoft Graph's own hosts only, national clouds too. */
+  { "graph-https-global", "graph-url", "https://graph.microsoft.com/v1.0", -1, NULL },
+  { "graph-https-us-gov", "graph-url", "https://graph.microsoft.us/v1.0", -1, NULL },
+  { "graph-https-us-dod", "graph-url", "https://dod-graph.microsoft.us/v1.0", -1, NULL },
+  { "graph-https-china", "graph-url", "https://microsoftgraph.chinacloudapi.cn/v1.0", -1, NULL },
+  { "graph-https-upper-case", "graph-url", "https://GRAPH.Microsoft.com/beta", -1, NULL },
+  { "graph-https-other-host", "graph-url", "https://graph.example.org/v1.0",
+    MR_CONFIG_ERROR_INVALID, "Microsoft Graph's own" },
+  { "graph-https-lookalike", "graph-url", "https://graph.microsoft.com.evil.example/v1.0",
+    MR_CONFIG_ERROR_INVALID, "Microsoft Graph's own" },
+  { "graph-https-subdomain", "graph-url", "https://evil.graph.microsoft.com/v1.0",
+    MR_CONFIG_ERROR_INVALID, "Microsoft Graph's own" },
+  { "graph-https-localhost", "graph-url", "https://localhost:3000/v1.0",
+    MR_CONFIG_ERROR_INVALID, "127.0.0.1" },
+  { "graph-http-microsoft", "graph-url", "http://graph.microsoft.com/v1.0",
+    MR_CONFIG_ERROR_INVALID, "Graph" },
   { "workflow-http-ipv6-loopback", "workflow-url", "http://[::1]:5678/webhook/refill", -1, NULL },
   { "workflow-http-localhost-lookalike", "workflow-url", "http://localhost.example.org/webhook",
     MR_CONFIG_ERROR_INVALID, "workflow" },
@@ -596,6 +613,98 @@ test_import_env_refuses_secret (void)
   g_assert_null (strstr (config->tenant_id, "Xy7Q"));
 }
 
+/* ---- the administrator's settings file --------------------------------------------------- */
+
+static GSettingsSchema *
+app_schema (void)
+{
+  return g_settings_schema_source_lookup (g_settings_schema_source_get_default (),
+                                          "io.github.medrefill.MedRefill", TRUE);
+}
+
+/* Its keys win over the user's values, typed as the schema has them. */
+static void
+test_lock_applies (void)
+{
+  g_autoptr(GSettingsSchema) schema = app_schema ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MrConfigLock) lock = NULL;
+  g_autoptr(MrConfig) config = mr_config_new ();
+
+  lock = mr_config_lock_load_data ("# set by the clinic\n"
+                                   "[io.github.medrefill.MedRefill]\n"
+                                   "workflow-url='https://n8n.clinic.example/webhook/refill'\n"
+                                   "graph-url='https://graph.microsoft.us/v1.0'\n"
+                                   "scopes=['openid', 'offline_access']\n"
+                                   "mode='kiosk'\n"
+                                   "idle-timeout=uint32 300\n"
+                                   "[some.other.App]\n"
+                                   "client-id='not ours'\n",
+                                   "/etc/medrefill/settings.ini", schema, &error);
+  g_assert_no_error (error);
+  g_assert_false (mr_config_lock_is_empty (lock));
+  g_assert_true (mr_config_lock_has_key (lock, "workflow-url"));
+  g_assert_false (mr_config_lock_has_key (lock, "client-id"));
+  g_assert_cmpstr (mr_config_lock_get_path (lock), ==, "/etc/medrefill/settings.ini");
+
+  g_free (config->workflow_url);
+  config->workflow_url = g_strdup ("https://evil.example/webhook");
+  mr_config_lock_apply (lock, config);
+  g_assert_cmpstr (config->workflow_url, ==, "https://n8n.clinic.example/webhook/refill");
+  g_assert_cmpstr (config->graph_url, ==, "https://graph.microsoft.us/v1.0");
+  g_assert_cmpstrv (config->scopes, ((const char * const []) { "openid", "offline_access", NULL }));
+  g_assert_cmpint (config->mode, ==, MR_MODE_KIOSK);
+  g_assert_cmpuint (config->idle_timeout, ==, 300);
+  g_assert_cmpstr (config->client_id, ==, "");
+}
+
+/* No file: nothing locked, nothing changed. */
+static void
+test_lock_missing_file (void)
+{
+  g_autoptr(GSettingsSchema) schema = app_schema ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "medrefill-no-such-dir",
+                                            "settings.ini", NULL);
+  g_autoptr(MrConfigLock) lock = mr_config_lock_load (path, schema, &error);
+  g_autoptr(MrConfig) config = mr_config_new ();
+  g_autoptr(MrConfig) before = mr_config_new ();
+
+  g_assert_no_error (error);
+  g_assert_true (mr_config_lock_is_empty (lock));
+  mr_config_lock_apply (lock, config);
+  g_assert_cmpstr (config->workflow_url, ==, before->workflow_url);
+  g_assert_cmpint (config->mode, ==, before->mode);
+}
+
+/* A file the app cannot use stops it, with the file and the key named: running unlocked because
+ * the administrator mistyped would be the opposite of what they asked. */
+static void
+test_lock_invalid (void)
+{
+  static const struct { const char *text; const char *words; } cases[] = {
+    { "[io.github.medrefill.MedRefill]\nworkflow-url=https://n8n.clinic.example/w\n",
+      "“workflow-url”" },
+    { "[io.github.medrefill.MedRefill]\nmode='museum'\n", "“mode”" },
+    { "[io.github.medrefill.MedRefill]\nidle-timeout=uint32 2\n", "“idle-timeout”" },
+    { "[io.github.medrefill.MedRefill]\nno-such-key='x'\n", "“no-such-key”" },
+    { "this is not a key file\n", "cannot be read" },
+  };
+  g_autoptr(GSettingsSchema) schema = app_schema ();
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(MrConfigLock) lock = mr_config_lock_load_data (cases[i].text, "/etc/x.ini",
+                                                               schema, &error);
+
+      g_assert_null (lock);
+      g_assert_error (error, MR_CONFIG_ERROR, MR_CONFIG_ERROR_INVALID);
+      g_assert_nonnull (strstr (error->message, cases[i].words));
+      g_assert_nonnull (strstr (error->message, "/etc/x.ini"));
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -620,5 +729,8 @@ main (int    argc,
 
       g_test_add_data_func (path, &validate_cases[i], test_validate);
     }
+  g_test_add_func ("/config/lock/applies", test_lock_applies);
+  g_test_add_func ("/config/lock/missing-file", test_lock_missing_file);
+  g_test_add_func ("/config/lock/invalid", test_lock_invalid);
   return g_test_run ();
 }

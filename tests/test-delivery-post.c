@@ -123,7 +123,8 @@ submit_request (SoupSession           *session,
                 const MrRefillRequest *request,
                 Result                *r)
 {
-  g_autoptr(MrDeliveryAuth) auth = mr_delivery_auth_new (auth_name, auth_value, NULL);
+  g_autofree char *origin = mr_url_origin (url);
+  g_autoptr(MrDeliveryAuth) auth = mr_delivery_auth_new (origin, auth_name, auth_value, NULL);
   g_autoptr(JsonNode) payload = mr_refill_request_to_json (request);
   char *json = mr_json_to_string (payload);
   g_autoptr(GBytes) bytes = g_bytes_new_take (json, strlen (json));
@@ -578,12 +579,20 @@ peer_run (Peer                 *p,
           Posted               *r)
 {
   g_autoptr(MrTestServer) server = NULL;
+  g_autoptr(MrDeliveryAuth) bound = NULL;
   g_autofree char *url = NULL;
 
   g_mutex_init (&p->lock);
   server = mr_test_server_new (peer_cb, p);
   url = g_strconcat (mr_test_server_get_url (server), "/webhook/medication-refill", NULL);
-  post (url, auth, payload, r);
+  /* @auth as the keyring gives it for this peer's address. */
+  if (auth != NULL)
+    {
+      bound = mr_delivery_auth_copy (auth);
+      g_free (bound->origin);
+      bound->origin = mr_url_origin (url);
+    }
+  post (url, bound, payload, r);
   return p;
 }
 
@@ -629,7 +638,7 @@ static void
 test_post_auth (void)
 {
   g_autoptr(GBytes) payload = g_bytes_new_static ("{}", 2);
-  g_autoptr(MrDeliveryAuth) auth = mr_delivery_auth_new ("X-N8n-Key", "k-123",
+  g_autoptr(MrDeliveryAuth) auth = mr_delivery_auth_new (NULL, "X-N8n-Key", "k-123",
                                                          "clinic:pa:ss wörd");
   g_autofree char *expected = NULL;
   g_autofree char *encoded = NULL;
@@ -654,7 +663,7 @@ test_post_bad_basic (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
-      g_autoptr(MrDeliveryAuth) auth = mr_delivery_auth_new (NULL, NULL, bad[i]);
+      g_autoptr(MrDeliveryAuth) auth = mr_delivery_auth_new (NULL, NULL, NULL, bad[i]);
       Peer p = { .status = 200 };
       Posted r = { 0 };
 
@@ -769,30 +778,55 @@ secret_done_cb (GObject      *source,
 }
 
 static void
-load_auth (const char *header_name,
+load_auth (const char *url,
+           const char *header_name,
            Loaded     *l)
 {
-  mr_delivery_auth_load_async (header_name, NULL, auth_load_cb, l);
+  mr_delivery_auth_load_async (url, header_name, NULL, auth_load_cb, l);
   g_assert_true (mr_test_wait_for (&l->done, 20000));
 }
 
-/* The header's value under its name, Basic Auth under "basic". Under the test keyring only: a
- * desktop session's own "basic" secret is never touched. */
+static void
+store_for (const char *account,
+           const char *url,
+           const char *value)
+{
+  g_autofree char *origin = mr_url_origin (url);
+  gboolean stored = FALSE;
+
+  mr_secret_store_for_origin_async (MR_SECRET_WORKFLOW_AUTH, account, origin, "test", value, NULL,
+                                    secret_done_cb, &stored);
+  g_assert_true (mr_test_wait_for (&stored, 20000));
+}
+
+static void
+clear_secret (const char *account)
+{
+  gboolean cleared = FALSE;
+
+  mr_secret_clear_async (MR_SECRET_WORKFLOW_AUTH, account, NULL, secret_done_cb, &cleared);
+  g_assert_true (mr_test_wait_for (&cleared, 20000));
+}
+
+/* The header's value under its name, Basic Auth under "basic", each for the workflow address it
+ * was saved for. Under the test keyring only: a desktop session's own "basic" secret is never
+ * touched. */
 static void
 test_auth_load (void)
 {
   g_autofree char *header = g_strdup_printf ("X-Medrefill-Test-%08x", g_random_int ());
-  Loaded probe = { 0 }, l = { 0 };
-  gboolean stored = FALSE, cleared = FALSE;
+  const char *url_a = "http://127.0.0.1:40001/webhook/medication-refill";
+  const char *url_b = "http://127.0.0.1:40002/webhook/medication-refill";
+  Loaded probe = { 0 }, l = { 0 }, other = { 0 };
 
   if (g_strcmp0 (g_getenv ("MEDREFILL_REQUIRE_KEYRING"), "1") != 0)
     {
       g_test_skip ("Only with the test keyring (MEDREFILL_REQUIRE_KEYRING=1, scripts/run-tests)");
       return;
     }
-  load_auth (NULL, &probe);
+  load_auth (url_a, NULL, &probe);
   g_assert_no_error (probe.error);
-  if (probe.auth->basic != NULL)
+  if (probe.auth->basic != NULL || probe.auth->basic_elsewhere)
     {
       g_test_skip ("This keyring already holds a workflow user name and password");
       mr_delivery_auth_free (probe.auth);
@@ -800,27 +834,86 @@ test_auth_load (void)
     }
   mr_delivery_auth_free (probe.auth);
 
-  mr_secret_store_async (MR_SECRET_WORKFLOW_AUTH, header, "test", "v-42", NULL, secret_done_cb,
-                         &stored);
-  g_assert_true (mr_test_wait_for (&stored, 20000));
-  stored = FALSE;
-  mr_secret_store_async (MR_SECRET_WORKFLOW_AUTH, MR_DELIVERY_BASIC_ACCOUNT, "test", "u:p", NULL,
-                         secret_done_cb, &stored);
-  g_assert_true (mr_test_wait_for (&stored, 20000));
+  store_for (header, url_a, "v-42");
+  store_for (MR_DELIVERY_BASIC_ACCOUNT, url_a, "u:p");
 
-  load_auth (header, &l);
+  load_auth (url_a, header, &l);
   g_assert_no_error (l.error);
+  g_assert_cmpstr (l.auth->origin, ==, "http://127.0.0.1:40001");
   g_assert_cmpstr (l.auth->header_name, ==, header);
   g_assert_cmpstr (l.auth->header_value, ==, "v-42");
   g_assert_cmpstr (l.auth->basic, ==, "u:p");
+  g_assert_false (l.auth->header_elsewhere);
   mr_delivery_auth_free (l.auth);
 
-  mr_secret_clear_async (MR_SECRET_WORKFLOW_AUTH, header, NULL, secret_done_cb, &cleared);
-  g_assert_true (mr_test_wait_for (&cleared, 20000));
-  cleared = FALSE;
-  mr_secret_clear_async (MR_SECRET_WORKFLOW_AUTH, MR_DELIVERY_BASIC_ACCOUNT, NULL, secret_done_cb,
-                         &cleared);
-  g_assert_true (mr_test_wait_for (&cleared, 20000));
+  /* Another port is another origin: nothing, but it is known that the values exist elsewhere. */
+  load_auth (url_b, header, &other);
+  g_assert_no_error (other.error);
+  g_assert_null (other.auth->header_value);
+  g_assert_null (other.auth->basic);
+  g_assert_true (other.auth->header_elsewhere);
+  g_assert_true (other.auth->basic_elsewhere);
+  mr_delivery_auth_free (other.auth);
+
+  clear_secret (header);
+  clear_secret (MR_DELIVERY_BASIC_ACCOUNT);
+}
+
+/* The workflow URL changed from A to B (a second sink on another port): the Header-Auth value
+ * saved for A never reaches B, and B gets no request without it either; the request is refused
+ * here with the sentence that asks for the value again. A's own sink still gets it. */
+static void
+test_auth_bound_to_origin (void)
+{
+  const char *header = "X-N8n-Key";   /* the header the peer records */
+  g_autoptr(GBytes) payload = g_bytes_new_static ("{}", 2);
+  g_autoptr(MrTestServer) server_a = NULL;
+  g_autoptr(MrTestServer) server_b = NULL;
+  g_autofree char *url_a = NULL, *url_b = NULL;
+  Peer a = { .status = 200 }, b = { .status = 200 };
+  Loaded la = { 0 }, lb = { 0 };
+  Posted ra = { 0 }, rb = { 0 };
+
+  if (g_strcmp0 (g_getenv ("MEDREFILL_REQUIRE_KEYRING"), "1") != 0)
+    {
+      g_test_skip ("Only with the test keyring (MEDREFILL_REQUIRE_KEYRING=1, scripts/run-tests)");
+      return;
+    }
+  g_mutex_init (&a.lock);
+  g_mutex_init (&b.lock);
+  server_a = mr_test_server_new (peer_cb, &a);
+  server_b = mr_test_server_new (peer_cb, &b);
+  url_a = g_strconcat (mr_test_server_get_url (server_a), "/webhook/medication-refill", NULL);
+  url_b = g_strconcat (mr_test_server_get_url (server_b), "/webhook/medication-refill", NULL);
+  store_for (header, url_a, "secret-for-a");
+
+  load_auth (url_b, header, &lb);
+  g_assert_no_error (lb.error);
+  post (url_b, lb.auth, payload, &rb);
+  g_assert_error (rb.error, MR_DELIVERY_ERROR, MR_DELIVERY_ERROR_REJECTED);
+  g_assert_nonnull (strstr (rb.error->message, "set the Header-Auth value again"));
+  g_assert_cmpuint (b.n_requests, ==, 0);
+  g_assert_null (b.header_auth);
+
+  /* An auth loaded for A and handed a B address by mistake keeps its secret too. */
+  load_auth (url_a, header, &la);
+  posted_clear (&rb);
+  rb = (Posted) { 0 };
+  post (url_b, la.auth, payload, &rb);
+  g_assert_error (rb.error, MR_DELIVERY_ERROR, MR_DELIVERY_ERROR_REJECTED);
+  g_assert_cmpuint (b.n_requests, ==, 0);
+
+  post (url_a, la.auth, payload, &ra);
+  g_assert_no_error (ra.error);
+  g_assert_cmpstr (a.header_auth, ==, "secret-for-a");
+
+  clear_secret (header);
+  mr_delivery_auth_free (la.auth);
+  mr_delivery_auth_free (lb.auth);
+  posted_clear (&ra);
+  posted_clear (&rb);
+  peer_clear (&a);
+  peer_clear (&b);
 }
 
 int
@@ -850,6 +943,7 @@ main (int    argc,
   g_test_add_func ("/delivery/post", test_post);
   g_test_add_func ("/delivery/post/retry-after", test_post_retry_after);
   g_test_add_func ("/delivery/post/auth", test_post_auth);
+  g_test_add_func ("/delivery/auth/bound-to-origin", test_auth_bound_to_origin);
   g_test_add_func ("/delivery/post/bad-basic", test_post_bad_basic);
   g_test_add_func ("/delivery/tls-failure", test_tls_failure);
   g_test_add_func ("/delivery/auth-load", test_auth_load);

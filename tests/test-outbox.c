@@ -3,6 +3,7 @@
 
 #include <string.h>
 #include <glib/gstdio.h>
+#include <gnutls/crypto.h>
 
 #include "mr-base.h"
 #include "mr-test-server.h"
@@ -287,10 +288,20 @@ record_new (void)
   return record;
 }
 
+/* The same, bound to a workflow's origin, as the queue saves every record it could send. */
+static MrOutboxRecord *
+record_new_bound (void)
+{
+  MrOutboxRecord *record = record_new ();
+
+  record->origin = g_strdup ("https://n8n.clinic.example:443");
+  return record;
+}
+
 static void
 test_codec_round_trip (void)
 {
-  g_autoptr(MrOutboxRecord) record = record_new ();
+  g_autoptr(MrOutboxRecord) record = record_new_bound ();
   g_autoptr(MrOutboxRecord) decoded = NULL;
   g_autoptr(GBytes) file = mr_outbox_encode_file (record, test_key);
   g_autoptr(GBytes) again = mr_outbox_encode_file (record, test_key);
@@ -301,6 +312,7 @@ test_codec_round_trip (void)
   decoded = mr_outbox_decode_file (data, len, test_key, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (decoded->request_id, ==, record->request_id);
+  g_assert_cmpstr (decoded->origin, ==, "https://n8n.clinic.example:443");
   g_assert_cmpint (decoded->created_at, ==, record->created_at);
   g_assert_cmpstr (decoded->payload, ==, record->payload);
   g_assert_cmpuint (decoded->attempts, ==, 3);
@@ -330,7 +342,7 @@ assert_damaged (const guint8 *data,
 static void
 test_codec_tamper (void)
 {
-  g_autoptr(MrOutboxRecord) record = record_new ();
+  g_autoptr(MrOutboxRecord) record = record_new_bound ();
   g_autoptr(GBytes) file = mr_outbox_encode_file (record, test_key);
   gsize len;
   const guint8 *data = g_bytes_get_data (file, &len);
@@ -350,6 +362,89 @@ test_codec_tamper (void)
   other_key[31] ^= 0x80;
   assert_damaged (data, len, other_key);
   assert_damaged ((const guint8 *) "", 0, test_key);
+}
+
+/* The destination is authenticated: a file whose origin was edited to another host (same length,
+ * so nothing else moves) does not open, so a record cannot be re-targeted on disk. */
+static void
+test_codec_origin_tamper (void)
+{
+  g_autoptr(MrOutboxRecord) record = record_new_bound ();
+  g_autoptr(GBytes) file = mr_outbox_encode_file (record, test_key);
+  gsize len;
+  const guint8 *data = g_bytes_get_data (file, &len);
+  g_autofree guint8 *copy = g_memdup2 (data, len);
+  const char *host = "n8n.clinic.example";
+  guint8 *at = NULL;
+
+  for (gsize i = 0; at == NULL && i + strlen (host) <= len; i++)
+    if (memcmp (copy + i, host, strlen (host)) == 0)
+      at = copy + i;
+  g_assert_cmpuint (data[4], ==, 2);
+  g_assert_nonnull (at);
+  memcpy (at, "n8n.evil00.example", strlen ("n8n.evil00.example"));
+  assert_damaged (copy, len, test_key);
+}
+
+/* A file of version 1 (before records were bound to an origin), sealed as that version did:
+ * "MROX" | 1 | id length | id | nonce | AES-256-GCM with the header up to the id as associated
+ * data. */
+static GBytes *
+seal_version_1 (const char *id,
+                const char *envelope)
+{
+  guint8 nonce[12];
+  gsize id_len = strlen (id), header_len = 4 + 2 + id_len;
+  gsize clear_len = strlen (envelope), out_len = clear_len + 16;
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  gnutls_aead_cipher_hd_t cipher;
+  gnutls_datum_t key = { (unsigned char *) test_key, MR_OUTBOX_KEY_SIZE };
+
+  mr_random_bytes (nonce, sizeof nonce);
+  g_byte_array_append (out, (const guint8 *) "MROX", 4);
+  g_byte_array_append (out, (const guint8[]) { 1, (guint8) id_len }, 2);
+  g_byte_array_append (out, (const guint8 *) id, id_len);
+  g_byte_array_append (out, nonce, sizeof nonce);
+  g_byte_array_set_size (out, header_len + sizeof nonce + out_len);
+  g_assert_cmpint (gnutls_aead_cipher_init (&cipher, GNUTLS_CIPHER_AES_256_GCM, &key), ==, 0);
+  g_assert_cmpint (gnutls_aead_cipher_encrypt (cipher, nonce, sizeof nonce, out->data, header_len,
+                                               16, envelope, clear_len,
+                                               out->data + header_len + sizeof nonce, &out_len),
+                   ==, 0);
+  gnutls_aead_cipher_deinit (cipher);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+
+#define V1_ID "abcd0000-0000-4000-8000-0000000000v1"
+
+static GBytes *
+version_1_file (gint64 created_at)
+{
+  g_autofree char *envelope = g_strdup_printf (
+    "{\"request_id\":\"" V1_ID "\",\"created_at\":%" G_GINT64_FORMAT ",\"payload\":"
+    "\"{\\\"requestId\\\":\\\"" V1_ID "\\\"}\",\"attempts\":1,\"next_attempt_at\":0,"
+    "\"state\":\"pending\",\"summary\":{\"patient\":\"" PATIENT_NAME "\",\"medicines\":"
+    "[\"Metformin\"]}}", created_at);
+
+  return seal_version_1 (V1_ID, envelope);
+}
+
+/* Requests queued by the version before this one are still read (not set aside as damaged): their
+ * record has no origin. */
+static void
+test_codec_version_1 (void)
+{
+  g_autoptr(GBytes) file = version_1_file (1767225600000000);
+  g_autoptr(MrOutboxRecord) record = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len;
+  const guint8 *data = g_bytes_get_data (file, &len);
+
+  record = mr_outbox_decode_file (data, len, test_key, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (record->request_id, ==, V1_ID);
+  g_assert_null (record->origin);
+  g_assert_cmpstr (record->patient, ==, PATIENT_NAME);
 }
 
 /* The bytes a name could hide in: UTF-8, JSON's \u escapes (either case), Latin-1. */
@@ -573,6 +668,138 @@ test_restart (void)
   enqueued_clear (&e);
   g_clear_pointer (&server, mr_test_server_free);
   workflow_clear (&w);
+  remove_tree (dir);
+}
+
+static void
+assert_file_origin (const char *dir,
+                    const char *id,
+                    const char *url)
+{
+  g_autofree char *name = g_strconcat (id, ".mro", NULL);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *origin = mr_url_origin (url);
+  g_autofree char *data = NULL;
+  g_autoptr(MrOutboxRecord) record = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (path, &data, &len, &error));
+  record = mr_outbox_decode_file ((const guint8 *) data, len, test_key, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint ((guchar) data[4], ==, 2);
+  g_assert_cmpstr (record->origin, ==, origin);
+}
+
+/* workflow-url changed from A to B (another 127.0.0.1 sink): the requests queued for A are not
+ * sent to B, whatever the outbox is asked; they stay, on disk and after a restart, shown with a
+ * sentence; set back to A, they go out. */
+static void
+test_bound_to_origin (void)
+{
+  g_autofree char *dir = temp_dir ();
+  g_autofree char *listing = NULL;
+  g_autoptr(MrTestServer) server_a = NULL;
+  g_autoptr(MrTestServer) server_b = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  const char *id = "0a0a0000-0000-4000-8000-00000000000a";
+  const char *url_a, *url_b;
+  MrOutboxItem *item;
+  MrOutbox *outbox;
+  Workflow a, b;
+  Enqueued e = { 0 };
+
+  workflow_init (&a, 503);
+  workflow_init (&b, 200);
+  server_a = mr_test_server_new (workflow_cb, &a);
+  server_b = mr_test_server_new (workflow_cb, &b);
+  url_a = mr_test_server_get_url (server_a);
+  url_b = mr_test_server_get_url (server_b);
+  outbox = outbox_new (dir, url_a);
+  enqueue (outbox, id, &e);
+  g_assert_cmpint (e.outcome, ==, MR_OUTBOX_SAVED);
+  wait_idle (outbox);
+  assert_file_origin (dir, id, url_a);
+
+  mr_outbox_set_workflow (outbox, url_b, NULL);
+  mr_outbox_send_all_now (outbox);
+  g_assert_true (mr_outbox_retry_now (outbox, id));
+  wait_idle (outbox);
+  g_assert_cmpuint (workflow_count (&b), ==, 0);
+  g_assert_cmpuint (mr_outbox_get_held_count (outbox), ==, 1);
+  items = mr_outbox_list_items (outbox);
+  g_assert_cmpuint (items->len, ==, 1);
+  item = g_ptr_array_index (items, 0);
+  g_assert_cmpint (item->state, ==, MR_OUTBOX_STATE_HELD);
+  g_assert_nonnull (strstr (item->last_error, "another workflow address"));
+  outbox_close (outbox);
+
+  /* Not after a restart either, and the file is still there. */
+  outbox = outbox_new (dir, url_b);
+  mr_outbox_send_all_now (outbox);
+  wait_idle (outbox);
+  g_assert_cmpuint (workflow_count (&b), ==, 0);
+  listing = list_dir (dir);
+  g_assert_nonnull (strstr (listing, id));
+
+  workflow_set_status (&a, 200);
+  mr_outbox_set_workflow (outbox, url_a, NULL);
+  mr_outbox_send_all_now (outbox);
+  wait_idle (outbox);
+  g_assert_cmpuint (mr_outbox_get_pending_count (outbox) + mr_outbox_get_held_count (outbox), ==,
+                    0);
+  g_assert_cmpuint (workflow_count (&a), ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (a.keys, 1), ==, id);
+  g_assert_cmpuint (workflow_count (&b), ==, 0);
+
+  outbox_close (outbox);
+  enqueued_clear (&e);
+  g_clear_pointer (&server_a, mr_test_server_free);
+  g_clear_pointer (&server_b, mr_test_server_free);
+  workflow_clear (&a);
+  workflow_clear (&b);
+  remove_tree (dir);
+}
+
+/* A request queued by the version before (no origin in its file) is kept: it is bound to the
+ * workflow address in effect when the outbox first meets it (written again as version 2), and
+ * from then on never follows a change of address. */
+static void
+test_version_1_bound_at_first_read (void)
+{
+  g_autofree char *dir = temp_dir ();
+  g_autofree char *path = g_build_filename (dir, V1_ID ".mro", NULL);
+  g_autoptr(GBytes) file = version_1_file (g_get_real_time ());
+  g_autoptr(MrTestServer) server_a = NULL;
+  g_autoptr(MrTestServer) server_b = NULL;
+  g_autoptr(GError) error = NULL;
+  MrOutbox *outbox;
+  Workflow a, b;
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (file, NULL),
+                                      g_bytes_get_size (file), &error));
+  workflow_init (&a, 503);
+  workflow_init (&b, 200);
+  server_a = mr_test_server_new (workflow_cb, &a);
+  server_b = mr_test_server_new (workflow_cb, &b);
+
+  outbox = outbox_new (dir, mr_test_server_get_url (server_a));
+  g_assert_cmpuint (mr_outbox_get_damaged_count (outbox), ==, 0);
+  wait_idle (outbox);
+  g_assert_cmpuint (workflow_count (&a), ==, 1);
+  assert_file_origin (dir, V1_ID, mr_test_server_get_url (server_a));
+
+  mr_outbox_set_workflow (outbox, mr_test_server_get_url (server_b), NULL);
+  mr_outbox_send_all_now (outbox);
+  wait_idle (outbox);
+  g_assert_cmpuint (workflow_count (&b), ==, 0);
+  g_assert_cmpuint (mr_outbox_get_held_count (outbox), ==, 1);
+
+  outbox_close (outbox);
+  g_clear_pointer (&server_a, mr_test_server_free);
+  g_clear_pointer (&server_b, mr_test_server_free);
+  workflow_clear (&a);
+  workflow_clear (&b);
   remove_tree (dir);
 }
 
@@ -1051,6 +1278,10 @@ main (int    argc,
 
   g_test_add_func ("/outbox/codec/round-trip", test_codec_round_trip);
   g_test_add_func ("/outbox/codec/tamper", test_codec_tamper);
+  g_test_add_func ("/outbox/codec/origin-tamper", test_codec_origin_tamper);
+  g_test_add_func ("/outbox/codec/version-1", test_codec_version_1);
+  g_test_add_func ("/outbox/bound-to-origin", test_bound_to_origin);
+  g_test_add_func ("/outbox/version-1-bound-at-first-read", test_version_1_bound_at_first_read);
   g_test_add_func ("/outbox/no-clear-text", test_no_clear_text);
   g_test_add_func ("/outbox/no-clear-text/search-can-fail", test_no_clear_text_can_fail);
   g_test_add_func ("/outbox/atomic", test_atomic);

@@ -105,6 +105,19 @@ store_bound (MrSecretKind        kind,
 }
 
 static void
+store_for (MrSecretKind  kind,
+           const char   *account,
+           const char   *origin,
+           const char   *secret,
+           Result       *r)
+{
+  result_clear (r);
+  mr_secret_store_for_origin_async (kind, account, origin, "Medication Refill test secret", secret,
+                                    NULL, store_cb, r);
+  g_assert_true (mr_test_wait_for (&r->done, 20000));
+}
+
+static void
 lookup_bound (MrSecretKind        kind,
               const char         *account,
               const char * const *binding,
@@ -121,6 +134,17 @@ clear_kind (MrSecretKind  kind,
 {
   result_clear (r);
   mr_secret_clear_kind_async (kind, NULL, clear_cb, r);
+  g_assert_true (mr_test_wait_for (&r->done, 20000));
+}
+
+static void
+lookup_for (MrSecretKind  kind,
+            const char   *account,
+            const char   *origin,
+            Result       *r)
+{
+  result_clear (r);
+  mr_secret_lookup_for_origin_async (kind, account, origin, NULL, lookup_cb, r);
   g_assert_true (mr_test_wait_for (&r->done, 20000));
 }
 
@@ -237,6 +261,53 @@ test_separate (void)
   clear (MR_SECRET_REFRESH_TOKEN, a, &r);
   lookup (MR_SECRET_REFRESH_TOKEN, a, &r);
   g_assert_null (r.secret);
+  result_clear (&r);
+}
+
+/* A secret bound to one origin is found only for that origin: not for another (the workflow URL
+ * changed), and an item saved without an origin (before secrets were bound) is not found for any.
+ * Clearing removes every origin's item. */
+static void
+test_origin (void)
+{
+  g_autofree char *account = test_account ("origin");
+  g_autofree char *legacy = test_account ("legacy");
+  const char *a = "http://127.0.0.1:40001", *b = "http://127.0.0.1:40002";
+  Result r = { 0 };
+
+  if (!have_keyring ())
+    return;
+
+  store_for (MR_SECRET_WORKFLOW_AUTH, account, a, "value-a", &r);
+  g_assert_no_error (r.error);
+  g_assert_true (r.ok);
+  lookup_for (MR_SECRET_WORKFLOW_AUTH, account, a, &r);
+  g_assert_cmpstr (r.secret, ==, "value-a");
+  lookup_for (MR_SECRET_WORKFLOW_AUTH, account, b, &r);
+  g_assert_no_error (r.error);
+  g_assert_null (r.secret);
+  /* Without an origin: whether there is one at all. */
+  lookup (MR_SECRET_WORKFLOW_AUTH, account, &r);
+  g_assert_cmpstr (r.secret, ==, "value-a");
+
+  /* A second origin's value does not replace the first's. */
+  store_for (MR_SECRET_WORKFLOW_AUTH, account, b, "value-b", &r);
+  lookup_for (MR_SECRET_WORKFLOW_AUTH, account, b, &r);
+  g_assert_cmpstr (r.secret, ==, "value-b");
+  lookup_for (MR_SECRET_WORKFLOW_AUTH, account, a, &r);
+  g_assert_cmpstr (r.secret, ==, "value-a");
+
+  store (MR_SECRET_WORKFLOW_AUTH, legacy, "unbound", &r);
+  lookup_for (MR_SECRET_WORKFLOW_AUTH, legacy, a, &r);
+  g_assert_no_error (r.error);
+  g_assert_null (r.secret);
+
+  clear (MR_SECRET_WORKFLOW_AUTH, account, &r);
+  lookup_for (MR_SECRET_WORKFLOW_AUTH, account, a, &r);
+  g_assert_null (r.secret);
+  lookup_for (MR_SECRET_WORKFLOW_AUTH, account, b, &r);
+  g_assert_null (r.secret);
+  clear (MR_SECRET_WORKFLOW_AUTH, legacy, &r);
   result_clear (&r);
 }
 
@@ -421,6 +492,7 @@ main (int    argc,
   g_test_add_func ("/secrets/namespace", test_namespace);
   g_test_add_func ("/secrets/bound", test_bound);
   g_test_add_func ("/secrets/clear-kind", test_clear_kind);
+  g_test_add_func ("/secrets/origin", test_origin);
   g_test_add_func ("/secrets/clear-missing", test_clear_missing);
   g_test_add_func ("/secrets/unavailable", test_unavailable);
   g_test_add_func ("/secrets/free", test_free);

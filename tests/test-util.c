@@ -398,6 +398,32 @@ test_redirect_secure_or_loopback (void)
   g_assert_false (mr_redirect_uri_is_secure_or_loopback (NULL));
 }
 
+/* Two addresses share a secret or a queued request only when scheme, host and port agree. */
+static void
+test_url_origin (void)
+{
+  static const struct { const char *url; const char *origin; } cases[] = {
+    { "https://n8n.clinic.example/webhook/refill", "https://n8n.clinic.example:443" },
+    { "HTTPS://N8N.Clinic.Example:443/x?y#z", "https://n8n.clinic.example:443" },
+    { "https://n8n.clinic.example:8443/webhook", "https://n8n.clinic.example:8443" },
+    { "http://127.0.0.1:5678/webhook/refill", "http://127.0.0.1:5678" },
+    { "http://127.0.0.1/webhook", "http://127.0.0.1:80" },
+    { "http://[::1]:8080/w", "http://[::1]:8080" },
+    { "https://user:pw@n8n.clinic.example/w", "https://n8n.clinic.example:443" },
+    { "ftp://n8n.clinic.example/w", NULL },
+    { "not a url", NULL },
+    { "", NULL },
+    { NULL, NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *origin = mr_url_origin (cases[i].url);
+
+      g_assert_cmpstr (origin, ==, cases[i].origin);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -420,6 +446,7 @@ main (int   argc,
   g_test_add_func ("/util/json/to-string", test_json_to_string);
   g_test_add_func ("/util/json/write-line", test_json_write_line);
   g_test_add_func ("/util/url/secure-or-loopback", test_secure_or_loopback);
+  g_test_add_func ("/util/url/origin", test_url_origin);
   g_test_add_func ("/util/url/redirect-secure-or-loopback", test_redirect_secure_or_loopback);
 
   return g_test_run ();

@@ -728,7 +728,7 @@ mr_sandbox_handle_token (MrSandbox         *self,
 
       /* The code flow's tokens and claims; the device grant sent no nonce, so there is none. */
       if (user != NULL)
-        issue_tokens (self, msg, user, NULL, scope);
+        issue_tokens (self, msg, user, NULL, scope, TRUE);
     }
   else
     mr_sandbox_respond_entra_error (msg, "unsupported_grant_type", 70003,

@@ -16,6 +16,8 @@ struct _MrApplication {
   AdwApplication  parent_instance;
 
   GSettings      *settings;
+  MrConfigLock   *lock;            /* the administrator's settings file: wins over settings */
+  char           *lock_path;       /* NULL: mr_config_lock_default_path() */
   MrSandbox      *sandbox;
   gboolean        use_sandbox;
   gboolean        kiosk;
@@ -36,11 +38,12 @@ static const GOptionEntry options[] = {
   { NULL }
 };
 
-/* The settings an .env file can set, with their keys; a locked key is left as the administrator
- * locked it. */
+/* The settings an .env file can set, with their keys; a locked key (by dconf or by the
+ * administrator's settings file) is left as the administrator locked it. */
 static gboolean
-store_imported (GSettings      *settings,
-                const MrConfig *config)
+store_imported (GSettings          *settings,
+                const MrConfigLock *lock,
+                const MrConfig     *config)
 {
   const struct { const char *key; const char *value; } values[] = {
     { "authority",    config->authority },
@@ -52,7 +55,8 @@ store_imported (GSettings      *settings,
 
   for (guint i = 0; i < G_N_ELEMENTS (values); i++)
     {
-      if (!g_settings_is_writable (settings, values[i].key))
+      if (!g_settings_is_writable (settings, values[i].key)
+          || mr_config_lock_has_key (lock, values[i].key))
         {
           g_printerr (_("%s is locked by your administrator and was left as it is.\n"),
                       values[i].key);
@@ -67,7 +71,8 @@ store_imported (GSettings      *settings,
 }
 
 static int
-import_env (const char *path)
+import_env (const char         *path,
+            const MrConfigLock *lock)
 {
   g_autoptr(GSettings) settings = g_settings_new (APP_ID);
   g_autoptr(MrConfig) config = mr_config_new_from_settings (settings);
@@ -87,7 +92,7 @@ import_env (const char *path)
     }
   for (guint i = 0; warnings && warnings[i]; i++)
     g_printerr ("%s\n", warnings[i]);
-  return store_imported (settings, config) ? 0 : 1;
+  return store_imported (settings, lock, config) ? 0 : 1;
 }
 
 /* GTK parses its own default theme when it makes the display's settings, and libadwaita replaces
@@ -163,8 +168,9 @@ use_sandbox_state (MrApplication *self)
 
   g_object_get (real, "settings-schema", &schema, NULL);
   keys = g_settings_schema_list_keys (schema);
+  /* Locked by dconf, or by the administrator's settings file (the lock that works in Flatpak). */
   for (guint i = 0; keys[i] != NULL; i++)
-    if (!g_settings_is_writable (real, keys[i]))
+    if (!g_settings_is_writable (real, keys[i]) || mr_config_lock_has_key (self->lock, keys[i]))
       {
         g_printerr ("%s\n", _("This computer's settings are locked by its administrator, so the "
                                "sandbox does not run here. Try it on a computer of your own."));
@@ -190,6 +196,27 @@ use_sandbox_state (MrApplication *self)
   return TRUE;
 }
 
+/* Reads the administrator's settings file once, before anything reads a setting. A file the app
+ * cannot use stops it with a sentence: running unlocked would be the opposite of what the
+ * administrator asked. */
+static gboolean
+load_lock (MrApplication *self)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *path = self->lock_path != NULL ? self->lock_path : mr_config_lock_default_path ();
+
+  schema = g_settings_schema_source_lookup (g_settings_schema_source_get_default (), APP_ID, TRUE);
+  g_clear_pointer (&self->lock, mr_config_lock_unref);
+  self->lock = schema != NULL ? mr_config_lock_load (path, schema, &error) : mr_config_lock_new ();
+  if (self->lock == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static int
 mr_application_handle_local_options (GApplication *app,
                                      GVariantDict *dict)
@@ -202,8 +229,10 @@ mr_application_handle_local_options (GApplication *app,
       g_print ("medrefill %s\n", PACKAGE_VERSION);
       return 0;
     }
+  if (!load_lock (self))
+    return 1;
   if (g_variant_dict_lookup (dict, "import-env", "^ay", &env_path))
-    return import_env (env_path);
+    return import_env (env_path, self->lock);
   self->use_sandbox = g_variant_dict_contains (dict, "sandbox");
   self->kiosk = g_variant_dict_contains (dict, "kiosk");
   self->inspector_asked = take_inspector_flag ();
@@ -229,6 +258,8 @@ build_config (MrApplication *self)
   if (self->settings == NULL)
     self->settings = g_settings_new (APP_ID);
   config = mr_config_new_from_settings (self->settings);
+  if (self->lock != NULL)
+    mr_config_lock_apply (self->lock, config);
   if (self->kiosk)
     config->mode = MR_MODE_KIOSK;
   /* A patient never sees a keyring dialog (a fresh autologin kiosk has no login keyring yet). */
@@ -297,8 +328,12 @@ configure_window_cb (gpointer data)
 static gboolean
 is_kiosk (MrApplication *self)
 {
+  GVariant *locked = self->lock != NULL ? mr_config_lock_get_value (self->lock, "mode") : NULL;
+
   if (self->kiosk)
     return TRUE;
+  if (locked != NULL)
+    return g_str_equal (g_variant_get_string (locked, NULL), "kiosk");
   /* The settings are read after the first frame; a quit may come before. */
   if (self->settings == NULL)
     self->settings = g_settings_new (APP_ID);
@@ -342,7 +377,7 @@ preferences_cb (GSimpleAction *action,
   /* Checked again here: a shortcut or D-Bus activation does not look at the menu. */
   if (!may_open_preferences (self))
     return;
-  gtk_window_present (GTK_WINDOW (mr_preferences_new (window, self->settings)));
+  gtk_window_present (GTK_WINDOW (mr_preferences_new (window, self->settings, self->lock)));
 }
 
 static void
@@ -434,10 +469,21 @@ mr_application_shutdown (GApplication *app)
 }
 
 static void
+mr_application_finalize (GObject *object)
+{
+  MrApplication *self = MR_APPLICATION (object);
+
+  g_clear_pointer (&self->lock, mr_config_lock_unref);
+  g_free (self->lock_path);
+  G_OBJECT_CLASS (mr_application_parent_class)->finalize (object);
+}
+
+static void
 mr_application_class_init (MrApplicationClass *klass)
 {
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
+  G_OBJECT_CLASS (klass)->finalize = mr_application_finalize;
   app_class->handle_local_options = mr_application_handle_local_options;
   app_class->startup = mr_application_startup;
   app_class->activate = mr_application_activate;
@@ -465,4 +511,14 @@ mr_application_new (void)
    * loaded in startup instead, and the Welcome icon is a picture from the resources. */
   g_application_set_resource_base_path (G_APPLICATION (app), NULL);
   return app;
+}
+
+void
+mr_application_set_settings_file (MrApplication *self,
+                                  const char    *path)
+{
+  g_return_if_fail (MR_IS_APPLICATION (self));
+
+  g_free (self->lock_path);
+  self->lock_path = g_strdup (path);
 }

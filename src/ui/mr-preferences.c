@@ -8,6 +8,7 @@
 
 typedef enum {
   KIND_URL,        /* absolute, https unless loopback */
+  KIND_GRAPH,      /* a URL on Microsoft Graph's own hosts, or loopback */
   KIND_REDIRECT,   /* http(s) loopback or https */
   KIND_TEXT,
   KIND_GUID,       /* empty, or a GUID */
@@ -21,31 +22,34 @@ typedef struct {
   const char *group;
   const char *title;
   Kind        kind;
+  gboolean    endpoint;  /* says where sign-in, tokens, secrets or requests go */
 } Field;
 
 static const Field fields[] = {
-  { "authority",            N_("Sign-in"),  N_("Authority (sign-in address)"),        KIND_URL },
-  { "tenant-id",            N_("Sign-in"),  N_("Tenant ID"),                          KIND_GUID },
-  { "client-id",            N_("Sign-in"),  N_("Client ID"),                          KIND_GUID },
-  { "redirect-uri",         N_("Sign-in"),  N_("Redirect URI"),                       KIND_REDIRECT },
-  { "scopes",               N_("Sign-in"),  N_("Scopes (comma-separated)"),           KIND_LIST },
-  { "extensions-app-id",    N_("Sign-in"),  N_("Extensions app ID (b2c-extensions-app)"), KIND_GUID },
-  { "sign-in-hosts",        N_("Sign-in"),  N_("More sign-in hosts (comma-separated)"), KIND_LIST },
-  { "device-verification-uri", N_("Sign-in"), N_("Phone sign-in page (empty: the provider's)"), KIND_URL },
-  { "graph-url",            N_("Services"), N_("Microsoft Graph address"),            KIND_URL },
-  { "workflow-url",         N_("Services"), N_("Workflow address (n8n webhook)"),     KIND_URL },
-  { "workflow-auth-header", N_("Services"), N_("Workflow authentication header name"), KIND_TEXT },
-  { "api-scope",            N_("Services"), N_("Clinic API scope"),                   KIND_SCOPE },
-  { "staff-role",           N_("Services"), N_("Staff app role"),                     KIND_ROLE },
-  { "pickup-locations",     N_("Requests"), N_("Pickup locations (comma-separated)"), KIND_LIST },
-  { "formulary-path",       N_("Requests"), N_("Formulary file"),                     KIND_TEXT },
-  { "consent-text",         N_("Requests"), N_("Consent text"),                       KIND_TEXT },
+  { "authority",            N_("Sign-in"),  N_("Authority (sign-in address)"),        KIND_URL, TRUE },
+  { "tenant-id",            N_("Sign-in"),  N_("Tenant ID"),                          KIND_GUID, TRUE },
+  { "client-id",            N_("Sign-in"),  N_("Client ID"),                          KIND_GUID, TRUE },
+  { "redirect-uri",         N_("Sign-in"),  N_("Redirect URI"),                       KIND_REDIRECT, TRUE },
+  { "scopes",               N_("Sign-in"),  N_("Scopes (comma-separated)"),           KIND_LIST, TRUE },
+  { "extensions-app-id",    N_("Sign-in"),  N_("Extensions app ID (b2c-extensions-app)"), KIND_GUID, TRUE },
+  { "sign-in-hosts",        N_("Sign-in"),  N_("More sign-in hosts (comma-separated)"), KIND_LIST, TRUE },
+  { "device-verification-uri", N_("Sign-in"), N_("Phone sign-in page (empty: the provider's)"), KIND_URL, TRUE },
+  { "graph-url",            N_("Services"), N_("Microsoft Graph address"),            KIND_GRAPH, TRUE },
+  { "workflow-url",         N_("Services"), N_("Workflow address (n8n webhook)"),     KIND_URL, TRUE },
+  { "workflow-auth-header", N_("Services"), N_("Workflow authentication header name"), KIND_TEXT, TRUE },
+  { "api-scope",            N_("Services"), N_("Clinic API scope"),                   KIND_SCOPE, TRUE },
+  { "staff-role",           N_("Services"), N_("Staff app role"),                     KIND_ROLE, TRUE },
+  { "pickup-locations",     N_("Requests"), N_("Pickup locations (comma-separated)"), KIND_LIST, FALSE },
+  { "formulary-path",       N_("Requests"), N_("Formulary file"),                     KIND_TEXT, FALSE },
+  { "consent-text",         N_("Requests"), N_("Consent text"),                       KIND_TEXT, FALSE },
 };
 
 struct _MrPreferences {
   AdwPreferencesWindow  parent_instance;
 
   GSettings            *settings;
+  MrConfigLock         *lock;      /* the administrator's settings file */
+  gboolean              endpoints_editable;
   GHashTable           *rows;      /* key → row (borrowed) */
   GHashTable           *problems;  /* key → sentence */
   AdwPasswordEntryRow  *secret_row;
@@ -84,6 +88,13 @@ check (const Field *field,
       if (!mr_url_is_secure_or_loopback (text))
         return _("Use https:// — plain http:// is only allowed for this computer (127.0.0.1 or ::1).");
       return NULL;
+    case KIND_GRAPH:
+      /* The person's Graph token goes here: Microsoft Graph itself, or this computer. */
+      if (check (&(Field) { .kind = KIND_URL }, text) != NULL || *text == '\0')
+        return check (&(Field) { .kind = KIND_URL }, text);
+      if (!mr_config_graph_url_is_allowed (text))
+        return _("Use Microsoft Graph's own address, such as https://graph.microsoft.com/v1.0 (or a national cloud's), or one on this computer (127.0.0.1 or ::1).");
+      return NULL;
     case KIND_REDIRECT:
       uri = g_uri_parse (text, G_URI_FLAGS_NONE, NULL);
       if (uri == NULL || g_uri_get_host (uri) == NULL
@@ -114,13 +125,52 @@ check (const Field *field,
     }
 }
 
-static char *
-list_text (GSettings  *settings,
-           const char *key)
+/* What @key holds: the administrator's file's value when it sets the key, else the settings'. */
+static GVariant *
+get_value (MrPreferences *self,
+           const char    *key)
 {
-  g_auto(GStrv) items = g_settings_get_strv (settings, key);
+  GVariant *locked = mr_config_lock_get_value (self->lock, key);
 
-  return g_strjoinv (", ", items);
+  return locked != NULL ? g_variant_ref (locked) : g_settings_get_value (self->settings, key);
+}
+
+static char *
+row_text (MrPreferences *self,
+          const Field   *field)
+{
+  g_autoptr(GVariant) value = get_value (self, field->key);
+  g_autofree const char **items = NULL;
+
+  if (field->kind != KIND_LIST)
+    return g_variant_dup_string (value, NULL);
+  items = g_variant_get_strv (value, NULL);
+  return g_strjoinv (", ", (char **) items);
+}
+
+/* Why the row of @key (an endpoint when @endpoint) cannot be edited, or NULL when it can. */
+static const char *
+read_only_reason (MrPreferences *self,
+                  const char    *key,
+                  gboolean       endpoint)
+{
+  if (mr_config_lock_has_key (self->lock, key))
+    return _("Set by your administrator in the settings file");
+  if (!g_settings_is_writable (self->settings, key))
+    return _("Locked by your administrator");
+  if (endpoint && !self->endpoints_editable)
+    return _("Only your administrator can change where sign-in, secrets and requests go");
+  return NULL;
+}
+
+static void
+set_read_only (GtkWidget  *row,
+               const char *reason)
+{
+  if (reason == NULL)
+    return;
+  gtk_widget_set_sensitive (row, FALSE);
+  gtk_widget_set_tooltip_text (row, reason);
 }
 
 static void
@@ -175,16 +225,11 @@ make_row (MrPreferences *self,
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _(field->title));
   adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (row), TRUE);
-  value = field->kind == KIND_LIST ? list_text (self->settings, field->key)
-                                   : g_settings_get_string (self->settings, field->key);
+  value = row_text (self, field);
   gtk_editable_set_text (GTK_EDITABLE (row), value);
   g_object_set_data (G_OBJECT (row), "mr-field", (gpointer) field);
   g_signal_connect (row, "apply", G_CALLBACK (apply_cb), self);
-  if (!g_settings_is_writable (self->settings, field->key))
-    {
-      gtk_widget_set_sensitive (row, FALSE);
-      gtk_widget_set_tooltip_text (row, _("Locked by your administrator"));
-    }
+  set_read_only (row, read_only_reason (self, field->key, field->endpoint));
   g_hash_table_insert (self->rows, (gpointer) field->key, row);
   return row;
 }
@@ -253,9 +298,21 @@ make_choice_row (MrPreferences      *self,
   g_assert (g_strv_length (nicks) == g_strv_length ((char **) labels));
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (model));
-  g_settings_bind_with_mapping (self->settings, key, row, "selected", G_SETTINGS_BIND_DEFAULT,
-                                nick_to_selected, selected_to_nick, nicks,
-                                (GDestroyNotify) g_strfreev);
+  if (mr_config_lock_has_key (self->lock, key))
+    {
+      /* The file's value, shown and kept: the user's setting under it does not count. */
+      g_auto(GValue) selected = G_VALUE_INIT;
+
+      g_value_init (&selected, G_TYPE_UINT);
+      if (nick_to_selected (&selected, mr_config_lock_get_value (self->lock, key), nicks))
+        adw_combo_row_set_selected (ADW_COMBO_ROW (row), g_value_get_uint (&selected));
+      g_strfreev (nicks);
+      set_read_only (row, read_only_reason (self, key, FALSE));
+    }
+  else
+    g_settings_bind_with_mapping (self->settings, key, row, "selected", G_SETTINGS_BIND_DEFAULT,
+                                  nick_to_selected, selected_to_nick, nicks,
+                                  (GDestroyNotify) g_strfreev);
   g_hash_table_insert (self->rows, (gpointer) key, row);
   return row;
 }
@@ -280,6 +337,8 @@ secret_apply_cb (AdwEntryRow   *row,
                  MrPreferences *self)
 {
   g_autofree char *header = g_settings_get_string (self->settings, "workflow-auth-header");
+  g_autofree char *url = g_settings_get_string (self->settings, "workflow-url");
+  g_autofree char *origin = mr_url_origin (url);
   const char *value = gtk_editable_get_text (GTK_EDITABLE (row));
 
   if (*header == '\0')
@@ -288,14 +347,23 @@ secret_apply_cb (AdwEntryRow   *row,
                                         adw_toast_new (_("Set the header name first.")));
       return;
     }
-  mr_secret_store_async (MR_SECRET_WORKFLOW_AUTH, header, _("Medication Refill workflow credential"),
-                         value, NULL, secret_stored_cb, g_object_ref (self));
+  if (origin == NULL)
+    {
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                        adw_toast_new (_("Set the workflow address first.")));
+      return;
+    }
+  /* Bound to this workflow address: if the address changes, the value is not sent to the new one
+   * until it is set again here (issue 13). */
+  mr_secret_store_for_origin_async (MR_SECRET_WORKFLOW_AUTH, header, origin,
+                                    _("Medication Refill workflow credential"), value, NULL,
+                                    secret_stored_cb, g_object_ref (self));
   /* The value lives in the keyring only, never in this window longer than needed. */
   gtk_editable_set_text (GTK_EDITABLE (row), "");
 }
 
 /* A switch bound to a boolean key: stored at once, and insensitive while the key is locked
- * (g_settings_bind follows writability). */
+ * (g_settings_bind follows writability; the administrator's file is the other lock). */
 static GtkWidget *
 make_switch_row (MrPreferences *self,
                  const char    *key,
@@ -310,7 +378,15 @@ make_switch_row (MrPreferences *self,
   gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), toggle);
-  g_settings_bind (self->settings, key, toggle, "active", G_SETTINGS_BIND_DEFAULT);
+  if (mr_config_lock_has_key (self->lock, key))
+    {
+      /* The administrator's file decides, as for a choice. */
+      gtk_switch_set_active (GTK_SWITCH (toggle),
+                             g_variant_get_boolean (mr_config_lock_get_value (self->lock, key)));
+      set_read_only (row, read_only_reason (self, key, FALSE));
+    }
+  else
+    g_settings_bind (self->settings, key, toggle, "active", G_SETTINGS_BIND_DEFAULT);
   /* The switch is what a test (and the lock) acts on. */
   g_hash_table_insert (self->rows, (gpointer) key, toggle);
   return row;
@@ -399,6 +475,7 @@ mr_preferences_finalize (GObject *object)
   MrPreferences *self = MR_PREFERENCES (object);
 
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->lock, mr_config_lock_unref);
   g_hash_table_unref (self->rows);
   g_hash_table_unref (self->problems);
   G_OBJECT_CLASS (mr_preferences_parent_class)->finalize (object);
@@ -417,9 +494,25 @@ mr_preferences_init (MrPreferences *self)
   self->problems = g_hash_table_new (g_str_hash, g_str_equal);
 }
 
+/* Endpoints are read-only unless an administrator said otherwise (endpoints-editable), or while
+ * the sign-in settings are incomplete: the first setup, with nothing yet to send anywhere. */
+static gboolean
+endpoints_editable (MrPreferences *self)
+{
+  g_autoptr(GVariant) editable = get_value (self, "endpoints-editable");
+  g_autoptr(MrConfig) config = NULL;
+
+  if (g_variant_get_boolean (editable))
+    return TRUE;
+  config = mr_config_new_from_settings (self->settings);
+  mr_config_lock_apply (self->lock, config);
+  return !mr_config_validate (config, NULL);
+}
+
 MrPreferences *
-mr_preferences_new (GtkWindow *parent,
-                    GSettings *settings)
+mr_preferences_new (GtkWindow          *parent,
+                    GSettings          *settings,
+                    const MrConfigLock *lock)
 {
   MrPreferences *self;
 
@@ -431,6 +524,8 @@ mr_preferences_new (GtkWindow *parent,
                        "search-enabled", FALSE,
                        NULL);
   self->settings = g_object_ref (settings);
+  self->lock = lock != NULL ? mr_config_lock_ref ((MrConfigLock *) lock) : mr_config_lock_new ();
+  self->endpoints_editable = endpoints_editable (self);
   build_pages (self);
   return self;
 }

@@ -25,8 +25,9 @@ LLVMFuzzerInitialize (int    *argc,
   return 0;
 }
 
-/* The file format of mr-outbox-record.c: "MROX", version 1, id length, id, 12-byte nonce, then
- * AES-256-GCM of the plaintext with the header (up to the id) as associated data. */
+/* The file format of mr-outbox-record.c's version 1 (still read; version 2 adds the origin to the
+ * header): "MROX", version 1, id length, id, 12-byte nonce, then AES-256-GCM of the plaintext with
+ * the header (up to the id) as associated data. A decoded record is encoded again as version 2. */
 static GBytes *
 seal (const char    *id,
       const uint8_t *clear,

@@ -10,6 +10,7 @@
 #include <libsoup/soup.h>
 
 #include "mr-base.h"
+#include "mr-config.h"
 #include "mr-sandbox.h"
 #include "mr-test-server.h"
 

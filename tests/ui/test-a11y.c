@@ -530,7 +530,7 @@ test_atspi_preferences (void)
 
   if (!have_a11y_bus ())
     return;
-  preferences = mr_preferences_new (NULL, settings);
+  preferences = mr_preferences_new (NULL, settings, NULL);
   gtk_window_present (GTK_WINDOW (preferences));
   title = gtk_window_get_title (GTK_WINDOW (preferences));
   g_assert_nonnull (title);

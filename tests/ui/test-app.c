@@ -405,6 +405,58 @@ test_sandbox_refused_when_locked (void)
                              "sandbox does not run here.*");
 }
 
+/* The administrator's settings file locks as dconf does (and works under Flatpak, where dconf's
+ * locks do not reach): with one that sets any key, --sandbox does not start either. */
+static void
+test_sandbox_refused_with_settings_file (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(MrApplication) app = NULL;
+      g_autofree char *path = g_build_filename (g_get_user_config_dir (), "settings.ini", NULL);
+      char *argv[] = { (char *) "medrefill", (char *) "--sandbox", NULL };
+      gboolean ran = FALSE;
+
+      g_mkdir_with_parents (g_get_user_config_dir (), 0700);
+      g_assert_true (g_file_set_contents (path, "[io.github.medrefill.MedRefill]\n"
+                                                "workflow-url='https://n8n.clinic.example/w'\n",
+                                          -1, NULL));
+      app = mr_application_new ();
+      mr_application_set_settings_file (app, path);
+      g_timeout_add (50, never_cb, &ran);
+      g_assert_cmpint (g_application_run (G_APPLICATION (app), 2, argv), ==, 1);
+      g_assert_false (ran);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, 0);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*This computer's settings are locked by its administrator, so the "
+                             "sandbox does not run here.*");
+}
+
+/* A settings file the app cannot use stops it with a sentence instead of running unlocked. */
+static void
+test_bad_settings_file (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(MrApplication) app = NULL;
+      g_autofree char *path = g_build_filename (g_get_user_config_dir (), "settings.ini", NULL);
+      char *argv[] = { (char *) "medrefill", NULL };
+
+      g_mkdir_with_parents (g_get_user_config_dir (), 0700);
+      g_assert_true (g_file_set_contents (path, "[io.github.medrefill.MedRefill]\n"
+                                                "mode='museum'\n", -1, NULL));
+      app = mr_application_new ();
+      mr_application_set_settings_file (app, path);
+      g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, argv), ==, 1);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, 0);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*settings file*“mode”*");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -418,5 +470,8 @@ main (int   argc,
   g_test_add_func ("/ui/app/preferences-need-staff", test_preferences_need_staff);
   g_test_add_func ("/ui/app/kiosk-no-inspector", test_kiosk_no_inspector);
   g_test_add_func ("/ui/app/sandbox-refused-when-locked", test_sandbox_refused_when_locked);
+  g_test_add_func ("/ui/app/sandbox-refused-with-settings-file",
+                   test_sandbox_refused_with_settings_file);
+  g_test_add_func ("/ui/app/bad-settings-file", test_bad_settings_file);
   return g_test_run ();
 }

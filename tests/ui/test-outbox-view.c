@@ -222,8 +222,10 @@ test_reference_is_text (Fixture       *fixture,
                                    "<b>bold</b>"));
 }
 
+/* @value for the workflow at @workflow_url, as Preferences saves it; NULL clears it. */
 static void
 store_secret (const char *account,
+              const char *workflow_url,
               const char *value)
 {
   g_autoptr(GAsyncResult) result = NULL;
@@ -231,8 +233,10 @@ store_secret (const char *account,
 
   if (value != NULL)
     {
-      mr_secret_store_async (MR_SECRET_WORKFLOW_AUTH, account, "test", value, NULL,
-                             mr_test_store_result_cb, &result);
+      g_autofree char *origin = mr_url_origin (workflow_url);
+
+      mr_secret_store_for_origin_async (MR_SECRET_WORKFLOW_AUTH, account, origin, "test", value,
+                                        NULL, mr_test_store_result_cb, &result);
       mr_test_wait_for_result (&result, 10000);
       g_assert_true (mr_secret_store_finish (result, &error));
     }
@@ -262,13 +266,13 @@ test_waits_for_header_auth (Fixture       *fixture,
       g_test_skip ("needs the keyring that scripts/run-tests starts");
       return;
     }
-  store_secret ("X-Clinic-Auth", "per-device-secret");
+  config = mr_ui_sandbox_config (fixture->sandbox, MR_MODE_DESK);
+  store_secret ("X-Clinic-Auth", config->workflow_url, "per-device-secret");
   fault (fixture, MR_SINK_FAULT_ERROR_500);
   sign_in_fill_submit (fixture);
   g_assert_cmpuint (mr_outbox_get_pending_count (mr_window_get_outbox (fixture->window)), ==, 1);
 
   mr_sandbox_set_sink_faults (fixture->sandbox, NULL, 0);
-  config = mr_ui_sandbox_config (fixture->sandbox, MR_MODE_DESK);
   g_free (config->workflow_auth_header);
   config->workflow_auth_header = g_strdup ("X-Clinic-Auth");
   mr_window_set_config (fixture->window, config);
@@ -280,7 +284,99 @@ test_waits_for_header_auth (Fixture       *fixture,
   headers = json_object_get_object_member (json_array_get_object_element (received, 0), "headers");
   g_assert_cmpstr (json_object_get_string_member_with_default (headers, "x-clinic-auth", NULL), ==,
                    "per-device-secret");
-  store_secret ("X-Clinic-Auth", NULL);
+  store_secret ("X-Clinic-Auth", NULL, NULL);
+}
+
+/* A second workflow sink, on another port: it counts what reaches it. */
+static void
+count_cb (SoupServer        *server,
+          SoupServerMessage *msg,
+          const char        *path,
+          GHashTable        *query,
+          gpointer           user_data)
+{
+  static const char answer[] = "{\"reference\":\"MR-B\"}";
+
+  g_atomic_int_inc ((gint *) user_data);
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, answer,
+                                    strlen (answer));
+}
+
+static GtkWidget *
+find_action_row (GtkWidget *root)
+{
+  if (ADW_IS_ACTION_ROW (root))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_action_row (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+spin_until_held (MrOutbox *outbox,
+                 guint     held)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (mr_outbox_get_held_count (outbox) != held && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (mr_outbox_get_held_count (outbox), ==, held);
+}
+
+/* workflow-url moves to another address while a request waits: it is not sent there, the Outbox
+ * says why, and it goes out once the address is set back. */
+static void
+test_moved_workflow_keeps_backlog (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autoptr(MrTestServer) other = NULL;
+  g_autoptr(MrConfig) moved = NULL;
+  g_autoptr(MrConfig) back = NULL;
+  MrOutbox *outbox = mr_window_get_outbox (fixture->window);
+  MrOutboxView *view;
+  GtkWidget *row;
+  gint other_requests = 0;
+  gint64 until;
+
+  fault (fixture, MR_SINK_FAULT_ERROR_500);
+  sign_in_fill_submit (fixture);
+  g_assert_cmpuint (mr_outbox_get_pending_count (outbox), ==, 1);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-outbox", NULL);
+  view = find_outbox_view ();
+  g_assert_nonnull (view);
+
+  other = mr_test_server_new (count_cb, &other_requests);
+  moved = mr_ui_sandbox_config (fixture->sandbox, MR_MODE_DESK);
+  g_free (moved->workflow_url);
+  moved->workflow_url = g_strconcat (mr_test_server_get_url (other), "/webhook/medication-refill",
+                                     NULL);
+  mr_sandbox_set_sink_faults (fixture->sandbox, NULL, 0);
+  mr_window_set_config (fixture->window, moved);
+  spin_until_held (outbox, 1);
+  mr_outbox_send_all_now (outbox);
+  until = g_get_monotonic_time () + G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpint (g_atomic_int_get (&other_requests), ==, 0);
+  row = find_action_row (GTK_WIDGET (view));
+  g_assert_nonnull (row);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
+                            "another workflow address"));
+
+  back = mr_ui_sandbox_config (fixture->sandbox, MR_MODE_DESK);
+  mr_window_set_config (fixture->window, back);
+  spin_until_held (outbox, 0);
+  wait_until_delivered (fixture);
+  g_assert_cmpuint (mr_sandbox_get_delivered_count (fixture->sandbox), ==, 1);
+  g_assert_cmpint (g_atomic_int_get (&other_requests), ==, 0);
+  gtk_window_destroy (GTK_WINDOW (view));
 }
 
 /* The Outbox lists patients and medicines and can discard: at a desk it opens only for a signed-in
@@ -326,6 +422,8 @@ main (int   argc,
   g_test_add ("/ui/outbox/kiosk-says-nothing", Fixture, NULL, kiosk_set_up,
               test_kiosk_says_nothing_of_the_patient, tear_down);
   g_test_add ("/ui/outbox/staff-only", Fixture, NULL, desk_set_up, test_staff_only, tear_down);
+  g_test_add ("/ui/outbox/moved-workflow-keeps-backlog", Fixture, NULL, desk_set_up,
+              test_moved_workflow_keeps_backlog, tear_down);
   g_test_add ("/ui/outbox/waits-for-header-auth", Fixture, NULL, desk_set_up,
               test_waits_for_header_auth, tear_down);
   return g_test_run ();

@@ -107,7 +107,7 @@ fixture_set_up (Fixture       *fixture,
   g_autoptr(GSettingsBackend) backend = g_object_new (TEST_TYPE_BACKEND, NULL);
 
   fixture->settings = g_settings_new_with_backend ("io.github.medrefill.MedRefill", backend);
-  fixture->window = mr_preferences_new (NULL, fixture->settings);
+  fixture->window = mr_preferences_new (NULL, fixture->settings, NULL);
   gtk_window_present (GTK_WINDOW (fixture->window));
 }
 
@@ -300,6 +300,162 @@ test_phone_sign_in (Fixture       *fixture,
   g_assert_cmpstr (stored, ==, "https://contosoclinic.ciamlogin.com/device");
 }
 
+/* Microsoft Graph's own hosts or this computer only: the person's Graph token goes there. */
+static void
+test_graph_hosts (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *stored = NULL;
+  const char *problem;
+
+  apply (fixture, "graph-url", "https://graph.example.org/v1.0");
+  problem = mr_preferences_get_problem (fixture->window, "graph-url");
+  g_assert_nonnull (problem);
+  g_assert_nonnull (strstr (problem, "Microsoft Graph"));
+  stored = g_settings_get_string (fixture->settings, "graph-url");
+  g_assert_cmpstr (stored, ==, "https://graph.microsoft.com/v1.0");
+  apply (fixture, "graph-url", "https://graph.microsoft.us/v1.0");
+  g_assert_null (mr_preferences_get_problem (fixture->window, "graph-url"));
+  apply (fixture, "graph-url", "http://127.0.0.1:8400/v1.0");
+  g_assert_null (mr_preferences_get_problem (fixture->window, "graph-url"));
+}
+
+/* ---- the administrator's settings file, and endpoints read-only ----------------------------- */
+
+#define CLINIC_WORKFLOW "https://n8n.clinic.example/webhook/medication-refill"
+
+/* Settings in memory, complete enough to sign in with (so no first setup), and a window on them
+ * with @lock. */
+static MrPreferences *
+preferences_new (GSettings    *settings,
+                 MrConfigLock *lock)
+{
+  MrPreferences *window;
+
+  g_settings_set_string (settings, "authority",
+                         "https://contosoclinic.ciamlogin.com/9a674bb7-0000-0000-0000-000000000000");
+  g_settings_set_string (settings, "client-id", "877afb01-0000-0000-0000-000000000000");
+  g_settings_set_string (settings, "workflow-url", "https://n8n.example.org/webhook/refill");
+  window = mr_preferences_new (NULL, settings, lock);
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+static GSettings *
+memory_settings (void)
+{
+  g_autoptr(GSettingsBackend) backend = g_memory_settings_backend_new ();
+
+  return g_settings_new_with_backend ("io.github.medrefill.MedRefill", backend);
+}
+
+static void
+window_close (MrPreferences *window)
+{
+  g_object_ref (window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
+/* The file's values win over the user's and their rows are read-only (a text, a list and a
+ * choice); keys it leaves out stay the user's. */
+static void
+test_settings_file_wins (void)
+{
+  g_autoptr(GSettings) settings = memory_settings ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(MrConfigLock) lock = NULL;
+  g_autoptr(GError) error = NULL;
+  MrPreferences *window;
+  GtkWidget *row;
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  lock = mr_config_lock_load_data ("[io.github.medrefill.MedRefill]\n"
+                                   "workflow-url='" CLINIC_WORKFLOW "'\n"
+                                   "sign-in-hosts=['idp.clinic.example']\n"
+                                   "sign-in-browser='system'\n"
+                                   "endpoints-editable=true\n",
+                                   "/etc/medrefill/settings.ini", schema, &error);
+  g_assert_no_error (error);
+  window = preferences_new (settings, lock);
+
+  row = mr_preferences_get_row (window, "workflow-url");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, CLINIC_WORKFLOW);
+  g_assert_false (gtk_widget_get_sensitive (row));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (row), "settings file"));
+  row = mr_preferences_get_row (window, "sign-in-hosts");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==, "idp.clinic.example");
+  g_assert_false (gtk_widget_get_sensitive (row));
+  row = mr_preferences_get_row (window, "sign-in-browser");
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (row)), ==, 1);
+  g_assert_false (gtk_widget_get_sensitive (row));
+  /* The user's value under the file's is not shown, and a change to it does not show either. */
+  g_settings_set_string (settings, "sign-in-browser", "embedded");
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (row)), ==, 1);
+
+  /* The file unlocked the endpoints it leaves out. */
+  g_assert_true (gtk_widget_get_sensitive (mr_preferences_get_row (window, "authority")));
+  g_assert_true (gtk_widget_get_sensitive (mr_preferences_get_row (window, "mode")));
+  window_close (window);
+}
+
+/* No file: the user's values, and the rows as without one. */
+static void
+test_no_settings_file (void)
+{
+  g_autoptr(GSettings) settings = memory_settings ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(MrConfigLock) lock = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (g_get_tmp_dir (), "medrefill-none", "settings.ini",
+                                            NULL);
+  MrPreferences *window;
+  GtkWidget *row;
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  lock = mr_config_lock_load (path, schema, &error);
+  g_assert_no_error (error);
+  g_settings_set_boolean (settings, "endpoints-editable", TRUE);
+  window = preferences_new (settings, lock);
+  row = mr_preferences_get_row (window, "workflow-url");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row)), ==,
+                   "https://n8n.example.org/webhook/refill");
+  g_assert_true (gtk_widget_get_sensitive (row));
+  g_assert_true (gtk_widget_get_sensitive (mr_preferences_get_row (window, "sign-in-browser")));
+  window_close (window);
+}
+
+/* Once the app is set up, where sign-in, tokens, secrets and requests go is read-only unless an
+ * administrator turned endpoints-editable on; the rest stays editable. */
+static void
+test_endpoints_read_only (void)
+{
+  static const char *endpoints[] = { "authority", "tenant-id", "client-id", "redirect-uri",
+                                     "scopes", "extensions-app-id", "sign-in-hosts",
+                                     "device-verification-uri", "graph-url",
+                                     "workflow-url", "workflow-auth-header", "api-scope",
+                                     "staff-role", NULL };
+  g_autoptr(GSettings) settings = memory_settings ();
+  MrPreferences *window = preferences_new (settings, NULL);
+
+  for (guint i = 0; endpoints[i] != NULL; i++)
+    {
+      GtkWidget *row = mr_preferences_get_row (window, endpoints[i]);
+
+      g_assert_false (gtk_widget_get_sensitive (row));
+      g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (row), "administrator"));
+    }
+  g_assert_true (gtk_widget_get_sensitive (mr_preferences_get_row (window, "consent-text")));
+  g_assert_true (gtk_widget_get_sensitive (mr_preferences_get_row (window, "mode")));
+  window_close (window);
+
+  g_settings_set_boolean (settings, "endpoints-editable", TRUE);
+  window = preferences_new (settings, NULL);
+  for (guint i = 0; endpoints[i] != NULL; i++)
+    g_assert_true (gtk_widget_get_sensitive (mr_preferences_get_row (window, endpoints[i])));
+  window_close (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -323,5 +479,10 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/ui/preferences/phone-sign-in", Fixture, NULL, fixture_set_up, test_phone_sign_in,
               fixture_tear_down);
+  g_test_add ("/ui/preferences/graph-hosts", Fixture, NULL, fixture_set_up, test_graph_hosts,
+              fixture_tear_down);
+  g_test_add_func ("/ui/preferences/settings-file-wins", test_settings_file_wins);
+  g_test_add_func ("/ui/preferences/no-settings-file", test_no_settings_file);
+  g_test_add_func ("/ui/preferences/endpoints-read-only", test_endpoints_read_only);
   return g_test_run ();
 }

@@ -25,6 +25,9 @@ get_schema (void)
       { "authority", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { "client-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { "tenant", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      /* Where the secret may be sent (mr_secret_store_for_origin_async()); absent on items saved
+       * before secrets were bound, and on those that are never sent anywhere. */
+      { "origin", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { NULL, 0 },
     },
     /* reserved fields */
@@ -81,7 +84,7 @@ attributes_new (MrSecretKind  kind,
 static const char *
 binding_name (const char *name)
 {
-  static const char * const names[] = { "authority", "client-id", "tenant" };
+  static const char * const names[] = { "authority", "client-id", "tenant", "origin" };
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     if (g_strcmp0 (name, names[i]) == 0)
@@ -317,6 +320,24 @@ mr_secret_store_bound_async (MrSecretKind         kind,
   start (g_steal_pointer (&task), store_now);
 }
 
+void
+mr_secret_store_for_origin_async (MrSecretKind         kind,
+                                  const char          *account,
+                                  const char          *origin,
+                                  const char          *label,
+                                  const char          *secret,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  const char *binding[] = { "origin", origin, NULL };
+
+  g_return_if_fail (origin != NULL && *origin != '\0');
+
+  mr_secret_store_bound_async (kind, account, binding, label, secret, cancellable, callback,
+                               user_data);
+}
+
 gboolean
 mr_secret_store_finish (GAsyncResult  *result,
                         GError       **error)
@@ -394,6 +415,21 @@ mr_secret_lookup_bound_async (MrSecretKind         kind,
   call->attributes = g_steal_pointer (&attributes);
   g_task_set_task_data (task, call, (GDestroyNotify) call_free);
   start (g_steal_pointer (&task), lookup_now);
+}
+
+void
+mr_secret_lookup_for_origin_async (MrSecretKind         kind,
+                                   const char          *account,
+                                   const char          *origin,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  const char *binding[] = { "origin", origin, NULL };
+
+  g_return_if_fail (origin != NULL && *origin != '\0');
+
+  mr_secret_lookup_bound_async (kind, account, binding, cancellable, callback, user_data);
 }
 
 char *

@@ -479,6 +479,32 @@ mr_redirect_uri_is_secure_or_loopback (const char *url)
 }
 
 char *
+mr_url_origin (const char *url)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *scheme = NULL;
+  g_autofree char *host = NULL;
+  int port;
+
+  if (url == NULL || *url == '\0')
+    return NULL;
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    return NULL;
+  scheme = g_ascii_strdown (g_uri_get_scheme (uri), -1);
+  if (!g_str_equal (scheme, "https") && !g_str_equal (scheme, "http"))
+    return NULL;
+  host = g_ascii_strdown (g_uri_get_host (uri), -1);
+  port = g_uri_get_port (uri);
+  if (port <= 0)
+    port = g_str_equal (scheme, "https") ? 443 : 80;
+  /* GUri gives an IPv6 literal without its brackets. */
+  if (strchr (host, ':') != NULL)
+    return g_strdup_printf ("%s://[%s]:%d", scheme, host, port);
+  return g_strdup_printf ("%s://%s:%d", scheme, host, port);
+}
+
+char *
 mr_text_clean (const char *s)
 {
   g_autofree char *valid = NULL;

@@ -56,6 +56,11 @@ gboolean    mr_host_is_loopback_or_localhost (const char *host);
 gboolean    mr_url_is_secure_or_loopback (const char *url);
 /* The same for a redirect URI: http to "localhost" by name is fine too. */
 gboolean    mr_redirect_uri_is_secure_or_loopback (const char *url);
+/* The origin of an http(s) @url as RFC 6454 compares them: "scheme://host:port", scheme and host
+ * in lower case, the port always written (443, 80 when the URL leaves it out), an IPv6 literal in
+ * brackets. What a secret or a queued request is bound to. Newly allocated; NULL for anything else
+ * (NULL, not http(s), no host). */
+char       *mr_url_origin        (const char   *url);
 
 /* A copy of @s with ASCII control characters (except none) removed and surrounding white space
  * stripped; NULL stays NULL. Valid UTF-8 is kept intact; invalid UTF-8 is replaced. */

@@ -300,6 +300,45 @@ mr_config_set (MrConfig    *config,
   return FALSE;
 }
 
+void
+mr_config_set_value (MrConfig   *config,
+                     const char *key,
+                     GVariant   *value)
+{
+  char **field;
+
+  g_return_if_fail (config != NULL);
+  g_return_if_fail (key != NULL);
+  g_return_if_fail (value != NULL);
+
+  field = string_field (config, key);
+  if (field != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+    {
+      g_free (*field);
+      *field = g_variant_dup_string (value, NULL);
+    }
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING_ARRAY))
+    {
+      char ***list = strcmp (key, "scopes") == 0 ? &config->scopes
+                     : strcmp (key, "pickup-locations") == 0 ? &config->pickup_locations
+                     : strcmp (key, "sign-in-hosts") == 0 ? &config->sign_in_hosts
+                     : NULL;
+
+      if (list != NULL)
+        {
+          g_strfreev (*list);
+          *list = g_variant_dup_strv (value, NULL);
+        }
+    }
+  else if (strcmp (key, "idle-timeout") == 0 && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32))
+    config->idle_timeout = CLAMP (g_variant_get_uint32 (value), IDLE_TIMEOUT_MIN, IDLE_TIMEOUT_MAX);
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING)
+           && (strcmp (key, "mode") == 0 || strcmp (key, "sign-in-browser") == 0
+               || strcmp (key, "payload-format") == 0))
+    /* The schema's range check has made the nick a valid one. */
+    mr_config_set (config, key, g_variant_get_string (value, NULL), NULL);
+}
+
 gboolean
 mr_config_apply_lines (MrConfig    *config,
                        const char  *text,
@@ -417,6 +456,41 @@ check_url (const char         *url,
   return TRUE;
 }
 
+/* Microsoft Graph's service roots: the global service and the national clouds
+ * (https://learn.microsoft.com/graph/deployments). The person's Graph token goes wherever
+ * graph-url points, so nothing else is accepted but this computer (the sandbox, the tests). */
+static const char * const graph_hosts[] = {
+  "graph.microsoft.com",              /* global service */
+  "graph.microsoft.us",               /* US Government L4 (GCC High) */
+  "dod-graph.microsoft.us",           /* US Government L5 (DOD) */
+  "microsoftgraph.chinacloudapi.cn",  /* China, operated by 21Vianet */
+  NULL,
+};
+
+gboolean
+mr_config_graph_url_is_allowed (const char *url)
+{
+  g_autoptr(GUri) uri = NULL;
+  const char *host;
+
+  if (!mr_url_is_secure_or_loopback (url))
+    return FALSE;
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  host = uri != NULL ? g_uri_get_host (uri) : NULL;
+  if (mr_host_is_loopback (host))
+    return TRUE;
+  for (guint i = 0; graph_hosts[i] != NULL; i++)
+    if (g_ascii_strcasecmp (host, graph_hosts[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+#define GRAPH_HOST_MESSAGE \
+  N_("The Microsoft Graph address must be Microsoft Graph's own (graph.microsoft.com, or a " \
+     "national cloud's: graph.microsoft.us, dod-graph.microsoft.us, " \
+     "microsoftgraph.chinacloudapi.cn) or this computer (127.0.0.1 or ::1). Ask your " \
+     "administrator to correct it in Preferences.")
+
 gboolean
 mr_config_validate (const MrConfig  *config,
                     GError         **error)
@@ -432,6 +506,12 @@ mr_config_validate (const MrConfig  *config,
       || !check_url (config->graph_url, &graph_messages, error)
       || !check_url (config->workflow_url, &workflow_messages, error))
     return FALSE;
+  if (!mr_config_graph_url_is_allowed (config->graph_url))
+    {
+      g_set_error_literal (error, MR_CONFIG_ERROR, MR_CONFIG_ERROR_INVALID,
+                           _(GRAPH_HOST_MESSAGE));
+      return FALSE;
+    }
 
   /* Empty means the provider's page; an address the person's phone is sent to must be https, as
    * the provider's own is. Unused while the phone sign-in is off, so it does not stop the app. */

@@ -78,6 +78,11 @@ gboolean    mr_config_set                (MrConfig       *config,
                                           const char     *key,
                                           const char     *value,
                                           GError        **error);
+/* Sets one setting by its GSettings key name from a value of the schema's type (as
+ * g_settings_get_value() gives it; an enum as its nick). Keys MrConfig does not hold are ignored. */
+void        mr_config_set_value          (MrConfig       *config,
+                                          const char     *key,
+                                          GVariant       *value);
 /* Applies every "key=value" line of @text (blank lines and lines without '=' are ignored). */
 gboolean    mr_config_apply_lines        (MrConfig       *config,
                                           const char     *text,
@@ -85,10 +90,18 @@ gboolean    mr_config_apply_lines        (MrConfig       *config,
 
 /* Checks that sign-in, Graph and delivery can work with this config: the required keys are set
  * (in desk mode the staff role too) and each URL is absolute and https (http only for 127.0.0.0/8
- * and ::1; the redirect URI, never fetched, may also name localhost). With device-sign-in on, a
- * device-verification-uri that is set must be such a URL too. */
+ * and ::1; the redirect URI, never fetched, may also name localhost); graph-url names Microsoft
+ * Graph (mr_config_graph_url_is_allowed()). With device-sign-in on, a device-verification-uri
+ * that is set must be such a URL too. */
 gboolean    mr_config_validate           (const MrConfig *config,
                                           GError        **error);
+
+/* TRUE when @url may be the Microsoft Graph base: https to one of Microsoft Graph's service roots
+ * (graph.microsoft.com and the national clouds' graph.microsoft.us, dod-graph.microsoft.us,
+ * microsoftgraph.chinacloudapi.cn), or an address on a loopback IP literal (127.0.0.0/8, ::1;
+ * http allowed there) for the sandbox and tests. The Graph token follows this setting, so no other
+ * host is ever accepted (mr_config_validate() refuses it). */
+gboolean    mr_config_graph_url_is_allowed (const char *url);
 
 /* Imports the sign-in settings from the text of the tutorial's .env file (TENANT_ID, TENANT_NAME,
  * POLICY_NAME, CLIENT_ID, REDIRECT_URI; `export`, quotes, comments and CRLF are understood) and
@@ -107,3 +120,5 @@ gboolean    mr_config_import_env         (MrConfig       *config,
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MrConfig, mr_config_free)
 
 G_END_DECLS
+
+#include "mr-config-lock.h"

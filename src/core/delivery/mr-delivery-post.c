@@ -343,6 +343,41 @@ build_message (const char *workflow_url,
   return msg;
 }
 
+/* Secrets go only where they were saved for: FALSE (and the sentence) when @auth belongs to
+ * another address than @workflow_url, or a secret the request would carry is only saved for
+ * another one (the workflow URL changed: issue 13). */
+static gboolean
+auth_fits (const MrDeliveryAuth  *auth,
+           const char            *workflow_url,
+           gboolean               bearer,
+           GError               **error)
+{
+  g_autofree char *origin = mr_url_origin (workflow_url);
+  gboolean header = auth->header_value != NULL && *auth->header_value != '\0';
+  gboolean basic = !bearer && auth->basic != NULL && *auth->basic != '\0';
+
+  if ((header || basic) && g_strcmp0 (origin, auth->origin) != 0)
+    {
+      g_set_error_literal (error, MR_DELIVERY_ERROR, MR_DELIVERY_ERROR_REJECTED,
+                           _("The workflow's credentials in the keyring were saved for another "
+                             "workflow address, so they are not sent to this one. Ask your "
+                             "administrator to set the Header-Auth value again for the new "
+                             "workflow address in Preferences."));
+      return FALSE;
+    }
+  if ((auth->header_name != NULL && !header && auth->header_elsewhere)
+      || (!bearer && auth->basic == NULL && auth->basic_elsewhere))
+    {
+      g_set_error_literal (error, MR_DELIVERY_ERROR, MR_DELIVERY_ERROR_REJECTED,
+                           _("The workflow's Header-Auth value in the keyring is not for this "
+                             "workflow address, so the request waits. Ask your administrator to "
+                             "set the Header-Auth value again for the new workflow address in "
+                             "Preferences, then retry it."));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Checks, builds and sends; @task's data becomes a Post. */
 static void
 post_start (GTask                *task,
@@ -380,7 +415,8 @@ post_start (GTask                *task,
    * Authorization header the token takes, so with a token it is left out. */
   if (bearer && auth != NULL && auth->basic != NULL && *auth->basic != '\0')
     g_debug ("Not sending the workflow's Basic Auth: the request carries the clinic API's token");
-  if ((bearer && !add_bearer (post->msg, access_token, &error))
+  if ((auth != NULL && !auth_fits (auth, workflow_url, bearer, &error))
+      || (bearer && !add_bearer (post->msg, access_token, &error))
       || (auth != NULL
           && (!add_auth_header (post->msg, auth->header_name, auth->header_value, &error)
               || (!bearer && !add_basic_auth (post->msg, auth->basic, &error)))))
@@ -438,12 +474,14 @@ mr_delivery_post_finish (GAsyncResult  *result,
 /* ---- authentication from the keyring ------------------------------------------------------ */
 
 MrDeliveryAuth *
-mr_delivery_auth_new (const char *header_name,
+mr_delivery_auth_new (const char *origin,
+                      const char *header_name,
                       const char *header_value,
                       const char *basic)
 {
   MrDeliveryAuth *auth = g_new0 (MrDeliveryAuth, 1);
 
+  auth->origin = g_strdup (origin);
   auth->header_name = g_strdup (header_name);
   auth->header_value = g_strdup (header_value);
   auth->basic = g_strdup (basic);
@@ -455,7 +493,12 @@ mr_delivery_auth_copy (const MrDeliveryAuth *auth)
 {
   g_return_val_if_fail (auth != NULL, NULL);
 
-  return mr_delivery_auth_new (auth->header_name, auth->header_value, auth->basic);
+  MrDeliveryAuth *copy;
+
+  copy = mr_delivery_auth_new (auth->origin, auth->header_name, auth->header_value, auth->basic);
+  copy->header_elsewhere = auth->header_elsewhere;
+  copy->basic_elsewhere = auth->basic_elsewhere;
+  return copy;
 }
 
 void
@@ -463,69 +506,140 @@ mr_delivery_auth_free (MrDeliveryAuth *auth)
 {
   if (auth == NULL)
     return;
+  g_free (auth->origin);
   g_free (auth->header_name);
   mr_secret_free (auth->header_value);
   mr_secret_free (auth->basic);
   g_free (auth);
 }
 
-static void
-basic_lookup_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  MrDeliveryAuth *auth = g_task_get_task_data (task);
-  GError *error = NULL;
+/* The loader looks each secret up for the origin, and when there is none there, without one: only
+ * to learn whether it is saved elsewhere. Four steps, one after the other. */
+typedef enum {
+  STEP_HEADER,
+  STEP_HEADER_ELSEWHERE,
+  STEP_BASIC,
+  STEP_BASIC_ELSEWHERE,
+  STEP_DONE,
+} LoadStep;
 
-  auth->basic = mr_secret_lookup_finish (result, &error);
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, mr_delivery_auth_copy (auth),
-                           (GDestroyNotify) mr_delivery_auth_free);
+typedef struct {
+  MrDeliveryAuth *auth;
+  LoadStep        step;
+} Load;
+
+static void
+load_free (Load *load)
+{
+  mr_delivery_auth_free (load->auth);
+  g_free (load);
 }
 
+static void load_next (GTask *task);
+
 static void
-header_lookup_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+load_lookup_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  MrDeliveryAuth *auth = g_task_get_task_data (task);
-  GCancellable *cancellable;
+  Load *load = g_task_get_task_data (task);
   GError *error = NULL;
+  char *secret = mr_secret_lookup_finish (result, &error);
 
-  auth->header_value = mr_secret_lookup_finish (result, &error);
   if (error != NULL)
     {
       g_task_return_error (task, error);
       return;
     }
-  cancellable = g_task_get_cancellable (task);
-  mr_secret_lookup_async (MR_SECRET_WORKFLOW_AUTH, MR_DELIVERY_BASIC_ACCOUNT, cancellable,
-                          basic_lookup_cb, g_steal_pointer (&task));
+  switch (load->step)
+    {
+    case STEP_HEADER:
+      load->auth->header_value = secret;
+      load->step = secret != NULL ? STEP_BASIC : STEP_HEADER_ELSEWHERE;
+      break;
+    case STEP_HEADER_ELSEWHERE:
+      load->auth->header_elsewhere = secret != NULL;
+      mr_secret_free (secret);
+      load->step = STEP_BASIC;
+      break;
+    case STEP_BASIC:
+      load->auth->basic = secret;
+      load->step = secret != NULL ? STEP_DONE : STEP_BASIC_ELSEWHERE;
+      break;
+    case STEP_BASIC_ELSEWHERE:
+    case STEP_DONE:
+    default:
+      load->auth->basic_elsewhere = secret != NULL;
+      mr_secret_free (secret);
+      load->step = STEP_DONE;
+      break;
+    }
+  load_next (g_steal_pointer (&task));
+}
+
+/* Takes @task. */
+static void
+load_next (GTask *task)
+{
+  Load *load = g_task_get_task_data (task);
+  MrDeliveryAuth *auth = load->auth;
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  if (load->step == STEP_HEADER && auth->header_name == NULL)
+    load->step = STEP_BASIC;
+  /* Nothing is bound to a URL without an origin; only whether secrets exist is worth knowing. */
+  if (auth->origin == NULL && load->step == STEP_HEADER)
+    load->step = STEP_HEADER_ELSEWHERE;
+  if (auth->origin == NULL && load->step == STEP_BASIC)
+    load->step = STEP_BASIC_ELSEWHERE;
+
+  switch (load->step)
+    {
+    case STEP_HEADER:
+      mr_secret_lookup_for_origin_async (MR_SECRET_WORKFLOW_AUTH, auth->header_name, auth->origin,
+                                         cancellable, load_lookup_cb, task);
+      return;
+    case STEP_HEADER_ELSEWHERE:
+      mr_secret_lookup_async (MR_SECRET_WORKFLOW_AUTH, auth->header_name, cancellable,
+                              load_lookup_cb, task);
+      return;
+    case STEP_BASIC:
+      mr_secret_lookup_for_origin_async (MR_SECRET_WORKFLOW_AUTH, MR_DELIVERY_BASIC_ACCOUNT,
+                                         auth->origin, cancellable, load_lookup_cb, task);
+      return;
+    case STEP_BASIC_ELSEWHERE:
+      mr_secret_lookup_async (MR_SECRET_WORKFLOW_AUTH, MR_DELIVERY_BASIC_ACCOUNT, cancellable,
+                              load_lookup_cb, task);
+      return;
+    case STEP_DONE:
+    default:
+      g_task_return_pointer (task, mr_delivery_auth_copy (auth),
+                             (GDestroyNotify) mr_delivery_auth_free);
+      g_object_unref (task);
+      return;
+    }
 }
 
 void
-mr_delivery_auth_load_async (const char          *header_name,
+mr_delivery_auth_load_async (const char          *workflow_url,
+                             const char          *header_name,
                              GCancellable        *cancellable,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-  MrDeliveryAuth *auth;
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autofree char *origin = mr_url_origin (workflow_url);
+  Load *load = g_new0 (Load, 1);
 
   g_task_set_source_tag (task, mr_delivery_auth_load_async);
-  auth = mr_delivery_auth_new (header_name != NULL && *header_name != '\0' ? header_name : NULL,
-                               NULL, NULL);
-  g_task_set_task_data (task, auth, (GDestroyNotify) mr_delivery_auth_free);
-  if (auth->header_name != NULL)
-    mr_secret_lookup_async (MR_SECRET_WORKFLOW_AUTH, auth->header_name, cancellable,
-                            header_lookup_cb, g_steal_pointer (&task));
-  else
-    mr_secret_lookup_async (MR_SECRET_WORKFLOW_AUTH, MR_DELIVERY_BASIC_ACCOUNT, cancellable,
-                            basic_lookup_cb, g_steal_pointer (&task));
+  load->auth = mr_delivery_auth_new (origin,
+                                     header_name != NULL && *header_name != '\0' ? header_name
+                                                                                 : NULL,
+                                     NULL, NULL);
+  load->step = STEP_HEADER;
+  g_task_set_task_data (task, load, (GDestroyNotify) load_free);
+  load_next (task);
 }
 
 MrDeliveryAuth *

@@ -23,12 +23,19 @@ typedef enum {
 
 /* How the app proves itself to the workflow: n8n Header Auth (header name from the settings, its
  * value from the keyring under MR_SECRET_WORKFLOW_AUTH / header name) and/or n8n Basic Auth
- * ("user:password" from the keyring under MR_SECRET_WORKFLOW_AUTH / "basic"). Any field may be
+ * ("user:password" from the keyring under MR_SECRET_WORKFLOW_AUTH / "basic"). Both secrets are
+ * bound to @origin (mr_url_origin() of the workflow URL they were saved for) and are only ever
+ * sent to a workflow URL of that origin. *_elsewhere says that a secret exists in the keyring but
+ * not for @origin (saved for another workflow address, or before secrets were bound): a request
+ * that needs it is held for the administrator instead of going out without it. Any field may be
  * NULL. */
 typedef struct {
-  char *header_name;
-  char *header_value;
-  char *basic;
+  char     *origin;
+  char     *header_name;
+  char     *header_value;
+  char     *basic;
+  gboolean  header_elsewhere;
+  gboolean  basic_elsewhere;
 } MrDeliveryAuth;
 
 GQuark  mr_delivery_error_quark     (void);
@@ -40,16 +47,19 @@ char   *mr_delivery_parse_response  (guint                  status,
                                      GBytes                *body,
                                      GError               **error);
 
-MrDeliveryAuth *mr_delivery_auth_new         (const char           *header_name,
+MrDeliveryAuth *mr_delivery_auth_new         (const char           *origin,
+                                              const char           *header_name,
                                               const char           *header_value,
                                               const char           *basic);
 MrDeliveryAuth *mr_delivery_auth_copy        (const MrDeliveryAuth *auth);
 /* Wipes the secrets and frees. NULL is fine. */
 void            mr_delivery_auth_free        (MrDeliveryAuth       *auth);
-/* Reads the secrets for @header_name (may be NULL or empty: no Header Auth) and Basic Auth from the
- * keyring. Finishes with an auth whose missing secrets are NULL, or MR_SECRETS_ERROR when the
- * keyring cannot be reached. Does not block. */
-void            mr_delivery_auth_load_async  (const char           *header_name,
+/* Reads the secrets for @header_name (may be NULL or empty: no Header Auth) and Basic Auth that
+ * the keyring holds for @workflow_url's origin. Finishes with an auth whose missing secrets are
+ * NULL (all of them for a URL without an origin), or MR_SECRETS_ERROR when the keyring cannot be
+ * reached. Does not block. */
+void            mr_delivery_auth_load_async  (const char           *workflow_url,
+                                              const char           *header_name,
                                               GCancellable         *cancellable,
                                               GAsyncReadyCallback   callback,
                                               gpointer              user_data);
@@ -59,7 +69,9 @@ MrDeliveryAuth *mr_delivery_auth_load_finish (GAsyncResult         *result,
 /* What the outbox uses: POSTs @payload (JSON text, sent byte for byte) as application/json with
  * Idempotency-Key = @request_id, @access_token (the clinic API's, may be NULL) as
  * "Authorization: Bearer", and @auth (may be NULL; its Basic Auth is left out when there is a
- * token). http to a host that is not loopback is MR_DELIVERY_ERROR_INSECURE, and a G_TLS_ERROR
+ * token). @auth's secrets go only to its own origin: for another one, or when a secret the request
+ * needs is only saved elsewhere, nothing is sent and the error (MR_DELIVERY_ERROR_REJECTED) asks
+ * for the value to be set again. http to a host that is not loopback is MR_DELIVERY_ERROR_INSECURE, and a G_TLS_ERROR
  * becomes MR_DELIVERY_ERROR_TLS. A 401/403 whose body names an OAuth error (invalid_token,
  * insufficient_scope, forbidden) gets that error's sentence. Does not block. */
 void    mr_delivery_post_async      (SoupSession           *session,

@@ -25,6 +25,7 @@ struct _MrOutbox
   char            *directory;
   SoupSession     *session;
   char            *workflow_url;
+  char            *origin;        /* workflow_url's: the only records sent are bound to it */
   MrDeliveryAuth  *auth;
 
   MrOutboxDisk    *disk;          /* the folder, the key and the I/O thread */
@@ -58,6 +59,10 @@ void      mr_outbox_emit_delivered    (MrOutbox            *self,
 
 /* mr-outbox-queue.c */
 MrOutboxEntry *mr_outbox_entry_ref    (MrOutboxEntry       *item);
+/* TRUE when @record is bound to another workflow origin than the one set now: it is kept, never
+ * sent here, and shown as needing attention. */
+gboolean  mr_outbox_record_is_elsewhere (MrOutbox             *self,
+                                         const MrOutboxRecord *record);
 void      mr_outbox_entry_unref       (MrOutboxEntry       *item);
 gint64    mr_outbox_now               (MrOutbox            *self);
 /* Tells whoever waits in mr_outbox_enqueue_async what became of the first attempt. */

@@ -248,11 +248,39 @@ send (MrOutbox      *self,
 
 /* ---- the queue ------------------------------------------------------------------------------- */
 
+/* A request goes only to the workflow origin it was made for (it is in the file's authenticated
+ * header): when workflow-url changes, the backlog stays behind instead of following it (issue 13),
+ * and goes out if the address is set back. */
+gboolean
+mr_outbox_record_is_elsewhere (MrOutbox             *self,
+                               const MrOutboxRecord *record)
+{
+  return record->origin != NULL && self->origin != NULL
+         && !g_str_equal (record->origin, self->origin);
+}
+
 static gboolean
 is_ready (MrOutboxEntry *item)
 {
   return item->record->state == MR_OUTBOX_STATE_PENDING && !item->in_flight && !item->writing
          && !item->gone;
+}
+
+/* A record saved before it had an address (or by a version before records were bound) is bound
+ * to the address in effect the first time the queue could send it, and written so: from then on
+ * it is like any other. FALSE when @item is not ready to go to the current address yet. */
+static gboolean
+bind_to_origin (MrOutbox      *self,
+                MrOutboxEntry *item)
+{
+  if (item->record->origin != NULL || self->origin == NULL)
+    return !mr_outbox_record_is_elsewhere (self, item->record);
+  item->record->origin = g_strdup (self->origin);
+  if (!self->persistent)
+    return TRUE;
+  item->writing = TRUE;
+  mr_outbox_disk_save_async (self->disk, item->record, save_cb, mr_outbox_entry_ref (item));
+  return FALSE;
 }
 
 static int
@@ -307,7 +335,7 @@ mr_outbox_pump (MrOutbox *self)
   ready = g_ptr_array_new ();
   g_hash_table_iter_init (&iter, self->items);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    if (is_ready (value))
+    if (is_ready (value) && bind_to_origin (self, value))
       g_ptr_array_add (ready, value);
   g_ptr_array_sort (ready, compare_due);
 
@@ -384,6 +412,8 @@ mr_outbox_start_enqueue (MrOutbox *self,
       return;
     }
   item = item_new (mr_outbox_record_copy (proto));
+  g_free (item->record->origin);
+  item->record->origin = g_strdup (self->origin);
   item->record->created_at = t;
   item->record->next_attempt_at = t;
   item->waiter = g_object_ref (task);
@@ -396,7 +426,8 @@ mr_outbox_start_enqueue (MrOutbox *self,
 /* ---- for the Outbox view and for tests ------------------------------------------------------- */
 
 static MrOutboxItem *
-item_snapshot (const MrOutboxRecord *record)
+item_snapshot (MrOutbox             *self,
+               const MrOutboxRecord *record)
 {
   MrOutboxItem *item = g_new0 (MrOutboxItem, 1);
 
@@ -408,6 +439,15 @@ item_snapshot (const MrOutboxRecord *record)
   item->last_error = g_strdup (record->last_error);
   item->created_at = record->created_at;
   item->next_attempt_at = record->next_attempt_at;
+  if (mr_outbox_record_is_elsewhere (self, record))
+    {
+      item->state = MR_OUTBOX_STATE_HELD;
+      g_free (item->last_error);
+      item->last_error = g_strdup_printf (_("This request was made for another workflow address "
+                                            "(%s), so it is kept and not sent to the new one. It "
+                                            "goes out when the workflow address is set back; "
+                                            "otherwise discard it."), record->origin);
+    }
   return item;
 }
 
@@ -435,7 +475,7 @@ mr_outbox_list_items (MrOutbox *self)
   items = g_ptr_array_new_with_free_func ((GDestroyNotify) mr_outbox_item_free);
   g_hash_table_iter_init (&iter, self->items);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_ptr_array_add (items, item_snapshot (((MrOutboxEntry *) value)->record));
+    g_ptr_array_add (items, item_snapshot (self, ((MrOutboxEntry *) value)->record));
   g_ptr_array_sort (items, compare_created);
   return items;
 }
@@ -576,7 +616,8 @@ mr_outbox_get_next_due (MrOutbox *self)
     {
       MrOutboxEntry *item = value;
 
-      if (item->record->state == MR_OUTBOX_STATE_PENDING && !item->in_flight)
+      if (item->record->state == MR_OUTBOX_STATE_PENDING && !item->in_flight
+          && !mr_outbox_record_is_elsewhere (self, item->record))
         due = MIN (due, item->record->next_attempt_at);
     }
   return due;

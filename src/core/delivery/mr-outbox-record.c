@@ -12,14 +12,19 @@
 
 /* File layout (all of it is authenticated; only the part after the nonce is secret):
  *
- *   "MROX" | version (1) | id length (1) | request id | nonce (12) | AES-256-GCM ciphertext
- *   | tag (16)
+ *   "MROX" | version (2) | id length (1) | request id | origin length (1) | origin | nonce (12)
+ *   | AES-256-GCM ciphertext | tag (16)
  *
  * The header up to the nonce is the associated data, so a file renamed to another request's name,
- * or with its id edited, fails to decrypt. The request id is a random UUID: no patient data. */
+ * or with its id or its origin edited, fails to decrypt. The request id is a random UUID and the
+ * origin the workflow's scheme://host:port: no patient data. Version 1 had no origin length and
+ * origin; such files are still read (the queue binds them to the workflow address in effect when
+ * it first meets them, and writes them again as version 2). An empty origin is a record not bound
+ * yet. */
 #define MAGIC         "MROX"
 #define MAGIC_LEN     4
-#define VERSION       1
+#define VERSION_1     1
+#define VERSION       2
 #define NONCE_LEN     12
 #define TAG_LEN       16
 #define MAX_ID_LEN    64
@@ -39,6 +44,7 @@ mr_outbox_record_copy (const MrOutboxRecord *record)
 
   *copy = *record;
   copy->request_id = g_strdup (record->request_id);
+  copy->origin = g_strdup (record->origin);
   copy->payload = g_strdup (record->payload);
   copy->access_token = g_strdup (record->access_token);
   copy->last_error = g_strdup (record->last_error);
@@ -61,6 +67,7 @@ mr_outbox_record_free (MrOutboxRecord *record)
   if (record == NULL)
     return;
   g_free (record->request_id);
+  g_free (record->origin);
   wipe_string (record->payload);
   wipe_string (record->access_token);
   g_free (record->last_error);
@@ -99,6 +106,11 @@ envelope_to_json (const MrOutboxRecord *record)
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "request_id");
   json_builder_add_string_value (builder, record->request_id);
+  if (record->origin != NULL)
+    {
+      json_builder_set_member_name (builder, "origin");
+      json_builder_add_string_value (builder, record->origin);
+    }
   json_builder_set_member_name (builder, "created_at");
   json_builder_add_int_value (builder, record->created_at);
   json_builder_set_member_name (builder, "payload");
@@ -199,6 +211,7 @@ envelope_from_json (const char *text,
     return NULL;
   object = json_node_get_object (root);
   record->request_id = g_strdup (mr_json_get_string (object, "request_id"));
+  record->origin = g_strdup (mr_json_get_string (object, "origin"));
   record->payload = g_strdup (mr_json_get_string (object, "payload"));
   /* Absent in files of versions before the clinic API token: those go out without one. */
   record->access_token = g_strdup (mr_json_get_string (object, "access_token"));
@@ -240,22 +253,29 @@ mr_outbox_encode_file (const MrOutboxRecord *record,
   g_autofree char *clear = NULL;
   gnutls_aead_cipher_hd_t cipher;
   GByteArray *out;
-  gsize id_len, header_len, clear_len, cipher_len;
+  gsize id_len, origin_len, header_len, clear_len, cipher_len;
   guint8 nonce[NONCE_LEN];
 
   g_return_val_if_fail (record != NULL && mr_outbox_id_is_valid (record->request_id), NULL);
+  g_return_val_if_fail (record->origin == NULL || *record->origin != '\0', NULL);
+  g_return_val_if_fail (record->origin == NULL
+                        || strlen (record->origin) <= MR_OUTBOX_MAX_ORIGIN_LEN, NULL);
   g_return_val_if_fail (key != NULL, NULL);
 
   clear = envelope_to_json (record);
   clear_len = strlen (clear);
   id_len = strlen (record->request_id);
-  header_len = MAGIC_LEN + 2 + id_len;
+  origin_len = record->origin != NULL ? strlen (record->origin) : 0;
+  header_len = MAGIC_LEN + 2 + id_len + 1 + origin_len;
   cipher_len = clear_len + TAG_LEN;
 
   out = g_byte_array_sized_new (header_len + NONCE_LEN + cipher_len);
   g_byte_array_append (out, (const guint8 *) MAGIC, MAGIC_LEN);
   g_byte_array_append (out, (const guint8[]) { VERSION, (guint8) id_len }, 2);
   g_byte_array_append (out, (const guint8 *) record->request_id, id_len);
+  g_byte_array_append (out, (const guint8[]) { (guint8) origin_len }, 1);
+  if (origin_len > 0)
+    g_byte_array_append (out, (const guint8 *) record->origin, origin_len);
   mr_random_bytes (nonce, NONCE_LEN);
   g_byte_array_append (out, nonce, NONCE_LEN);
   g_byte_array_set_size (out, header_len + NONCE_LEN + cipher_len);
@@ -287,9 +307,10 @@ mr_outbox_decode_file (const guint8  *data,
 {
   g_autofree char *clear = NULL;
   g_autofree char *id = NULL;
+  g_autofree char *origin = NULL;
   gnutls_aead_cipher_hd_t cipher;
   MrOutboxRecord *record;
-  gsize id_len, header_len, clear_len;
+  gsize id_len, origin_len = 0, header_len, clear_len;
   int ret;
 
   g_return_val_if_fail (data != NULL || len == 0, NULL);
@@ -297,15 +318,28 @@ mr_outbox_decode_file (const guint8  *data,
 
   if (len < MAGIC_LEN + 2 || len > MR_OUTBOX_MAX_FILE_SIZE
       || memcmp (data, MAGIC, MAGIC_LEN) != 0
-      || data[MAGIC_LEN] != VERSION)
+      || (data[MAGIC_LEN] != VERSION && data[MAGIC_LEN] != VERSION_1))
     return damaged (error);
   id_len = data[MAGIC_LEN + 1];
   header_len = MAGIC_LEN + 2 + id_len;
+  if (data[MAGIC_LEN] == VERSION)
+    {
+      if (len < header_len + 1)
+        return damaged (error);
+      origin_len = data[header_len];
+      header_len += 1 + origin_len;
+    }
   if (len < header_len + NONCE_LEN + TAG_LEN)
     return damaged (error);
   id = g_strndup ((const char *) data + MAGIC_LEN + 2, id_len);
   if (strlen (id) != id_len || !mr_outbox_id_is_valid (id))
     return damaged (error);
+  if (origin_len > 0)
+    {
+      origin = g_strndup ((const char *) data + MAGIC_LEN + 2 + id_len + 1, origin_len);
+      if (strlen (origin) != origin_len)
+        return damaged (error);
+    }
 
   clear_len = len - header_len - NONCE_LEN - TAG_LEN;
   clear = g_malloc (clear_len + 1);
@@ -320,7 +354,9 @@ mr_outbox_decode_file (const guint8  *data,
   clear[clear_len] = '\0';
   record = envelope_from_json (clear, clear_len);
   explicit_bzero (clear, clear_len);
-  if (record == NULL || !g_str_equal (record->request_id, id))
+  /* The origin in the clear header is the one authenticated; the envelope must agree. */
+  if (record == NULL || !g_str_equal (record->request_id, id)
+      || g_strcmp0 (record->origin, origin) != 0)
     {
       mr_outbox_record_free (record);
       return damaged (error);

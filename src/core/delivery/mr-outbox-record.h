@@ -12,6 +12,8 @@ G_BEGIN_DECLS
 #define MR_OUTBOX_KEY_SIZE      32
 /* The largest file the format allows: a bigger one is damaged, and not read. */
 #define MR_OUTBOX_MAX_FILE_SIZE (4 * 1024 * 1024)
+/* The longest origin a record can be bound to. */
+#define MR_OUTBOX_MAX_ORIGIN_LEN 255
 
 #define MR_OUTBOX_ERROR (mr_outbox_error_quark ())
 
@@ -30,6 +32,10 @@ typedef enum {
 /* What the outbox keeps about one request. */
 typedef struct {
   char          *request_id;        /* also the Idempotency-Key and the file's name */
+  char          *origin;            /* the workflow's origin (scheme://host:port) it goes to and
+                                     * nowhere else; authenticated with the file. NULL: not bound
+                                     * yet (saved before there was a workflow address, or by a
+                                     * version before records were bound) */
   gint64         created_at;        /* µs since the epoch */
   char          *payload;           /* the JSON text sent to the workflow, byte for byte */
   char          *access_token;      /* the clinic API's token it is sent with, or NULL: the
@@ -52,11 +58,14 @@ gboolean        mr_outbox_id_is_valid     (const char           *request_id);
 
 GQuark          mr_outbox_error_quark     (void);
 
-/* Encrypts @record with AES-256-GCM under @key and a fresh random nonce: the whole file's bytes. */
+/* Encrypts @record with AES-256-GCM under @key and a fresh random nonce: the whole file's bytes.
+ * Its origin is in the file's authenticated header: a file whose origin was edited does not
+ * decrypt. */
 GBytes         *mr_outbox_encode_file     (const MrOutboxRecord *record,
                                            const guint8          key[MR_OUTBOX_KEY_SIZE]);
 
-/* Decrypts and parses one outbox file. Pure (no I/O, no global state) and safe on any bytes: every
+/* Decrypts and parses one outbox file (this version's, or version 1's, which has no origin: its
+ * record's origin is NULL). Pure (no I/O, no global state) and safe on any bytes: every
  * malformed, truncated, altered or foreign input is MR_OUTBOX_ERROR_DAMAGED. A new record. */
 MrOutboxRecord *mr_outbox_decode_file     (const guint8         *data,
                                            gsize                 len,

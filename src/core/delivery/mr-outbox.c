@@ -43,7 +43,8 @@ mr_outbox_update_counts (MrOutbox *self)
     {
       MrOutboxEntry *item = value;
 
-      if (item->record->state == MR_OUTBOX_STATE_HELD)
+      if (item->record->state == MR_OUTBOX_STATE_HELD
+          || mr_outbox_record_is_elsewhere (self, item->record))
         held++;
       else
         pending++;
@@ -137,8 +138,13 @@ mr_outbox_set_workflow (MrOutbox             *self,
   g_free (self->workflow_url);
   self->workflow_url = workflow_url != NULL && *workflow_url != '\0' ? g_strdup (workflow_url)
                                                                      : NULL;
+  g_free (self->origin);
+  self->origin = mr_url_origin (self->workflow_url);
   g_clear_pointer (&self->auth, mr_delivery_auth_free);
   self->auth = auth != NULL ? mr_delivery_auth_copy (auth) : NULL;
+  /* Requests bound to another address now show as needing attention, or go out again. */
+  if (self->items != NULL)
+    mr_outbox_update_counts (self);
   mr_outbox_pump (self);
 }
 
@@ -383,6 +389,7 @@ mr_outbox_finalize (GObject *object)
   g_clear_pointer (&self->deferred, g_ptr_array_unref);
   g_clear_pointer (&self->directory, g_free);
   g_clear_pointer (&self->workflow_url, g_free);
+  g_clear_pointer (&self->origin, g_free);
   g_clear_pointer (&self->auth, mr_delivery_auth_free);
   g_clear_pointer (&self->problem, g_free);
   g_clear_pointer (&self->rand, g_rand_free);

@@ -184,8 +184,9 @@ _mr_window_submit_configure (MrWindow *self)
   g_cancellable_cancel (self->auth_cancellable);
   g_clear_object (&self->auth_cancellable);
   self->auth_cancellable = g_cancellable_new ();
-  mr_delivery_auth_load_async (self->config->workflow_auth_header, self->auth_cancellable,
-                               auth_loaded_cb, g_object_ref (self));
+  /* Only the secrets saved for this workflow address come along (issue 13). */
+  mr_delivery_auth_load_async (self->config->workflow_url, self->config->workflow_auth_header,
+                               self->auth_cancellable, auth_loaded_cb, g_object_ref (self));
 }
 
 void
