@@ -44,6 +44,8 @@ struct _MrSandbox
   JsonArray          *received;
   GHashTable         *roles;           /* user id → app roles the administrator changed to
                                         * (space separated; NULL: none) */
+  guint               session_authorizes; /* authorize requests that came with a session cookie */
+  GPtrArray          *issued;          /* every token text the token endpoint handed out */
 
   /* Server thread only. */
   SoupServer         *server;
