@@ -414,7 +414,8 @@ mr_sandbox_handle_authorize (MrSandbox         *self,
     }
 
   user = session_user (self, msg, &had_cookie);
-  if (had_cookie)
+  /* Only a GET starts a sign-in: the posts of its pages carry the cookie they just got. */
+  if (had_cookie && method == SOUP_METHOD_GET)
     {
       g_mutex_lock (&self->lock);
       self->session_authorizes++;

@@ -64,9 +64,9 @@ guint       mr_sandbox_get_request_count  (MrSandbox   *self,
 
 /* ---- what a browser and the token endpoint were given, for tests ----------------------------- */
 
-/* How many authorize requests arrived carrying one of the sandbox's browser-session cookies
- * (ESTSAUTH, ESTSAUTHPERSISTENT), whether or not the session was still known: a browser that
- * sends one is a browser that was signed in before. Safe from any thread. */
+/* How many sign-ins began (a GET of the authorize endpoint) carrying one of the sandbox's
+ * browser-session cookies (ESTSAUTH, ESTSAUTHPERSISTENT), whether or not the session was still
+ * known: a browser that sends one was signed in before. Safe from any thread. */
 guint       mr_sandbox_get_session_cookie_count (MrSandbox *self);
 /* Every access, ID and refresh token the token endpoint issued since the start (or the last
  * mr_sandbox_forget_records()), in order: a new NULL-terminated array, so that a test can look
