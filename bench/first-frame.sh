@@ -6,7 +6,8 @@
 # which stamps the first "after-paint" of the first window presented. Reports the medians and
 # their ratio. Usage: bench/first-frame.sh [N] [extra arguments for medrefill, e.g. --sandbox]
 # With BEFORE=DIR (the build folder of another checkout, e.g. a worktree of an older commit:
-#   git worktree add /tmp/old COMMIT && meson setup /tmp/old/_build /tmp/old && ninja -C /tmp/old/_build)
+#   git worktree add /tmp/old COMMIT && meson setup /tmp/old/_build /tmp/old -Dtest_hooks=true &&
+#   ninja -C /tmp/old/_build; leave -Dtest_hooks out for a commit older than the option)
 # that build's medrefill runs in the same rotation too, for before/after numbers from one run.
 set -euo pipefail
 . "$(dirname "$0")/env.sh" "$0" "$@"

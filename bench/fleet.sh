@@ -17,7 +17,7 @@ run_n8n=tests/interop/n8n/run-n8n.sh
 build=_build-n8n
 "$run_n8n" install
 if [ ! -f "$build/build.ninja" ]; then
-  meson setup "$build" -Dn8n_tests=true >/dev/null
+  meson setup "$build" -Dn8n_tests=true -Dtest_hooks=true >/dev/null
 fi
 ninja -C "$build" tests/interop/n8n/fleet >/dev/null
 results="$(mktemp)"

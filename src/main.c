@@ -12,14 +12,18 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(MrApplication) app = NULL;
-  const char *localedir = g_getenv ("MEDREFILL_LOCALEDIR");
+  const char *localedir = NULL;
 
   /* Before anything holds a token or a patient's details: no core dump may write them out. */
   mr_process_harden ();
   mr_trace_mark ("main");
 
   setlocale (LC_ALL, "");
-  /* An uninstalled run (tests, screenshots) points this at the build's compiled catalogues. */
+#ifdef MR_TEST_HOOKS
+  /* A test build's uninstalled run (tests, screenshots) points this at the build's compiled
+   * catalogues; a release build reads only the installed ones. */
+  localedir = g_getenv ("MEDREFILL_LOCALEDIR");
+#endif
   bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);

@@ -1584,6 +1584,163 @@ test_logout (Fixture       *fx,
   g_assert_nonnull (strstr (page, "Signed out"));
 }
 
+/* ---- the browser's session, as Entra keeps it ------------------------------------------- */
+
+/* The value of the cookie @name that @msg's answer sets, with its attributes in *@attributes
+ * (newly allocated, both), or NULL. */
+static char *
+set_cookie_value (SoupMessage  *msg,
+                  const char   *name,
+                  char        **attributes)
+{
+  SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
+  g_autofree char *prefix = g_strconcat (name, "=", NULL);
+  SoupMessageHeadersIter iter;
+  const char *header, *value;
+
+  soup_message_headers_iter_init (&iter, headers);
+  while (soup_message_headers_iter_next (&iter, &header, &value))
+    if (g_ascii_strcasecmp (header, "Set-Cookie") == 0 && g_str_has_prefix (value, prefix))
+      {
+        const char *end = strchr (value, ';');
+
+        *attributes = g_strdup (end != NULL ? end : "");
+        return g_strndup (value + strlen (prefix),
+                          (end != NULL ? end : value + strlen (value)) - value - strlen (prefix));
+      }
+  return NULL;
+}
+
+static char *
+authorize_with_cookie (Fixture     *fx,
+                       const char  *extra,
+                       const char  *cookie,
+                       guint       *status,
+                       SoupMessage **out_msg)
+{
+  g_autofree char *challenge = s256 ("v");
+  g_autofree char *query = authorize_query (challenge, "st-2", "n-2");
+  g_autofree char *url = g_strconcat (fx->base, AUTHORIZE "?", query, extra, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  char *body;
+
+  if (cookie != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Cookie", cookie);
+  body = send_message (fx, msg, status);
+  if (out_msg != NULL)
+    *out_msg = g_steal_pointer (&msg);
+  return body;
+}
+
+/* A browser's sign-in (the page's form, with its kmsi_ask field) sets an HttpOnly session cookie
+ * and asks "Stay signed in?"; Yes adds a persistent one. A browser that comes back with either is
+ * offered the account without a password (or signed in silently with prompt=none, or asked the
+ * password with the account filled in for prompt=login), and each such request is counted; a
+ * browser without one gets the empty form. Signing out ends the session. */
+static void
+test_browser_session (Fixture       *fx,
+                      gconstpointer  data)
+{
+  g_autofree char *verifier = new_verifier ();
+  g_autofree char *challenge = s256 (verifier);
+  g_autofree char *query = authorize_query (challenge, "st-1", "n-1");
+  g_autofree char *creds = soup_form_encode ("email", "jack.smith@example.org",
+                                             "password", MR_SANDBOX_PASSWORD, "kmsi_ask", "1",
+                                             NULL);
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(SoupMessage) kmsi_msg = NULL;
+  g_autoptr(GHashTable) back = NULL;
+  g_autoptr(JsonObject) tokens = NULL;
+  g_autofree char *attributes = NULL;
+  g_autofree char *persistent_attributes = NULL;
+  g_autofree char *session = NULL;
+  g_autofree char *persistent = NULL;
+  g_autofree char *cookie = NULL;
+  g_autofree char *page = NULL;
+  g_autofree char *flow = NULL;
+  g_auto(GStrv) issued = NULL;
+  const char *start;
+  guint status = 0;
+
+  page = http_post_form (fx, AUTHORIZE, g_strconcat (query, "&", creds, NULL), &status, &msg);
+  g_assert_cmpuint (status, ==, SOUP_STATUS_OK);
+  g_assert_nonnull (strstr (page, "Stay signed in?"));
+  g_assert_nonnull (strstr (page, "id=\"kmsi-yes\""));
+  g_assert_nonnull (strstr (page, "id=\"kmsi-no\""));
+  session = set_cookie_value (msg, "ESTSAUTH", &attributes);
+  g_assert_nonnull (session);
+  g_assert_cmpuint (strlen (session), >=, 32);
+  g_assert_nonnull (strstr (attributes, "HttpOnly"));
+  g_assert_nonnull (strstr (attributes, "Path=/"));
+  g_assert_null (strstr (attributes, "Secure"));   /* http: a Secure cookie would never return */
+
+  start = strstr (page, "name=\"flow_token\" value=\"");
+  g_assert_nonnull (start);
+  start += strlen ("name=\"flow_token\" value=\"");
+  flow = g_strndup (start, strchr (start, '"') - start);
+  page = (g_free (page), http_post_form (fx, AUTHORIZE,
+                                         g_strconcat (query, "&flow_token=", flow, "&kmsi=yes",
+                                                      NULL),
+                                         &status, &kmsi_msg));
+  g_assert_cmpuint (status, ==, SOUP_STATUS_FOUND);
+  back = redirect_query (kmsi_msg);
+  g_assert_nonnull (g_hash_table_lookup (back, "code"));
+  persistent = set_cookie_value (kmsi_msg, "ESTSAUTHPERSISTENT", &persistent_attributes);
+  g_assert_nonnull (persistent);
+  g_assert_nonnull (strstr (persistent_attributes, "HttpOnly"));
+  g_assert_nonnull (strstr (persistent_attributes, "Max-Age="));
+  /* The flow token is good once. */
+  page = (g_free (page), http_post_form (fx, AUTHORIZE,
+                                         g_strconcat (query, "&flow_token=", flow, "&kmsi=yes",
+                                                      NULL),
+                                         &status, NULL));
+  g_assert_cmpuint (status, ==, SOUP_STATUS_BAD_REQUEST);
+
+  /* What the app was given is on the sandbox's list of issued tokens. */
+  tokens = exchange (fx, g_hash_table_lookup (back, "code"), verifier, SOUP_STATUS_OK);
+  issued = mr_sandbox_dup_issued_tokens (fx->sandbox);
+  g_assert_true (g_strv_contains ((const char * const *) issued,
+                                  json_object_get_string_member (tokens, "access_token")));
+  g_assert_true (g_strv_contains ((const char * const *) issued,
+                                  json_object_get_string_member (tokens, "id_token")));
+  g_assert_true (g_strv_contains ((const char * const *) issued,
+                                  json_object_get_string_member (tokens, "refresh_token")));
+
+  /* Coming back: the account is offered, no password asked. */
+  g_assert_cmpuint (mr_sandbox_get_session_cookie_count (fx->sandbox), ==, 0);
+  cookie = g_strconcat ("ESTSAUTHPERSISTENT=", persistent, NULL);
+  page = (g_free (page), authorize_with_cookie (fx, "", cookie, &status, NULL));
+  g_assert_cmpuint (status, ==, SOUP_STATUS_OK);
+  g_assert_nonnull (strstr (page, "Pick an account"));
+  g_assert_nonnull (strstr (page, "jack.smith@example.org"));
+  g_assert_null (strstr (page, "type=\"password\""));
+  g_assert_cmpuint (mr_sandbox_get_session_cookie_count (fx->sandbox), ==, 1);
+  page = (g_free (page), authorize_with_cookie (fx, "&prompt=login", cookie, &status, NULL));
+  g_assert_nonnull (strstr (page, "value=\"jack.smith@example.org\""));
+  g_clear_object (&msg);
+  page = (g_free (page), authorize_with_cookie (fx, "&prompt=none", cookie, &status, &msg));
+  g_assert_cmpuint (status, ==, SOUP_STATUS_FOUND);
+  g_clear_pointer (&back, g_hash_table_unref);
+  back = redirect_query (msg);
+  g_assert_nonnull (g_hash_table_lookup (back, "code"));
+  g_assert_cmpuint (mr_sandbox_get_session_cookie_count (fx->sandbox), ==, 3);
+
+  /* A browser without the cookie: the empty form, and nothing counted. */
+  page = (g_free (page), authorize_with_cookie (fx, "", NULL, &status, NULL));
+  g_assert_cmpuint (status, ==, SOUP_STATUS_OK);
+  g_assert_nonnull (strstr (page, "id=\"email\""));
+  g_assert_null (strstr (page, "jack.smith@example.org\""));
+  g_assert_null (strstr (page, "Pick an account"));
+  g_assert_cmpuint (mr_sandbox_get_session_cookie_count (fx->sandbox), ==, 3);
+
+  /* Signed out: the cookie no longer signs anyone in (but it is still counted). */
+  page = (g_free (page), http_get (fx, "/" TID "/oauth2/v2.0/logout?logout_hint="
+                                   "jack.smith%40example.org", NULL, &status));
+  page = (g_free (page), authorize_with_cookie (fx, "", cookie, &status, NULL));
+  g_assert_null (strstr (page, "Pick an account"));
+  g_assert_cmpuint (mr_sandbox_get_session_cookie_count (fx->sandbox), ==, 4);
+}
+
 static void
 test_stop (Fixture       *fx,
            gconstpointer  data)
@@ -1711,6 +1868,7 @@ main (int    argc,
   ADD ("/sandbox/one-request-per-connection", test_one_request_per_connection);
   ADD ("/sandbox/request-counts", test_request_counts);
   ADD ("/sandbox/logout", test_logout);
+  ADD ("/sandbox/authorize/browser-session", test_browser_session);
   ADD ("/sandbox/stop", test_stop);
   ADD ("/sandbox/port-in-use", test_port_in_use);
   g_test_add_func ("/sandbox/binary", test_binary);

@@ -1,14 +1,23 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The authorization endpoint: checks a request like Entra, shows the sign-in page, issues codes. */
+/* The authorization endpoint: checks a request like Entra, shows the sign-in page, keeps the
+ * browser's session in a cookie as Entra does, issues codes. */
 #include "mr-sandbox-handlers.h"
 
+#include "mr-base.h"
 #include "mr-sandbox-http.h"
 #include "mr-sandbox-page.h"
 #include "mr-sandbox-private.h"
 #include "mr-sandbox-tenant.h"
 
-#define CODE_LIFETIME_S 300
-#define S256_LENGTH     43   /* base64url of 32 bytes, no padding */
+#define CODE_LIFETIME_S    300
+#define S256_LENGTH        43   /* base64url of 32 bytes, no padding */
+#define FLOW_LIFETIME_S    600  /* how long the "Stay signed in?" page may wait */
+#define SESSION_LIFETIME_S (90 * 24 * 3600)  /* Entra's persistent session: 90 days */
+/* Entra's browser-session cookies: ESTSAUTH for the browser's session, ESTSAUTHPERSISTENT when
+ * the person said Yes to "Stay signed in?". Both HttpOnly: page script never sees them, so only
+ * a fresh network session proves that the next person is not signed in as the last one. */
+#define SESSION_COOKIE     "ESTSAUTH"
+#define PERSISTENT_COOKIE  "ESTSAUTHPERSISTENT"
 
 /* ---- answers ----------------------------------------------------------------------------- */
 
@@ -150,6 +159,69 @@ check_request (SoupServerMessage *msg,
   return FALSE;
 }
 
+/* ---- browser sessions -------------------------------------------------------------------- */
+
+/* The account a browser's session cookie names, or NULL; *@had_cookie tells whether the request
+ * carried one of the sandbox's session cookies at all (known, expired or forgotten). */
+static const MrSandboxUser *
+session_user (MrSandbox         *self,
+              SoupServerMessage *msg,
+              gboolean          *had_cookie)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *cookie = soup_message_headers_get_list (headers, "Cookie");
+  g_autoptr(GHashTable) cookies = NULL;
+  const char *names[] = { PERSISTENT_COOKIE, SESSION_COOKIE };
+
+  *had_cookie = FALSE;
+  if (cookie == NULL)
+    return NULL;
+  cookies = soup_header_parse_semi_param_list (cookie);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      const char *value = g_hash_table_lookup (cookies, names[i]);
+      MrSandboxGrant *session;
+
+      if (value == NULL)
+        continue;
+      *had_cookie = TRUE;
+      session = g_hash_table_lookup (self->tenant.sessions, value);
+      if (session != NULL && session->expires > g_get_real_time ())
+        return session->user;
+    }
+  return NULL;
+}
+
+static void
+set_cookie (MrSandbox         *self,
+            SoupServerMessage *msg,
+            const char        *name,
+            const char        *value,
+            gboolean           persistent)
+{
+  gboolean https = g_str_has_prefix (self->base_url, "https:");
+  g_autofree char *header = g_strdup_printf ("%s=%s; Path=/; HttpOnly%s%s", name, value,
+                                             https ? "; Secure; SameSite=None" : "",
+                                             persistent ? "; Max-Age=7776000" : "");
+
+  soup_message_headers_append (soup_server_message_get_response_headers (msg), "Set-Cookie",
+                               header);
+}
+
+/* The browser is now signed in as @user: a session cookie, which a later authorize request that
+ * carries it honours without a password. */
+static void
+start_session (MrSandbox           *self,
+               SoupServerMessage   *msg,
+               const MrSandboxUser *user)
+{
+  g_autofree char *value = mr_random_token (32);
+
+  g_hash_table_insert (self->tenant.sessions, g_strdup (value),
+                       mr_sandbox_grant_new (user, NULL, SESSION_LIFETIME_S));
+  set_cookie (self, msg, SESSION_COOKIE, value, FALSE);
+}
+
 /* ---- sign-in ----------------------------------------------------------------------------- */
 
 static char *
@@ -169,30 +241,16 @@ issue_code (MrSandbox           *self,
   return mr_sandbox_tenant_add_code (&self->tenant, code);
 }
 
+/* @user is signed in: back to the app with a code, unless a permission was never consented. */
 static void
-sign_in (MrSandbox         *self,
-         SoupServerMessage *msg,
-         GHashTable        *params)
+finish_sign_in (MrSandbox           *self,
+                SoupServerMessage   *msg,
+                GHashTable          *params,
+                const MrSandboxUser *user)
 {
-  const char *email = g_hash_table_lookup (params, "email");
-  const char *password = g_hash_table_lookup (params, "password");
-  const MrSandboxUser *user = email ? mr_sandbox_find_user (email) : NULL;
   g_autofree char *code = NULL;
   g_autofree char *unconsented = NULL;
 
-  if (g_hash_table_contains (params, "cancel"))
-    {
-      redirect_error (msg, params, "access_denied",
-                      "AADSTS65004: User declined to sign in to the app.");
-      return;
-    }
-  if (user == NULL || g_strcmp0 (password, MR_SANDBOX_PASSWORD) != 0)
-    {
-      respond_sign_in_page (msg, params, email,
-                            "Your email address or password is incorrect. Try one of the demo "
-                            "patients below.");
-      return;
-    }
   /* The sandbox has no consent page: a Graph permission the account never consented to goes
    * back as Entra's answer when consent cannot be given (AADSTS65001). */
   unconsented = mr_sandbox_first_unconsented (user, g_hash_table_lookup (params, "scope"));
@@ -210,6 +268,130 @@ sign_in (MrSandbox         *self,
   redirect_back (msg, params, "code", code, NULL, NULL);
 }
 
+static void
+respond_stay_signed_in (MrSandbox           *self,
+                        SoupServerMessage   *msg,
+                        GHashTable          *params,
+                        const MrSandboxUser *user)
+{
+  g_autofree char *flow = mr_random_token (32);
+  g_autofree char *page = NULL;
+
+  g_hash_table_insert (self->tenant.flows, g_strdup (flow),
+                       mr_sandbox_grant_new (user, NULL, FLOW_LIFETIME_S));
+  page = mr_sandbox_page_stay_signed_in (params, mr_sandbox_user_sign_in_name (user), flow);
+  set_page_headers (msg);
+  mr_sandbox_respond_text (msg, SOUP_STATUS_OK, "text/html; charset=utf-8", page);
+}
+
+static void
+sign_in (MrSandbox         *self,
+         SoupServerMessage *msg,
+         GHashTable        *params)
+{
+  const char *email = g_hash_table_lookup (params, "email");
+  const char *password = g_hash_table_lookup (params, "password");
+  const MrSandboxUser *user = email ? mr_sandbox_find_user (email) : NULL;
+
+  if (g_hash_table_contains (params, "cancel"))
+    {
+      redirect_error (msg, params, "access_denied",
+                      "AADSTS65004: User declined to sign in to the app.");
+      return;
+    }
+  if (user == NULL || g_strcmp0 (password, MR_SANDBOX_PASSWORD) != 0)
+    {
+      respond_sign_in_page (msg, params, email,
+                            "Your email address or password is incorrect. Try one of the demo "
+                            "patients below.");
+      return;
+    }
+  start_session (self, msg, user);
+  if (g_hash_table_contains (params, "kmsi_ask"))
+    respond_stay_signed_in (self, msg, params, user);
+  else
+    finish_sign_in (self, msg, params, user);
+}
+
+/* The answer to "Stay signed in?": Yes makes the session outlive the browser (a persistent
+ * cookie); either way the sign-in goes back to the app. */
+static void
+stay_signed_in (MrSandbox         *self,
+                SoupServerMessage *msg,
+                GHashTable        *params)
+{
+  const char *flow_token = g_hash_table_lookup (params, "flow_token");
+  MrSandboxGrant *flow = flow_token ? g_hash_table_lookup (self->tenant.flows, flow_token) : NULL;
+  const MrSandboxUser *user;
+
+  if (flow == NULL || flow->expires < g_get_real_time ())
+    {
+      respond_error_page (msg, SOUP_STATUS_BAD_REQUEST,
+                          "AADSTS90072: The sign-in took too long or was already finished. "
+                          "Sign in again.");
+      return;
+    }
+  user = flow->user;
+  g_hash_table_remove (self->tenant.flows, flow_token);
+  if (g_strcmp0 (g_hash_table_lookup (params, "kmsi"), "yes") == 0)
+    {
+      g_autofree char *value = mr_random_token (32);
+
+      g_hash_table_insert (self->tenant.sessions, g_strdup (value),
+                           mr_sandbox_grant_new (user, NULL, SESSION_LIFETIME_S));
+      set_cookie (self, msg, PERSISTENT_COOKIE, value, TRUE);
+    }
+  finish_sign_in (self, msg, params, user);
+}
+
+/* "Pick an account": the signed-in account (no password), or the sign-in page for another. */
+static void
+pick_account (MrSandbox           *self,
+              SoupServerMessage   *msg,
+              GHashTable          *params,
+              const MrSandboxUser *user)
+{
+  if (user != NULL && g_strcmp0 (g_hash_table_lookup (params, "pick"), "session") == 0)
+    finish_sign_in (self, msg, params, user);
+  else
+    respond_sign_in_page (msg, params, NULL, NULL);
+}
+
+/* A GET: what Entra does with the browser's session. prompt=none signs in silently or answers
+ * login_required; prompt=login asks for the password again, the account already filled in; no
+ * prompt offers the signed-in account to pick. */
+static void
+show_sign_in (MrSandbox           *self,
+              SoupServerMessage   *msg,
+              GHashTable          *params,
+              const MrSandboxUser *user)
+{
+  const char *prompt = g_hash_table_lookup (params, "prompt");
+  const char *email = g_hash_table_lookup (params, "login_hint");
+
+  if (g_strcmp0 (prompt, "none") == 0)
+    {
+      if (user != NULL)
+        finish_sign_in (self, msg, params, user);
+      else
+        redirect_error (msg, params, "login_required",
+                        "AADSTS50058: A silent sign-in request was sent but no user is signed "
+                        "in.");
+      return;
+    }
+  if (user != NULL && g_strcmp0 (prompt, "login") == 0)
+    email = mr_sandbox_user_sign_in_name (user);
+  else if (user != NULL)
+    {
+      g_autofree char *page = mr_sandbox_page_pick_account (params, user);
+
+      set_page_headers (msg);
+      mr_sandbox_respond_text (msg, SOUP_STATUS_OK, "text/html; charset=utf-8", page);
+      return;
+    }
+  respond_sign_in_page (msg, params, email, NULL);
+}
+
 void
 mr_sandbox_handle_authorize (MrSandbox         *self,
                              SoupServerMessage *msg,
@@ -217,6 +399,8 @@ mr_sandbox_handle_authorize (MrSandbox         *self,
 {
   const char *method = soup_server_message_get_method (msg);
   g_autoptr(GHashTable) params = NULL;
+  const MrSandboxUser *user;
+  gboolean had_cookie;
 
   if (method == SOUP_METHOD_GET)
     params = query ? g_hash_table_ref (query) : g_hash_table_new (g_str_hash, g_str_equal);
@@ -229,14 +413,22 @@ mr_sandbox_handle_authorize (MrSandbox         *self,
       return;
     }
 
+  user = session_user (self, msg, &had_cookie);
+  /* Only a GET starts a sign-in: the posts of its pages carry the cookie they just got. */
+  if (had_cookie && method == SOUP_METHOD_GET)
+    {
+      g_mutex_lock (&self->lock);
+      self->session_authorizes++;
+      g_mutex_unlock (&self->lock);
+    }
   if (!check_client_and_redirect (msg, params) || !check_request (msg, params))
     return;
-  if (method == SOUP_METHOD_GET && g_strcmp0 (g_hash_table_lookup (params, "prompt"), "none") == 0)
-    /* There is never a session to sign in silently with: the sandbox keeps no cookies. */
-    redirect_error (msg, params, "login_required",
-                    "AADSTS50058: A silent sign-in request was sent but no user is signed in.");
-  else if (method == SOUP_METHOD_GET)
-    respond_sign_in_page (msg, params, g_hash_table_lookup (params, "login_hint"), NULL);
+  if (method == SOUP_METHOD_GET)
+    show_sign_in (self, msg, params, user);
+  else if (g_hash_table_contains (params, "flow_token"))
+    stay_signed_in (self, msg, params);
+  else if (g_hash_table_contains (params, "pick"))
+    pick_account (self, msg, params, user);
   else
     sign_in (self, msg, params);
 }

@@ -423,6 +423,18 @@ granted_scope (const MrSandboxUser *user,
                       user->permissions ? user->permissions : "User.Read", NULL);
 }
 
+/* For mr_sandbox_dup_issued_tokens(): the tests look for every token where none may be. */
+static void
+note_issued (MrSandbox  *self,
+             const char *token)
+{
+  if (token == NULL)
+    return;
+  g_mutex_lock (&self->lock);
+  g_ptr_array_add (self->issued, g_strdup (token));
+  g_mutex_unlock (&self->lock);
+}
+
 /* Tokens for Graph. A refresh token only when @requested has offline_access: Entra gives none
  * without it, and an app that forgot it would only find out at the first refresh. */
 static void
@@ -452,6 +464,9 @@ issue_tokens (MrSandbox           *self,
     add_string (b, "id_token", id_token);
   json_builder_end_object (b);
 
+  note_issued (self, access);
+  note_issued (self, refresh);
+  note_issued (self, id_token);
   g_hash_table_insert (self->tenant.access_tokens, access,
                        mr_sandbox_grant_new (user, scope, ACCESS_TOKEN_LIFETIME_S));
   if (refresh != NULL)
@@ -541,9 +556,12 @@ issue_api_token (MrSandbox           *self,
       g_autofree char *id_token = sign_id_token (self, user, NULL);
 
       add_string (b, "id_token", id_token);
+      note_issued (self, id_token);
     }
   json_builder_end_object (b);
 
+  note_issued (self, access);
+  note_issued (self, refresh);
   if (refresh != NULL)
     g_hash_table_insert (self->tenant.refresh_tokens, refresh,
                          mr_sandbox_grant_new (user, graph_scope, REFRESH_TOKEN_LIFETIME_S));
@@ -812,8 +830,14 @@ mr_sandbox_handle_logout (MrSandbox         *self,
     user = user_from_id_token (hint);
   if (user == NULL && login != NULL)
     user = mr_sandbox_find_user (login);
-  /* Without a hint it knows, everyone is signed out: the sandbox has no browser session to tell. */
+  /* Without a hint it knows, everyone is signed out. */
   g_hash_table_foreach_remove (self->tenant.refresh_tokens, grant_of_user_cb, (gpointer) user);
+  /* And the browser is signed out: its sessions end, and its cookies go. */
+  g_hash_table_foreach_remove (self->tenant.sessions, grant_of_user_cb, (gpointer) user);
+  soup_message_headers_append (soup_server_message_get_response_headers (msg), "Set-Cookie",
+                               "ESTSAUTH=; Path=/; HttpOnly; Max-Age=0");
+  soup_message_headers_append (soup_server_message_get_response_headers (msg), "Set-Cookie",
+                               "ESTSAUTHPERSISTENT=; Path=/; HttpOnly; Max-Age=0");
 
   if (post_logout != NULL && mr_sandbox_redirect_uri_is_usable (post_logout))
     {

@@ -127,6 +127,9 @@ append_form (GString    *html,
   g_string_append (html, "<form method=\"post\" action=\"/" MR_SANDBOX_TENANT_ID
                          "/oauth2/v2.0/authorize\">\n");
   append_hidden_inputs (html, params);
+  /* A browser's sign-in is asked "Stay signed in?" next; a client that posts the credentials
+   * itself (the tests' HTTP sign-in, tools) sends no such field and goes straight back. */
+  g_string_append (html, "<input type=\"hidden\" name=\"kmsi_ask\" value=\"1\">\n");
   append_credentials (html, email);
 }
 
@@ -246,6 +249,64 @@ mr_sandbox_page_sign_in (GHashTable *params,
   append_form (html, params, email);
   append_demo_users (html);
   g_string_append_printf (html, "<script>%s</script>\n", focus_script);
+  append_tail (html);
+  return g_string_free (html, FALSE);
+}
+
+static void
+append_form_start (GString    *html,
+                   GHashTable *params)
+{
+  g_string_append (html, "<form method=\"post\" action=\"/" MR_SANDBOX_TENANT_ID
+                         "/oauth2/v2.0/authorize\">\n");
+  append_hidden_inputs (html, params);
+}
+
+/* Entra's "Stay signed in?" (KMSI) page after a password was accepted, for the request @params;
+ * @flow_token names the sign-in it finishes. Newly allocated. */
+char *
+mr_sandbox_page_stay_signed_in (GHashTable *params,
+                                const char *email,
+                                const char *flow_token)
+{
+  GString *html = g_string_new (NULL);
+
+  append_head (html, "Stay signed in?");
+  g_string_append (html, "<p id=\"account\">");
+  append_escaped (html, email);
+  g_string_append (html, "</p>\n<h1>Stay signed in?</h1>\n<p>Do this to reduce the number of "
+                         "times you are asked to sign in.</p>\n");
+  append_form_start (html, params);
+  g_string_append (html, "<input type=\"hidden\" name=\"flow_token\" value=\"");
+  append_escaped (html, flow_token);
+  g_string_append (html, "\">\n<div class=\"actions\">\n"
+                         "<button type=\"submit\" id=\"kmsi-yes\" name=\"kmsi\" value=\"yes\">"
+                         "Yes</button>\n"
+                         "<button type=\"submit\" id=\"kmsi-no\" name=\"kmsi\" value=\"no\">"
+                         "No</button>\n</div>\n</form>\n");
+  append_tail (html);
+  return g_string_free (html, FALSE);
+}
+
+/* Entra's "Pick an account" for a browser that is still signed in as @user: one tap signs in
+ * again, without a password. Newly allocated. */
+char *
+mr_sandbox_page_pick_account (GHashTable          *params,
+                              const MrSandboxUser *user)
+{
+  GString *html = g_string_new (NULL);
+
+  append_head (html, "Pick an account");
+  g_string_append (html, "<h1>Pick an account</h1>\n");
+  append_form_start (html, params);
+  g_string_append (html, "<button type=\"submit\" id=\"pick-account\" name=\"pick\" "
+                         "value=\"session\">");
+  append_escaped (html, user->display_name);
+  g_string_append (html, " — <span id=\"picked-email\">");
+  append_escaped (html, mr_sandbox_user_sign_in_name (user));
+  g_string_append (html, "</span> (Signed in)</button>\n"
+                         "<button type=\"submit\" id=\"other-account\" name=\"pick\" "
+                         "value=\"other\">Use another account</button>\n</form>\n");
   append_tail (html);
   return g_string_free (html, FALSE);
 }

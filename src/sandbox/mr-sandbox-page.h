@@ -4,6 +4,8 @@
 
 #include <glib.h>
 
+#include "mr-sandbox-tenant.h"
+
 G_BEGIN_DECLS
 
 /* The sign-in page for the request @params, with @email filled in and @error_text shown if set.
@@ -21,6 +23,15 @@ char       *mr_sandbox_page_device_sign_in (const char        *user_code,
 char       *mr_sandbox_page_device_approve (const char        *user_code,
                                             const char        *session,
                                             const char        *account);
+/* Entra's "Stay signed in?" (KMSI) page after a password was accepted, for the request @params;
+ * @flow_token names the sign-in it finishes. Newly allocated. */
+char       *mr_sandbox_page_stay_signed_in (GHashTable          *params,
+                                            const char          *email,
+                                            const char          *flow_token);
+/* Entra's "Pick an account" for a browser that is still signed in as @user: one tap signs in
+ * again, without a password. Newly allocated. */
+char       *mr_sandbox_page_pick_account   (GHashTable          *params,
+                                            const MrSandboxUser *user);
 /* A page with a heading and a sentence. Newly allocated. */
 char       *mr_sandbox_page_message   (const char        *title,
                                        const char        *text);

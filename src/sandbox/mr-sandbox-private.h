@@ -48,6 +48,8 @@ struct _MrSandbox
   guint               device_interval_s;  /* its polling interval; 0: Entra's 5 s */
   MrSandboxRefreshFault refresh_fault;
   const MrSandboxUser *refresh_other;  /* whom MR_SANDBOX_REFRESH_OTHER_ACCOUNT answers for */
+  guint               session_authorizes; /* authorize requests that came with a session cookie */
+  GPtrArray          *issued;          /* every token text the token endpoint handed out */
 
   /* Server thread only. */
   SoupServer         *server;

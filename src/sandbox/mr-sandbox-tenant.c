@@ -277,6 +277,10 @@ mr_sandbox_tenant_init (MrSandboxTenant *tenant)
                                                  (GDestroyNotify) mr_sandbox_grant_free);
   tenant->refresh_tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                   (GDestroyNotify) mr_sandbox_grant_free);
+  tenant->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify) mr_sandbox_grant_free);
+  tenant->flows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) mr_sandbox_grant_free);
 }
 
 void
@@ -286,6 +290,8 @@ mr_sandbox_tenant_clear (MrSandboxTenant *tenant)
   g_clear_pointer (&tenant->device_codes, g_hash_table_unref);
   g_clear_pointer (&tenant->access_tokens, g_hash_table_unref);
   g_clear_pointer (&tenant->refresh_tokens, g_hash_table_unref);
+  g_clear_pointer (&tenant->sessions, g_hash_table_unref);
+  g_clear_pointer (&tenant->flows, g_hash_table_unref);
 }
 
 void
@@ -295,6 +301,8 @@ mr_sandbox_tenant_forget (MrSandboxTenant *tenant)
   g_hash_table_remove_all (tenant->device_codes);
   g_hash_table_remove_all (tenant->access_tokens);
   g_hash_table_remove_all (tenant->refresh_tokens);
+  g_hash_table_remove_all (tenant->sessions);
+  g_hash_table_remove_all (tenant->flows);
 }
 
 static gboolean

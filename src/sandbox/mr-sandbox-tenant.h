@@ -95,6 +95,11 @@ typedef struct
   GHashTable *device_codes;     /* device code → MrSandboxDeviceCode */
   GHashTable *access_tokens;    /* token → MrSandboxGrant */
   GHashTable *refresh_tokens;   /* token → MrSandboxGrant */
+  /* Browser sessions, as Entra's ESTSAUTH / ESTSAUTHPERSISTENT cookies name them: cookie value →
+   * MrSandboxGrant (no scope). A browser that comes back with one is not asked for a password. */
+  GHashTable *sessions;
+  /* Sign-ins waiting on the "Stay signed in?" page: one-time flow token → MrSandboxGrant. */
+  GHashTable *flows;
 } MrSandboxTenant;
 
 void                 mr_sandbox_tenant_init        (MrSandboxTenant     *tenant);

@@ -267,6 +267,7 @@ mr_sandbox_forget_records (MrSandbox *self)
   g_mutex_lock (&self->lock);
   json_array_unref (self->received);
   self->received = json_array_new ();
+  g_ptr_array_set_size (self->issued, 0);
   g_mutex_unlock (&self->lock);
   mr_sandbox_sink_forget (self);
 }
@@ -383,6 +384,36 @@ mr_sandbox_get_request_count (MrSandbox  *self,
   return n;
 }
 
+guint
+mr_sandbox_get_session_cookie_count (MrSandbox *self)
+{
+  guint n;
+
+  g_return_val_if_fail (MR_IS_SANDBOX (self), 0);
+
+  g_mutex_lock (&self->lock);
+  n = self->session_authorizes;
+  g_mutex_unlock (&self->lock);
+  return n;
+}
+
+GStrv
+mr_sandbox_dup_issued_tokens (MrSandbox *self)
+{
+  GStrvBuilder *builder = g_strv_builder_new ();
+  GStrv tokens;
+
+  g_return_val_if_fail (MR_IS_SANDBOX (self), NULL);
+
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < self->issued->len; i++)
+    g_strv_builder_add (builder, g_ptr_array_index (self->issued, i));
+  g_mutex_unlock (&self->lock);
+  tokens = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return tokens;
+}
+
 /* ---- life cycle -------------------------------------------------------------------------- */
 
 static void
@@ -398,6 +429,7 @@ mr_sandbox_finalize (GObject *object)
   g_clear_pointer (&self->counts, g_hash_table_unref);
   g_clear_pointer (&self->received, json_array_unref);
   g_clear_pointer (&self->roles, g_hash_table_unref);
+  g_clear_pointer (&self->issued, g_ptr_array_unref);
   mr_sandbox_tenant_clear (&self->tenant);
   g_clear_pointer (&self->references, g_hash_table_unref);
   g_mutex_clear (&self->lock);
@@ -422,6 +454,7 @@ mr_sandbox_init (MrSandbox *self)
   self->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->received = json_array_new ();
   self->roles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->issued = g_ptr_array_new_with_free_func (g_free);
   mr_sandbox_tenant_init (&self->tenant);
   self->references = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }

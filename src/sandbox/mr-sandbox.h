@@ -46,7 +46,7 @@ char       *mr_sandbox_dup_settings_text  (MrSandbox   *self);
  * (copies, safe to use from any thread). */
 JsonArray  *mr_sandbox_dup_received       (MrSandbox   *self);
 /* Forgets the records of finished visits, as a real tenant's expiry would: authorization codes,
- * access and refresh tokens, the sink's references, received requests, attempts and accepted
+ * access and refresh tokens, browser sessions, the list of issued tokens, the sink's references, received requests, attempts and accepted
  * Idempotency-Keys (the counters stay). For long runs (bench/kiosk-sessions.sh) that measure the
  * app's memory, not the stand-in's records. Blocks until the server thread has done its part;
  * call it with no request in flight. */
@@ -83,6 +83,17 @@ gboolean    mr_sandbox_set_refresh_fault  (MrSandbox             *self,
 /* How many HTTP requests the server has answered for @path (e.g. "/v1.0/me"); NULL counts all. */
 guint       mr_sandbox_get_request_count  (MrSandbox   *self,
                                            const char  *path);
+
+/* ---- what a browser and the token endpoint were given, for tests ----------------------------- */
+
+/* How many sign-ins began (a GET of the authorize endpoint) carrying one of the sandbox's
+ * browser-session cookies (ESTSAUTH, ESTSAUTHPERSISTENT), whether or not the session was still
+ * known: a browser that sends one was signed in before. Safe from any thread. */
+guint       mr_sandbox_get_session_cookie_count (MrSandbox *self);
+/* Every access, ID and refresh token the token endpoint issued since the start (or the last
+ * mr_sandbox_forget_records()), in order: a new NULL-terminated array, so that a test can look
+ * for them where they must not be. Never print them. Safe from any thread. */
+GStrv       mr_sandbox_dup_issued_tokens  (MrSandbox   *self);
 
 /* ---- clinic API tokens without a sign-in, for tests and tools ------------------------------- */
 

@@ -261,7 +261,8 @@ expect_screen (MrKioskPage page,
 }
 
 /* From now on the helper signs in on each sign-in page it loads (the test build's hook, see
- * src/ui/signin/mr-signin-main.c): the script fills the sandbox's form and presses its button. */
+ * src/ui/signin/mr-signin-main.c): the script fills the sandbox's form and presses its button,
+ * then answers "Stay signed in?". */
 static void
 arm_sign_in (void)
 {
@@ -272,6 +273,8 @@ arm_sign_in (void)
     "  document.getElementById ('email').value = 'jack.smith@example.org';"
     "  document.getElementById ('password').value = 'sandbox';"
     "  document.getElementById ('submit').click ();"
+    "} else if (document.getElementById ('kmsi-no') !== null) {"
+    "  document.getElementById ('kmsi-no').click ();"
     "}";
 
   if (!g_file_set_contents (path, script, -1, &error))

@@ -232,9 +232,9 @@ mr_ui_wait_for_signin (MrWindow   *window,
 }
 
 void
-mr_ui_sign_in_as (MrWindow   *window,
-                  const char *email,
-                  const char *password)
+mr_ui_submit_sign_in (MrWindow   *window,
+                      const char *email,
+                      const char *password)
 {
   g_autofree char *script = NULL;
 
@@ -243,6 +243,26 @@ mr_ui_sign_in_as (MrWindow   *window,
                             "document.getElementById('submit').click(); true;",
                             email, password);
   g_assert_true (mr_ui_run_signin_js (window, script));
+}
+
+void
+mr_ui_stay_signed_in (MrWindow *window,
+                      gboolean  yes)
+{
+  mr_ui_wait_for_signin (window, MR_UI_STAY_SIGNED_IN_READY);
+  g_assert_true (mr_ui_run_signin_js (window, yes ? "document.getElementById('kmsi-yes').click(); true"
+                                                  : "document.getElementById('kmsi-no').click(); true"));
+}
+
+void
+mr_ui_sign_in_as (MrWindow   *window,
+                  const char *email,
+                  const char *password)
+{
+  mr_ui_submit_sign_in (window, email, password);
+  /* Yes: what keeps a browser signed in longest, the case a kiosk must survive. */
+  if (g_strcmp0 (password, MR_SANDBOX_PASSWORD) == 0)
+    mr_ui_stay_signed_in (window, TRUE);
 }
 
 void

@@ -53,10 +53,22 @@ gboolean       mr_ui_run_signin_js     (MrWindow   *window,
 /* Waits until the sign-in page is shown and @condition (JavaScript) holds in it. */
 void           mr_ui_wait_for_signin   (MrWindow   *window,
                                         const char *condition);
-/* Fills the sandbox's sign-in page and presses its button, as a person would. */
+/* JavaScript that holds once the sandbox's "Stay signed in?" page is ready for a tap. */
+#define MR_UI_STAY_SIGNED_IN_READY \
+  "document.readyState === 'complete' && document.getElementById('kmsi-yes') !== null"
+
+/* Fills the sandbox's sign-in page and presses its button, as a person would; with the sandbox's
+ * password, then answers Yes to "Stay signed in?" (as Entra asks after a password). */
 void           mr_ui_sign_in_as        (MrWindow   *window,
                                         const char *email,
                                         const char *password);
+/* Only the first half: fills the sign-in page and presses its button. */
+void           mr_ui_submit_sign_in    (MrWindow   *window,
+                                        const char *email,
+                                        const char *password);
+/* Waits for the sandbox's "Stay signed in?" page and taps Yes or No. */
+void           mr_ui_stay_signed_in    (MrWindow   *window,
+                                        gboolean    yes);
 /* Desk mode, signed in as staff: waits for the lookup page, searches @hospital_number and opens
  * the one patient found. */
 void           mr_ui_open_patient      (MrWindow   *window,

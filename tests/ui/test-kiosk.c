@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Kiosk mode: the idle guard warns and wipes, a finished visit returns to Welcome by itself, the
  * window cannot be closed from inside nor GTK's inspector opened, and nothing of a patient
- * survives into the next visit. */
+ * survives into the next visit: not in the next person's network session (the sandbox keeps a
+ * browser signed in with HttpOnly cookies, as Entra does), not on disk (GSettings on its keyfile
+ * backend, see tests/ui/meson.build, so that settings really reach the disk). */
 #define _GNU_SOURCE
 #include <adwaita.h>
 #include <string.h>
 
+#include "config.h"
 #include "mr-config.h"
+#include "mr-delivery.h"
 #include "mr-refill-form.h"
 #include "mr-sandbox.h"
 #include "mr-test-server.h"
@@ -20,12 +24,47 @@ typedef struct {
 
 static const char *home_root;
 
+/* The sandbox's settings written to GSettings, which the test runs on its keyfile backend: they
+ * reach $XDG_CONFIG_HOME/glib-2.0/settings/keyfile as an administrator's would reach dconf, and
+ * the disk scans below see whatever the app writes there. */
+static GSettings *
+settings_on_disk (MrSandbox *sandbox)
+{
+  g_autofree char *lines = mr_sandbox_dup_settings_text (sandbox);
+  g_auto(GStrv) items = g_strsplit (lines, "\n", -1);
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *keyfile = g_build_filename (g_get_user_config_dir (), "glib-2.0", "settings",
+                                               "keyfile", NULL);
+
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      g_auto(GStrv) pair = g_strsplit (items[i], "=", 2);
+
+      if (g_strv_length (pair) == 2)
+        g_assert_true (g_settings_set_string (settings, pair[0], pair[1]));
+    }
+  g_assert_true (g_settings_set_string (settings, "mode", "kiosk"));
+  g_settings_sync ();
+  g_assert_true (g_file_test (keyfile, G_FILE_TEST_IS_REGULAR));
+  return g_steal_pointer (&settings);
+}
+
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(MrConfig) config = NULL;
+
   fixture->sandbox = mr_ui_start_sandbox ();
-  fixture->window = mr_ui_open_window (fixture->sandbox, MR_MODE_KIOSK);
+  settings = settings_on_disk (fixture->sandbox);
+  config = mr_config_new_from_settings (settings);
+  g_assert_cmpint (config->mode, ==, MR_MODE_KIOSK);
+  fixture->window = mr_window_new (NULL);
+  mr_window_set_settings (fixture->window, settings);
+  mr_window_set_config (fixture->window, config);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  g_assert_cmpstr (mr_window_get_page (fixture->window), ==, "welcome");
   /* The Done page's way back is quick; the idle timers are set short only by the tests that
    * wait for them, once the page they test is on screen (a slow sign-in must not be wiped). */
   mr_window_set_kiosk_timeouts (fixture->window, 600000, 600000, 400);
@@ -42,6 +81,12 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
+  MrOutbox *outbox = mr_window_get_outbox (fixture->window);
+  g_autoptr(GPtrArray) items = outbox ? mr_outbox_list_items (outbox) : NULL;
+
+  /* Leave no request behind for the next test (they share the test's data folder). */
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    mr_outbox_discard (outbox, ((MrOutboxItem *) g_ptr_array_index (items, i))->request_id);
   gtk_window_destroy (GTK_WINDOW (fixture->window));
   g_clear_object (&fixture->sandbox);
 }
@@ -56,17 +101,34 @@ field_text (Fixture    *fixture,
   return gtk_editable_get_text (GTK_EDITABLE (widget));
 }
 
+/* The sign-in page as the next person finds it: the empty form, no account offered, and no
+ * request of this network session ever carried the sandbox's session cookie (HttpOnly, so no
+ * script can look; the sandbox counts it). A network session kept from the last visit would show
+ * "Pick an account" with the last patient on it. */
+static void
+assert_fresh_sign_in (Fixture *fixture)
+{
+  g_assert_true (mr_ui_run_signin_js (fixture->window,
+                                      "document.getElementById('email').value === '' && "
+                                      "document.getElementById('pick-account') === null && "
+                                      "document.getElementById('account') === null"));
+  g_assert_cmpuint (mr_sandbox_get_session_cookie_count (fixture->sandbox), ==, 0);
+}
+
 static void
 sign_in_to_form (Fixture    *fixture,
                  const char *email)
 {
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sign-in", NULL);
-  mr_ui_wait_for_signin (fixture->window, MR_UI_EMAIL_FIELD_READY);
-  /* A fresh ephemeral session: no account is remembered from the last visit. */
-  g_assert_true (mr_ui_run_signin_js (fixture->window,
-                               "document.getElementById('email').value === '' && "
-                               "document.cookie === ''"));
-  mr_ui_sign_in_as (fixture->window, email, MR_SANDBOX_PASSWORD);
+  /* The form, or the account picker a browser still signed in would get. */
+  mr_ui_wait_for_signin (fixture->window,
+                         "document.readyState === 'complete' && "
+                         "(document.getElementById('email') !== null || "
+                         "document.getElementById('pick-account') !== null)");
+  assert_fresh_sign_in (fixture);
+  mr_ui_submit_sign_in (fixture->window, email, MR_SANDBOX_PASSWORD);
+  /* Yes to "Stay signed in?": the persistent cookie, what a shared screen must survive. */
+  mr_ui_stay_signed_in (fixture->window, TRUE);
   mr_ui_wait_for_page (fixture->window, "form");
 }
 
@@ -84,10 +146,13 @@ fill_and_submit (Fixture *fixture)
   mr_ui_wait_for_page (fixture->window, "done");
 }
 
-/* Every file under the test's private HOME and XDG directories that holds @needle. */
+/* How many files under @dir (the test's private HOME and XDG directories, the outbox's folder
+ * among them) hold @needle; each is named in the log with @what, never with the needle itself
+ * (a token must not reach a log either). */
 static guint
 files_containing (const char *dir,
-                  const char *needle)
+                  const char *needle,
+                  const char *what)
 {
   g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
   const char *name;
@@ -102,16 +167,56 @@ files_containing (const char *dir,
       if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
         continue;
       if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        found += files_containing (path, needle);
+        found += files_containing (path, needle, what);
       else if (g_file_get_contents (path, &contents, &length, NULL) &&
                memmem (contents, length, needle, strlen (needle)) != NULL)
         {
-          g_test_message ("%s holds patient data", path);
+          g_test_message ("%s holds %s", path, what);
           found++;
         }
     }
   return found;
 }
+
+/* Fails the test, naming the file, when anything of the visit is on disk: each token the sandbox
+ * issued (access, ID, refresh, the clinic API's), each base64url part of each (a JWT's header,
+ * claims and signature separately: a part alone still identifies or proves), and the patient's
+ * fields. @patient_fields ends with NULL. */
+static void
+assert_nothing_on_disk (Fixture           *fixture,
+                        const char *const *patient_fields)
+{
+  g_auto(GStrv) tokens = mr_sandbox_dup_issued_tokens (fixture->sandbox);
+  guint hits = 0;
+
+  /* The visit got an ID token, Graph's and the API's access tokens, and refresh tokens. */
+  g_assert_cmpuint (g_strv_length (tokens), >=, 4);
+  for (guint i = 0; tokens[i] != NULL; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (tokens[i], ".", -1);
+      g_autofree char *what = g_strdup_printf ("issued token %u", i);
+
+      hits += files_containing (home_root, tokens[i], what);
+      for (guint j = 0; parts[1] != NULL && parts[j] != NULL; j++)
+        {
+          g_autofree char *part = g_strdup_printf ("part %u of issued token %u", j, i);
+
+          hits += files_containing (home_root, parts[j], part);
+        }
+    }
+  for (guint i = 0; patient_fields[i] != NULL; i++)
+    {
+      g_autofree char *what = g_strdup_printf ("patient field %u", i);
+
+      hits += files_containing (home_root, patient_fields[i], what);
+    }
+  g_assert_cmpuint (hits, ==, 0);
+}
+
+static const char *const jack_fields[] = {
+  "jack.smith@example.org", "Jack Smith", "Smith", "HN11112", "2000-01-01", "12 Harbour Road",
+  "530772a4-1d5e-4f3b-8a21-6c0f2b9d7e11", NULL
+};
 
 static void
 test_idle_wipe (Fixture       *fixture,
@@ -143,11 +248,12 @@ test_idle_wipe (Fixture       *fixture,
     g_assert_cmpstr (text, ==, "");
   }
 
-  g_assert_cmpuint (files_containing (home_root, "jack.smith@example.org"), ==, 0);
-  g_assert_cmpuint (files_containing (home_root, "HN11112"), ==, 0);
-  g_assert_cmpuint (files_containing (home_root, "Left at the kiosk"), ==, 0);
+  /* The scan reads the settings' file: the authority is there, as the settings reached disk. */
+  g_assert_cmpuint (files_containing (home_root, "authority=", "the settings"), >=, 1);
+  assert_nothing_on_disk (fixture, jack_fields);
+  g_assert_cmpuint (files_containing (home_root, "Left at the kiosk", "the notes"), ==, 0);
 
-  /* The next person starts clean. */
+  /* The next person starts clean: the empty form, no session cookie sent (sign_in_to_form). */
   mr_window_set_kiosk_timeouts (fixture->window, 600000, 600000, 400);
   sign_in_to_form (fixture, "ana.garcia@example.org");
   g_assert_cmpstr (field_text (fixture, "given_name"), ==, "Ana");
@@ -202,8 +308,30 @@ test_done_returns_and_cannot_close (Fixture       *fixture,
   /* The Done page goes back to Welcome by itself, wiped. */
   mr_ui_wait_for_page (fixture->window, "welcome");
   g_assert_cmpstr (field_text (fixture, "given_name"), ==, "");
-  g_assert_cmpuint (files_containing (home_root, "zoe.nunez@example.org"), ==, 0);
-  g_assert_cmpuint (files_containing (home_root, "HN20457"), ==, 0);
+  g_assert_cmpuint (files_containing (home_root, "zoe.nunez@example.org", "the email"), ==, 0);
+  g_assert_cmpuint (files_containing (home_root, "HN20457", "the hospital number"), ==, 0);
+}
+
+/* A request the workflow refused (403: held for staff) stays in the outbox after the wipe,
+ * encrypted: its file is there (the scan reads it: its header is found), and neither the token it
+ * would be sent with nor the patient's details are readable in it. */
+static void
+test_held_request_encrypted (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  MrSinkFault forbidden = { MR_SINK_FAULT_FORBIDDEN, 0, 0 };
+  MrOutbox *outbox = mr_window_get_outbox (fixture->window);
+  g_autoptr(GPtrArray) items = NULL;
+
+  mr_sandbox_set_sink_faults (fixture->sandbox, &forbidden, 1);
+  sign_in_to_form (fixture, "jack.smith@example.org");
+  fill_and_submit (fixture);
+  mr_ui_wait_for_page (fixture->window, "welcome");
+  items = mr_outbox_list_items (outbox);
+  g_assert_cmpuint (items->len, ==, 1);
+  g_assert_cmpuint (files_containing (home_root, "MROX", "an outbox record"), ==, 1);
+  assert_nothing_on_disk (fixture, jack_fields);
+  g_assert_cmpuint (files_containing (home_root, "Metformin", "the medicine"), ==, 0);
 }
 
 /* Consecutive visits (MEDREFILL_KIOSK_SESSIONS, default 4; bench/kiosk-sessions.sh runs 200):
@@ -341,6 +469,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/ui/kiosk/done-returns-and-cannot-close", Fixture, NULL, fixture_set_up,
               test_done_returns_and_cannot_close, fixture_tear_down);
+  g_test_add ("/ui/kiosk/held-request-encrypted", Fixture, NULL, fixture_set_up,
+              test_held_request_encrypted, fixture_tear_down);
   g_test_add ("/ui/kiosk/no-inspector", Fixture, NULL, fixture_set_up, test_no_inspector,
               fixture_tear_down);
   g_test_add ("/ui/kiosk/sessions", Fixture, NULL, fixture_set_up, test_sessions,

@@ -5,9 +5,10 @@
 
 G_BEGIN_DECLS
 
-/* Benchmark marks. When MEDREFILL_TRACE is set in the environment, prints
- * "medrefill-trace: <what> <wall clock µs>" to stderr; otherwise does nothing. The benchmark
- * scripts (bench/) read these lines; the marks never carry patient data. */
+/* Benchmark marks. In a build with -Dtest_hooks=true, when MEDREFILL_TRACE is set in the
+ * environment, prints "medrefill-trace: <what> <wall clock µs>" to stderr; otherwise (and always in
+ * a release build) does nothing. The benchmark scripts (bench/) read these lines; the marks never
+ * carry patient data. */
 void mr_trace_mark (const char *what);
 
 G_END_DECLS

@@ -55,16 +55,20 @@ build_tree_helper_path (void)
   return g_file_test (path, G_FILE_TEST_IS_EXECUTABLE) ? g_steal_pointer (&path) : NULL;
 }
 
-/* $MEDREFILL_HELPER_DIR (tests, scripts/try-sandbox), the build tree's helper, or the installed
- * helper directory. Newly allocated. */
+/* $MEDREFILL_HELPER_DIR (a test build's tests and benchmarks only: a release build never lets
+ * the environment choose the program that sees the password), the build tree's helper, or the
+ * installed helper directory. Newly allocated. */
 static char *
 helper_path (void)
 {
-  const char *dir = g_getenv ("MEDREFILL_HELPER_DIR");
   char *path;
+
+#ifdef MR_TEST_HOOKS
+  const char *dir = g_getenv ("MEDREFILL_HELPER_DIR");
 
   if (dir != NULL && *dir != '\0')
     return g_build_filename (dir, "medrefill-signin", NULL);
+#endif
   if ((path = build_tree_helper_path ()) != NULL)
     return path;
   return g_build_filename (HELPERDIR, "medrefill-signin", NULL);
@@ -290,6 +294,7 @@ mr_signin_helper_is_running (MrSigninHelper *self)
   return self->running;
 }
 
+#ifdef MR_TEST_HOOKS
 void
 mr_signin_helper_run_js_async (MrSigninHelper      *self,
                                const char          *script,
@@ -334,6 +339,7 @@ mr_signin_helper_run_js_finish (MrSigninHelper  *self,
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+#endif
 
 static void
 mr_signin_helper_dispose (GObject *object)

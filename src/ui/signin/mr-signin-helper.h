@@ -32,7 +32,8 @@ void            mr_signin_helper_shutdown      (MrSigninHelper      *self);
 /* TRUE until the helper has ended or failed. */
 gboolean        mr_signin_helper_is_running    (MrSigninHelper      *self);
 /* Runs @script in the page and gives its result as a boolean (FALSE when the page changed while
- * it ran). For tests, which fill the page in as a person would. */
+ * it ran). For tests, which fill the page in as a person would: only in a build with
+ * -Dtest_hooks=true (the helper of a release build has no such command). */
 void            mr_signin_helper_run_js_async  (MrSigninHelper      *self,
                                                 const char          *script,
                                                 GAsyncReadyCallback  callback,

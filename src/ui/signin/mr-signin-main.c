@@ -7,14 +7,15 @@
  *   app → helper   {"op":"open","url":AUTHORIZE_URL,"hosts":[HOST…],"token":T}
  *                                                    show the page (T: the desktop's activation
  *                                                    token or startup id, optional)
- *                  {"op":"js","id":N,"script":SCRIPT}                  run a script (tests)
+ *                  {"op":"js","id":N,"script":SCRIPT}                  run a script (tests;
+ *                                                    only with -Dtest_hooks=true)
  *                  end of input                                         quit
  *   helper → app   {"event":"ready"}                 the web process is up
  *                  {"event":"redirect","uri":URI}    the provider sent the browser to the
  *                                                    redirect URI (never loaded); then it quits
  *                  {"event":"failed","message":TEXT} the page could not be loaded (a sentence)
  *                  {"event":"cancel"}                the person pressed Cancel
- *                  {"event":"js","id":N,"value":B}   the script's result as a boolean
+ *                  {"event":"js","id":N,"value":B}   the script's result as a boolean (tests)
  *                  {"event":"activity"}              the person is using the page (pointer,
  *                                                    touch, keys); at most once a second
  *
@@ -120,6 +121,10 @@ close_request_cb (GtkWindow *window,
   return TRUE;
 }
 
+#ifdef MR_TEST_HOOKS
+/* The js command: a test build's way to fill the page in as a person would. A release build has
+ * none, so nothing that writes to this process's input can run script in the identity provider's
+ * page (RFC 8252 §8.12). */
 typedef struct {
   Helper *h;
   gint64  id;
@@ -148,6 +153,8 @@ js_done_cb (GObject      *source,
   node = json_builder_get_root (b);
   send (call->h, node);
 }
+
+#endif
 
 static void
 open_page (Helper     *h,
@@ -182,6 +189,7 @@ open_page (Helper     *h,
   gtk_window_present (h->window);
 }
 
+#ifdef MR_TEST_HOOKS
 static void
 run_script (Helper     *h,
             JsonObject *command)
@@ -198,10 +206,7 @@ run_script (Helper     *h,
                                        script, -1, NULL, NULL, NULL, js_done_cb, call);
 }
 
-static void read_command (Helper *h);
-
-#ifdef MR_SIGNIN_TEST_HOOK
-/* Test builds only (-Dtests=true; the Flatpak builds without): each page that finishes loading
+/* Test builds only (-Dtest_hooks=true; the Flatpak builds without): each page that finishes loading
  * runs the script in the file MEDREFILL_TEST_SIGNIN_SCRIPT_FILE names, if it exists by then.
  * tests/kiosk-wayland signs in this way, from outside the app: on cage 0.1.4 nothing can type
  * (no virtual keyboard) and WebKitGTK on GTK 4.8 shows AT-SPI no page. */
@@ -218,6 +223,8 @@ test_hook_load_cb (WebKitWebView   *web_view,
     webkit_web_view_evaluate_javascript (web_view, script, -1, NULL, NULL, NULL, NULL, NULL);
 }
 #endif
+
+static void read_command (Helper *h);
 
 static void
 line_cb (GObject      *source,
@@ -242,8 +249,10 @@ line_cb (GObject      *source,
   op = command != NULL ? mr_json_get_string (command, "op") : NULL;
   if (g_strcmp0 (op, "open") == 0)
     open_page (h, command);
+#ifdef MR_TEST_HOOKS
   else if (g_strcmp0 (op, "js") == 0)
     run_script (h, command);
+#endif
   else
     g_debug ("ignored a command the helper does not know");
   read_command (h);
@@ -350,7 +359,7 @@ main (int   argc,
   };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;
-  const char *localedir = g_getenv ("MEDREFILL_LOCALEDIR");
+  const char *localedir = NULL;
   Helper h = { 0 };
   int protocol_fd;
 
@@ -359,6 +368,9 @@ main (int   argc,
   /* An app that went away makes our writes fail (and we quit), rather than kill us mid-way. */
   signal (SIGPIPE, SIG_IGN);
   setlocale (LC_ALL, "");
+#ifdef MR_TEST_HOOKS
+  localedir = g_getenv ("MEDREFILL_LOCALEDIR");   /* the build's catalogues, for the tests */
+#endif
   bindtextdomain (GETTEXT_PACKAGE, localedir != NULL && *localedir != '\0' ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
@@ -395,7 +407,7 @@ main (int   argc,
   h.view = g_object_ref_sink (mr_signin_view_new (redirect_uri, NULL));
   g_signal_connect (h.view, "redirect", G_CALLBACK (redirect_cb), &h);
   g_signal_connect (h.view, "failed", G_CALLBACK (failed_cb), &h);
-#ifdef MR_SIGNIN_TEST_HOOK
+#ifdef MR_TEST_HOOKS
   g_signal_connect (mr_signin_view_get_web_view (MR_SIGNIN_VIEW (h.view)), "load-changed",
                     G_CALLBACK (test_hook_load_cb), NULL);
 #endif
