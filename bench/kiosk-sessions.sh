@@ -32,9 +32,10 @@ awk '{ for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1], NR] = kv[2] } }
            (v["app_pss_kib", NR] - v["app_pss_kib", m])/d, (v["heap_kib", NR] - v["heap_kib", m])/d,
            v["fds", NR] - v["fds", m] }' "$log.mem"
 # The wipe: from its start (Done's own return to Welcome) to Welcome on screen, and to the next
-# person's sign-in page ready (the fresh spare view has loaded).
+# person's sign-in page ready: their page loaded, hidden, in a fresh helper, so that Sign in only
+# shows it (the window's "signin-spare-ready" mark).
 awk '/medrefill-trace: wipe / {w=$3} /medrefill-trace: welcome-shown/ && w {s[++n]=($3-w)/1000}
-     /medrefill-trace: signin-page-loaded/ && w && n {r[n]=($3-w)/1000; w=0}
+     /medrefill-trace: signin-spare-ready/ && w && n {r[n]=($3-w)/1000; w=0}
      END { asorti_n=n; for (i=1;i<=n;i++) { a[i]=s[i]; b[i]=r[i] }
            # medians by insertion sort (mawk has no asort)
            for (i=2;i<=n;i++) { x=a[i]; j=i-1; while (j>0 && a[j]>x) { a[j+1]=a[j]; j-- } a[j+1]=x }

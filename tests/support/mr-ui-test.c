@@ -501,6 +501,27 @@ at_least (guint webkit,
   return webkit >= count;
 }
 
+static gboolean
+is_signin_helper (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/comm", pid);
+  g_autofree char *comm = NULL;
+
+  return g_file_get_contents (path, &comm, NULL, NULL) && g_str_has_prefix (comm, "medrefill-signi");
+}
+
+GArray *
+mr_ui_signin_helper_pids (void)
+{
+  g_autoptr(GArray) pids = descendants ();
+  GArray *helpers = g_array_new (FALSE, FALSE, sizeof (int));
+
+  for (guint i = 0; i < pids->len; i++)
+    if (is_signin_helper (g_array_index (pids, int, i)))
+      g_array_append_val (helpers, g_array_index (pids, int, i));
+  return helpers;
+}
+
 guint
 mr_ui_kill_signin_helpers (void)
 {

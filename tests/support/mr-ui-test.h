@@ -87,6 +87,9 @@ guint          mr_ui_count_fds         (void);
 /* Spins the main loop until no WebKit process (nor the sign-in helper that hosts them) descends
  * from this one, or @timeout_ms passes; returns how many are left. */
 guint          mr_ui_wait_webkit_gone  (guint       timeout_ms);
+/* The pids of the sign-in helper processes descending from this one (ints; free with
+ * g_array_unref()). */
+GArray        *mr_ui_signin_helper_pids (void);
 /* Kills (SIGKILL) every sign-in helper process descending from this one, as a crash would;
  * returns how many. */
 guint          mr_ui_kill_signin_helpers (void);

@@ -132,6 +132,19 @@ sign_in_to_form (Fixture    *fixture,
   mr_ui_wait_for_page (fixture->window, "form");
 }
 
+/* Spins until Welcome has the next person's sign-in page preloaded in a fresh helper. */
+static void
+wait_next_signin_ready (Fixture *fixture)
+{
+  gint64 deadline = g_get_monotonic_time () + MR_UI_WAIT_MS * 1000;
+
+  while (!mr_window_get_next_signin_ready (fixture->window))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
 static void
 fill_and_submit (Fixture *fixture)
 {
@@ -361,14 +374,17 @@ test_sessions (Fixture       *fixture,
       received = mr_sandbox_dup_received (fixture->sandbox);
       g_assert_cmpuint (json_array_get_length (received), ==, 1);
       mr_sandbox_forget_records (fixture->sandbox);
-      /* Measure with the next person's spare view up, as the kiosk stands between visits. */
-      mr_ui_wait_webkit_count (2, 30000);
+      /* Measure with the next person's page preloaded in its spare helper, as the kiosk stands
+       * between visits. */
+      wait_next_signin_ready (fixture);
       mr_ui_report_memory (stage);
       if (i == 0)
         fds_after_first = mr_ui_count_fds ();
     }
   g_assert_cmpuint (mr_sandbox_get_delivered_count (fixture->sandbox), ==, n);
-  g_assert_cmpuint (mr_ui_count_fds (), ==, fds_after_first);
+  /* A leak grows with the visits; one descriptor fewer is a connection the HTTP session had not
+   * closed yet after the first. */
+  g_assert_cmpuint (mr_ui_count_fds (), <=, fds_after_first);
 }
 
 static void
@@ -418,6 +434,125 @@ test_signin_page_activity (Fixture       *fixture,
     g_main_context_iteration (NULL, TRUE);
   mr_ui_wait_for_page (fixture->window, "welcome");
   g_assert_null (mr_window_get_signin_helper (fixture->window));
+}
+
+#define AUTHORIZE_PATH "/" MR_SANDBOX_TENANT_ID "/oauth2/v2.0/authorize"
+
+/* Spins until exactly one sign-in helper process runs (another may still be ending), and returns
+ * its pid. */
+static int
+wait_one_helper (void)
+{
+  gint64 deadline = g_get_monotonic_time () + MR_UI_WAIT_MS * 1000;
+
+  for (;;)
+    {
+      g_autoptr(GArray) pids = mr_ui_signin_helper_pids ();
+      gboolean tick = FALSE;
+
+      if (pids->len == 1)
+        return g_array_index (pids, int, 0);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      mr_test_wait_for (&tick, 50);
+    }
+}
+
+static guint
+authorize_count (Fixture *fixture)
+{
+  return mr_sandbox_get_request_count (fixture->sandbox, AUTHORIZE_PATH);
+}
+
+/* Tap Sign in on a Welcome whose next page is preloaded: the page shown is the preloaded one, in
+ * the helper @pid, and nothing more was asked of the provider. */
+static void
+tap_preloaded (Fixture *fixture,
+               int      pid)
+{
+  guint before = authorize_count (fixture);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.sign-in", NULL);
+  mr_ui_wait_for_signin (fixture->window, MR_UI_EMAIL_FIELD_READY);
+  g_assert_cmpuint (authorize_count (fixture), ==, before);
+  g_assert_cmpint (wait_one_helper (), ==, pid);
+  /* Nobody's page: no email typed in, no cookie. */
+  g_assert_true (mr_ui_run_signin_js (fixture->window,
+                                      "document.getElementById('email').value === '' && "
+                                      "document.cookie === ''"));
+}
+
+/* A kiosk's turnaround (issue 14 item 6): the next person's page is preloaded in a fresh helper
+ * while Welcome is up, and Sign in only shows it; the patient's helper is gone while they fill the
+ * form; the next helper starts once they are done, in a process that was never anyone else's, and
+ * outlives the wipe (it had loaded nothing); after the wipe it preloads a new attempt. Cancel
+ * throws the shown attempt away with its process: the next page is a new attempt in a new one. */
+static void
+test_turnaround (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  int first, second, third;
+  guint preloads;
+
+  wait_next_signin_ready (fixture);
+  first = wait_one_helper ();
+  preloads = authorize_count (fixture);
+  g_assert_cmpuint (preloads, >=, 1);
+  tap_preloaded (fixture, first);
+  mr_ui_sign_in_as (fixture->window, "jack.smith@example.org", MR_SANDBOX_PASSWORD);
+  mr_ui_wait_for_page (fixture->window, "form");
+  /* Nothing of the patient's sign-in is alive on the form, and no spare either. */
+  g_assert_cmpuint (mr_ui_wait_webkit_gone (20000), ==, 0);
+  g_assert_cmpstr (field_text (fixture, "given_name"), ==, "Jack");
+
+  /* Done stays until Start over: the next person's helper starts while it is up, a process of
+   * its own. */
+  mr_window_set_kiosk_timeouts (fixture->window, 600000, 600000, 600000);
+  fill_and_submit (fixture);
+  second = wait_one_helper ();
+  g_assert_cmpstr (mr_window_get_page (fixture->window), ==, "done");
+  g_assert_cmpint (second, !=, first);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.start-over", NULL);
+  mr_ui_wait_for_page (fixture->window, "welcome");
+  wait_next_signin_ready (fixture);
+  /* The same helper, on a new attempt made after the wipe (the sandbox's sign-in form posts to
+   * the authorize path too: Jack's one post, then the new preload). */
+  g_assert_cmpint (wait_one_helper (), ==, second);
+  g_assert_cmpuint (authorize_count (fixture), ==, preloads + 2);
+  tap_preloaded (fixture, second);
+
+  /* Cancel: that attempt and its process go; Welcome preloads a new one in a new process. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.cancel-sign-in", NULL);
+  g_assert_cmpstr (mr_window_get_page (fixture->window), ==, "welcome");
+  wait_next_signin_ready (fixture);
+  third = wait_one_helper ();
+  g_assert_cmpint (third, !=, second);
+  g_assert_cmpint (third, !=, first);
+  g_assert_cmpuint (authorize_count (fixture), ==, preloads + 3);
+  tap_preloaded (fixture, third);
+  mr_ui_sign_in_as (fixture->window, "ana.garcia@example.org", MR_SANDBOX_PASSWORD);
+  mr_ui_wait_for_page (fixture->window, "form");
+  g_assert_cmpstr (field_text (fixture, "given_name"), ==, "Ana");
+}
+
+/* A preloaded page nobody tapped for gets old (Entra's flow token expires): it is replaced by a
+ * new attempt in a new helper, and that one is what Sign in shows. */
+static void
+test_preload_expires (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  int first, second;
+  guint preloads;
+
+  wait_next_signin_ready (fixture);
+  first = wait_one_helper ();
+  preloads = authorize_count (fixture);
+  mr_window_set_signin_preload_max_age (fixture->window, 1500);
+  while (authorize_count (fixture) == preloads || !mr_window_get_next_signin_ready (fixture->window))
+    g_main_context_iteration (NULL, TRUE);
+  second = wait_one_helper ();
+  g_assert_cmpint (second, !=, first);
+  mr_window_set_signin_preload_max_age (fixture->window, 600000);
+  tap_preloaded (fixture, second);
 }
 
 static gboolean
@@ -474,6 +609,10 @@ main (int   argc,
   g_test_add ("/ui/kiosk/no-inspector", Fixture, NULL, fixture_set_up, test_no_inspector,
               fixture_tear_down);
   g_test_add ("/ui/kiosk/sessions", Fixture, NULL, fixture_set_up, test_sessions,
+              fixture_tear_down);
+  g_test_add ("/ui/kiosk/turnaround", Fixture, NULL, fixture_set_up, test_turnaround,
+              fixture_tear_down);
+  g_test_add ("/ui/kiosk/preload-expires", Fixture, NULL, fixture_set_up, test_preload_expires,
               fixture_tear_down);
   return g_test_run ();
 }

@@ -32,6 +32,7 @@ enum {
   SIGNAL_FAILED,
   SIGNAL_CANCELLED,
   SIGNAL_ACTIVITY,
+  SIGNAL_PRELOADED,
   N_SIGNALS
 };
 
@@ -192,6 +193,8 @@ event_cb (GObject      *source,
     }
   if (g_strcmp0 (name, "activity") == 0)
     g_signal_emit (self, signals[SIGNAL_ACTIVITY], 0);
+  else if (g_strcmp0 (name, "preloaded") == 0)
+    g_signal_emit (self, signals[SIGNAL_PRELOADED], 0);
   else if (g_strcmp0 (name, "js") == 0)
     script_result (self, event);
   else if (g_strcmp0 (name, "ready") == 0)
@@ -248,34 +251,68 @@ mr_signin_helper_new (const char *redirect_uri,
   return g_steal_pointer (&self);
 }
 
+/* {"op":OP,"url":URL,"hosts":[…],"token":T}, the members that are not NULL. */
+static void
+send_page_command (MrSigninHelper     *self,
+                   const char         *op,
+                   const char         *url,
+                   const char * const *hosts,
+                   const char         *token)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "op");
+  json_builder_add_string_value (b, op);
+  if (url != NULL)
+    {
+      json_builder_set_member_name (b, "url");
+      json_builder_add_string_value (b, url);
+      json_builder_set_member_name (b, "hosts");
+      json_builder_begin_array (b);
+      for (guint i = 0; hosts != NULL && hosts[i] != NULL; i++)
+        json_builder_add_string_value (b, hosts[i]);
+      json_builder_end_array (b);
+    }
+  if (token != NULL)
+    {
+      json_builder_set_member_name (b, "token");
+      json_builder_add_string_value (b, token);
+    }
+  json_builder_end_object (b);
+  send (self, b);
+}
+
 void
 mr_signin_helper_open (MrSigninHelper     *self,
                        const char         *authorize_url,
                        const char * const *hosts,
                        const char         *activation_token)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-
   g_return_if_fail (MR_IS_SIGNIN_HELPER (self));
   g_return_if_fail (authorize_url != NULL);
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "op");
-  json_builder_add_string_value (b, "open");
-  json_builder_set_member_name (b, "url");
-  json_builder_add_string_value (b, authorize_url);
-  json_builder_set_member_name (b, "hosts");
-  json_builder_begin_array (b);
-  for (guint i = 0; hosts != NULL && hosts[i] != NULL; i++)
-    json_builder_add_string_value (b, hosts[i]);
-  json_builder_end_array (b);
-  if (activation_token != NULL)
-    {
-      json_builder_set_member_name (b, "token");
-      json_builder_add_string_value (b, activation_token);
-    }
-  json_builder_end_object (b);
-  send (self, b);
+  send_page_command (self, "open", authorize_url, hosts, activation_token);
+}
+
+void
+mr_signin_helper_preload (MrSigninHelper     *self,
+                          const char         *authorize_url,
+                          const char * const *hosts)
+{
+  g_return_if_fail (MR_IS_SIGNIN_HELPER (self));
+  g_return_if_fail (authorize_url != NULL);
+
+  send_page_command (self, "preload", authorize_url, hosts, NULL);
+}
+
+void
+mr_signin_helper_show (MrSigninHelper *self,
+                       const char     *activation_token)
+{
+  g_return_if_fail (MR_IS_SIGNIN_HELPER (self));
+
+  send_page_command (self, "show", NULL, NULL, activation_token);
 }
 
 void
@@ -385,6 +422,10 @@ mr_signin_helper_class_init (MrSigninHelperClass *klass)
   signals[SIGNAL_ACTIVITY] = g_signal_new ("activity", G_TYPE_FROM_CLASS (klass),
                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                            G_TYPE_NONE, 0);
+  /* The page given to mr_signin_helper_preload() has loaded (its window still hidden). */
+  signals[SIGNAL_PRELOADED] = g_signal_new ("preloaded", G_TYPE_FROM_CLASS (klass),
+                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                            G_TYPE_NONE, 0);
 }
 
 static void

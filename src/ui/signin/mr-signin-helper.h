@@ -12,7 +12,8 @@ G_BEGIN_DECLS
  *
  * Signals: ::redirect (uri) the provider sent the browser to the redirect URI; ::failed (message)
  * a sentence for the user (the page did not load, or the helper could not start or died);
- * ::cancelled the person pressed Cancel in the sign-in window. */
+ * ::cancelled the person pressed Cancel in the sign-in window; ::activity the person is using the
+ * page; ::preloaded the page given to mr_signin_helper_preload() has loaded. */
 #define MR_TYPE_SIGNIN_HELPER (mr_signin_helper_get_type ())
 G_DECLARE_FINAL_TYPE (MrSigninHelper, mr_signin_helper, MR, SIGNIN_HELPER, GObject)
 
@@ -26,6 +27,14 @@ MrSigninHelper *mr_signin_helper_new           (const char          *redirect_ur
 void            mr_signin_helper_open          (MrSigninHelper      *self,
                                                 const char          *authorize_url,
                                                 const char * const  *hosts,
+                                                const char          *activation_token);
+/* Loads @authorize_url (the page may visit @hosts and the URL's own host) with the window hidden,
+ * for someone who has not tapped Sign in yet: mr_signin_helper_show() then only maps it. */
+void            mr_signin_helper_preload       (MrSigninHelper      *self,
+                                                const char          *authorize_url,
+                                                const char * const  *hosts);
+/* Shows the sign-in window on the preloaded page (@activation_token as for _open()). */
+void            mr_signin_helper_show          (MrSigninHelper      *self,
                                                 const char          *activation_token);
 /* Ends the helper (its window, web process and WebKit with it). Idempotent; also on dispose. */
 void            mr_signin_helper_shutdown      (MrSigninHelper      *self);

@@ -7,10 +7,15 @@
  *   app → helper   {"op":"open","url":AUTHORIZE_URL,"hosts":[HOST…],"token":T}
  *                                                    show the page (T: the desktop's activation
  *                                                    token or startup id, optional)
+ *                  {"op":"preload","url":AUTHORIZE_URL,"hosts":[HOST…]}
+ *                                                    load the page with the window hidden (a
+ *                                                    kiosk's next person: see mr-window-signin.c)
+ *                  {"op":"show","token":T}           show the window on the preloaded page
  *                  {"op":"js","id":N,"script":SCRIPT}                  run a script (tests;
  *                                                    only with -Dtest_hooks=true)
  *                  end of input                                         quit
  *   helper → app   {"event":"ready"}                 the web process is up
+ *                  {"event":"preloaded"}             the preloaded page finished loading
  *                  {"event":"redirect","uri":URI}    the provider sent the browser to the
  *                                                    redirect URI (never loaded); then it quits
  *                  {"event":"failed","message":TEXT} the page could not be loaded (a sentence)
@@ -45,6 +50,12 @@ typedef struct {
   GMainLoop        *loop;
   GCancellable     *cancellable;
   gint64            last_activity;  /* monotonic µs of the last "activity" sent */
+  /* The page of the attempt (not the first about:blank) finished loading; the window is on
+   * screen; "preloaded" was sent; the paint was traced. */
+  gboolean          page_loaded;
+  gboolean          shown;
+  gboolean          preloading;
+  gboolean          paint_traced;
 } Helper;
 
 static void
@@ -156,8 +167,9 @@ js_done_cb (GObject      *source,
 
 #endif
 
-static void
-open_page (Helper     *h,
+/* The page's hosts from an "open" or "preload" command, then the load. */
+static gboolean
+load_page (Helper     *h,
            JsonObject *command)
 {
   const char *url = mr_json_get_string (command, "url");
@@ -166,7 +178,7 @@ open_page (Helper     *h,
   g_auto(GStrv) allowed = NULL;
 
   if (url == NULL || h->view == NULL)
-    return;
+    return FALSE;
   if (hosts_node != NULL && JSON_NODE_HOLDS_ARRAY (hosts_node))
     {
       JsonArray *array = json_node_get_array (hosts_node);
@@ -180,13 +192,45 @@ open_page (Helper     *h,
         }
     }
   allowed = g_strv_builder_end (hosts);
+  h->page_loaded = FALSE;
   mr_signin_view_allow_hosts (MR_SIGNIN_VIEW (h->view), (const char * const *) allowed);
   mr_signin_view_load (MR_SIGNIN_VIEW (h->view), url);
+  return TRUE;
+}
+
+static void trace_paint (Helper *h);
+
+static void
+show_window (Helper     *h,
+             JsonObject *command)
+{
   /* The app's window had the focus (the person just tapped Sign in): with its token the desktop
    * lets this new window take it, instead of announcing it as "ready". */
   if (mr_json_get_string (command, "token") != NULL)
     gtk_window_set_startup_id (h->window, mr_json_get_string (command, "token"));
+  h->preloading = FALSE;
+  h->shown = TRUE;
   gtk_window_present (h->window);
+  trace_paint (h);
+}
+
+static void
+open_page (Helper     *h,
+           JsonObject *command)
+{
+  if (load_page (h, command))
+    show_window (h, command);
+}
+
+/* The next person's page, loaded while nobody looks: "show" then only maps a window whose page
+ * is ready. The window stays unmapped until then, so nothing can be typed into it. */
+static void
+preload_page (Helper     *h,
+              JsonObject *command)
+{
+  if (h->shown)
+    return;
+  h->preloading = load_page (h, command);
 }
 
 #ifdef MR_TEST_HOOKS
@@ -205,7 +249,78 @@ run_script (Helper     *h,
   webkit_web_view_evaluate_javascript (mr_signin_view_get_web_view (MR_SIGNIN_VIEW (h->view)),
                                        script, -1, NULL, NULL, NULL, js_done_cb, call);
 }
+#endif
 
+/* Tracing (MEDREFILL_TRACE, bench/signin.sh): "signin-page-painted" once the page of the attempt
+ * is on screen, i.e. the web process has drawn it twice since the window was shown (a second
+ * animation frame begins only after the first was painted and handed over) and this window has
+ * drawn a frame after that. Measured, not guessed from the load: a preloaded page was loaded
+ * long before. Nothing of this runs without tracing. */
+static void
+painted_frame_cb (GdkFrameClock *clock,
+                  Helper        *h)
+{
+  g_signal_handlers_disconnect_by_func (clock, painted_frame_cb, h);
+  mr_trace_mark ("signin-page-painted");
+}
+
+static void
+painted_js_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Helper *h = user_data;
+  g_autoptr(JSCValue) value = webkit_web_view_call_async_javascript_function_finish (
+      WEBKIT_WEB_VIEW (source), result, NULL);
+  GdkFrameClock *clock;
+
+  /* The page went (a navigation, the end): nothing to trace. */
+  if (value == NULL || g_cancellable_is_cancelled (h->cancellable) ||
+      (clock = gtk_widget_get_frame_clock (GTK_WIDGET (h->window))) == NULL)
+    return;
+  g_signal_connect (clock, "after-paint", G_CALLBACK (painted_frame_cb), h);
+  gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_PAINT);
+}
+
+static void
+trace_paint (Helper *h)
+{
+  static const char two_frames[] =
+    "return new Promise (r => requestAnimationFrame (() => requestAnimationFrame (() => r (true))));";
+
+  if (g_getenv ("MEDREFILL_TRACE") == NULL || h->paint_traced || !h->shown || !h->page_loaded
+      || h->view == NULL)
+    return;
+  h->paint_traced = TRUE;
+  /* In a world of its own: the page's scripts neither see nor disturb it. */
+  webkit_web_view_call_async_javascript_function (mr_signin_view_get_web_view (MR_SIGNIN_VIEW (h->view)),
+                                                  two_frames, -1, NULL, "medrefill-trace", NULL,
+                                                  h->cancellable, painted_js_cb, h);
+}
+
+/* The page of the attempt (not the about:blank that started the web process) has loaded: a
+ * preloaded one is ready for "show". */
+static void
+page_load_cb (WebKitWebView   *web_view,
+              WebKitLoadEvent  event,
+              Helper          *h)
+{
+  const char *uri = webkit_web_view_get_uri (web_view);
+
+  if (event != WEBKIT_LOAD_FINISHED || uri == NULL || g_str_equal (uri, "about:blank"))
+    return;
+  h->page_loaded = TRUE;
+  if (h->preloading)
+    {
+      h->preloading = FALSE;
+      send_event (h, "preloaded", NULL, NULL);
+    }
+  trace_paint (h);
+}
+
+static void read_command (Helper *h);
+
+#ifdef MR_TEST_HOOKS
 /* Test builds only (-Dtest_hooks=true; the Flatpak builds without): each page that finishes loading
  * runs the script in the file MEDREFILL_TEST_SIGNIN_SCRIPT_FILE names, if it exists by then.
  * tests/kiosk-wayland signs in this way, from outside the app: on cage 0.1.4 nothing can type
@@ -223,8 +338,6 @@ test_hook_load_cb (WebKitWebView   *web_view,
     webkit_web_view_evaluate_javascript (web_view, script, -1, NULL, NULL, NULL, NULL, NULL);
 }
 #endif
-
-static void read_command (Helper *h);
 
 static void
 line_cb (GObject      *source,
@@ -249,6 +362,10 @@ line_cb (GObject      *source,
   op = command != NULL ? mr_json_get_string (command, "op") : NULL;
   if (g_strcmp0 (op, "open") == 0)
     open_page (h, command);
+  else if (g_strcmp0 (op, "preload") == 0)
+    preload_page (h, command);
+  else if (g_strcmp0 (op, "show") == 0 && h->view != NULL)
+    show_window (h, command);
 #ifdef MR_TEST_HOOKS
   else if (g_strcmp0 (op, "js") == 0)
     run_script (h, command);
@@ -407,6 +524,8 @@ main (int   argc,
   h.view = g_object_ref_sink (mr_signin_view_new (redirect_uri, NULL));
   g_signal_connect (h.view, "redirect", G_CALLBACK (redirect_cb), &h);
   g_signal_connect (h.view, "failed", G_CALLBACK (failed_cb), &h);
+  g_signal_connect (mr_signin_view_get_web_view (MR_SIGNIN_VIEW (h.view)), "load-changed",
+                    G_CALLBACK (page_load_cb), &h);
 #ifdef MR_TEST_HOOKS
   g_signal_connect (mr_signin_view_get_web_view (MR_SIGNIN_VIEW (h.view)), "load-changed",
                     G_CALLBACK (test_hook_load_cb), NULL);

@@ -17,6 +17,8 @@ struct _MrSigninView {
   GCancellable  *cancellable;    /* the filters' compilations, cancelled at shutdown */
   guint          filter_generation; /* of the newest compilation: older results are stale */
   char          *filter_id;      /* the compiled filter in use, in the store */
+  char          *page_url;       /* the authorize URL asked for last */
+  gboolean       relaunched;     /* its web process was started again once after it died */
   gboolean       done;
 };
 
@@ -353,6 +355,30 @@ load_with_filter (MrSigninView *self,
                                          filter_saved_cb, save);
 }
 
+/* A web process that dies (seen on a loaded machine, where it can end while it starts: the page
+ * then never loads, and the window waits forever) is started again once on the same page; a
+ * second death is a failure the person is told about. The page is the same attempt for the same
+ * person: nothing crosses to anyone else. */
+static void
+web_process_terminated_cb (WebKitWebView                     *web_view,
+                           WebKitWebProcessTerminationReason  reason,
+                           MrSigninView                      *self)
+{
+  g_debug ("sign-in view: the web process ended (reason %d)", (int) reason);
+  if (self->done || reason == WEBKIT_WEB_PROCESS_TERMINATED_BY_API)
+    return;
+  if (!self->relaunched)
+    {
+      self->relaunched = TRUE;
+      /* With a filter still compiling, its callback loads the page. */
+      if (self->pending_url == NULL)
+        webkit_web_view_load_uri (web_view, self->page_url != NULL ? self->page_url : "about:blank");
+      return;
+    }
+  g_signal_emit (self, signals[SIGNAL_FAILED], 0,
+                 _("The sign-in page could not be loaded. Check the network connection and try again."));
+}
+
 /* <a download> asks no policy question that says so: a download WebKit starts is cancelled. */
 static void
 download_started_cb (WebKitNetworkSession *session,
@@ -391,6 +417,8 @@ build_web_view (MrSigninView *self)
    * File"): a way out of a kiosk. */
   g_signal_connect (self->web_view, "print", G_CALLBACK (refuse_cb), NULL);
   g_signal_connect (self->web_view, "permission-request", G_CALLBACK (permission_request_cb), self);
+  g_signal_connect (self->web_view, "web-process-terminated",
+                    G_CALLBACK (web_process_terminated_cb), self);
   g_signal_connect (session, "download-started", G_CALLBACK (download_started_cb), self);
 
   gtk_widget_set_hexpand (GTK_WIDGET (self->web_view), TRUE);
@@ -430,6 +458,7 @@ mr_signin_view_finalize (GObject *object)
 
   g_free (self->redirect_uri);
   g_free (self->pending_url);
+  g_free (self->page_url);
   if (self->filter_id != NULL)
     filter_remove (self->filter_id);
   g_free (self->filter_id);
@@ -518,6 +547,8 @@ mr_signin_view_load (MrSigninView *self,
       mr_signin_view_allow_hosts (self, host);
     }
   self->done = FALSE;
+  g_free (self->page_url);
+  self->page_url = g_strdup (authorize_url);
   load_with_filter (self, authorize_url);
 }
 

@@ -40,6 +40,8 @@ idle_warn_cb (MrIdleGuard *guard,
       adw_message_dialog_set_close_response (self->idle_dialog, "continue");
       g_signal_connect (self->idle_dialog, "response", G_CALLBACK (idle_dialog_response_cb), self);
       gtk_window_present (GTK_WINDOW (self->idle_dialog));
+      /* The wipe may come: the next person's helper starts now, so it is up by then. */
+      _mr_window_ready_next (self);
     }
   adw_message_dialog_set_body (self->idle_dialog, body);
 }

@@ -66,10 +66,21 @@ struct _MrWindow {
   guint             done_return_ms;
   gboolean          sending;
 
-  /* mr-window-signin.c: the helper showing the page, and a spare started while Welcome is up
-   * (its web process already running when the user taps Sign in; it has seen only about:blank). */
+  /* mr-window-signin.c: the helper showing the page, and a spare for the next person (its web
+   * process already running when they tap Sign in; it has seen nobody). At a kiosk's Welcome the
+   * spare preloads the visit's current attempt: since when (real time, µs), whether it has
+   * loaded, the timer that replaces it when it gets old, and how old it may get. See the comment
+   * at the top of mr-window-signin.c. */
   MrSigninHelper   *signin;
   MrSigninHelper   *spare;
+  gboolean          spare_preloaded;
+  gboolean          spare_ready;
+  gint64            spare_preloaded_at;
+  guint             spare_refresh_id;
+  guint             preload_max_age_ms;
+  /* A spare that failed: the timer that makes another, and its pause (doubling). */
+  guint             spare_retry_id;
+  guint             spare_retry_s;
 
   /* mr-window-corrections.c */
   MrFormulary      *formulary;
@@ -83,6 +94,9 @@ struct _MrWindow {
 
 #define MR_KIOSK_WARNING_MS     (30 * 1000)
 #define MR_KIOSK_DONE_RETURN_MS (10 * 1000)
+/* Entra's sign-in page carries a flow token that expires after some minutes: a preloaded page
+ * nobody tapped for is replaced well before. */
+#define MR_SIGNIN_PRELOAD_MAX_AGE_MS (10 * 60 * 1000)
 
 /* ---- The hub (mr-window.c), for the spokes ---------------------------------------------- */
 
@@ -112,6 +126,8 @@ void          _mr_window_show_welcome_notice (MrWindow      *self,
                                               const char    *notice);
 /* Forgets everything of the patient at the screen (not the staff member's session). */
 void          _mr_window_wipe              (MrWindow        *self);
+/* The visit is ending (Done, "Still there?"): a kiosk starts the next person's sign-in helper. */
+void          _mr_window_ready_next        (MrWindow        *self);
 /* _mr_window_wipe(), then Welcome: Start over, Cancel, the kiosk's idle end. */
 void          _mr_window_start_over        (MrWindow        *self);
 /* The refill form, built on first use (not before the first frame). */
@@ -143,11 +159,15 @@ void          _mr_window_sign_out_in_browser (MrWindow      *self,
 void          _mr_window_signin_class_init (GtkWidgetClass  *widget_class);
 /* Prefetches what signing in needs once the settings are there. */
 void          _mr_window_signin_configure  (MrWindow        *self);
-/* The spare view: made (when none waits) and dropped. */
+/* The spare view: made (when none waits and no helper is on screen) and dropped. */
 void          _mr_window_signin_make_spare (MrWindow        *self);
 void          _mr_window_signin_drop_spare (MrWindow        *self);
+/* On Welcome: the spare, and at a kiosk the next person's page preloaded in it. */
+void          _mr_window_signin_prepare    (MrWindow        *self);
 /* Ends the sign-in view on screen and its web processes. */
 void          _mr_window_signin_drop_view  (MrWindow        *self);
+/* The wipe's part: the view on screen, and a spare that preloaded the attempt being dropped. */
+void          _mr_window_signin_wipe       (MrWindow        *self);
 /* Opens the authorize URL on the sign-in page. */
 void          _mr_window_signin_open       (MrWindow        *self);
 

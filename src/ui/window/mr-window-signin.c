@@ -11,6 +11,25 @@
 #include "mr-signin-helper.h"
 #include "mr-visit.h"
 
+/* A kiosk's turnaround, and what of one person a sign-in helper may have seen.
+ *
+ * The helper that showed a patient's sign-in page ends when the redirect is captured (redirect_cb),
+ * so nothing of theirs is alive while they fill the form, and no spare is kept there either (a
+ * spare is a GTK process with WebKit's web and network processes: it would triple what the form
+ * costs). The next person's spare is started when the visit is ending (the Done page, or "Still
+ * there?" over the form: _mr_window_ready_next()), a fresh process with a fresh ephemeral network
+ * session, after the patient's helper ended: it has seen nobody, only about:blank, so it survives
+ * the wipe that follows and is ready when Welcome comes back.
+ *
+ * On Welcome a kiosk's spare then preloads the next person's page: a new sign-in attempt (state,
+ * nonce, PKCE: per attempt, never per person) whose authorize URL loads with the window hidden, so
+ * that tapping Sign in only maps a window whose page is already painted. Such a spare carries
+ * that attempt, which is for whoever taps next and for nobody else: the wipe drops it with the
+ * visit's attempt (_mr_window_signin_wipe), Cancel and every other way back to Welcome wipe, a
+ * spare used once is never a spare again, and one left unused is replaced, process and all, after
+ * MR_SIGNIN_PRELOAD_MAX_AGE_MS (Entra's page holds a flow token that expires within minutes).
+ * Nothing of this at a desk: its spare stays on about:blank until Sign in. */
+
 /* Ends the helper in @slot (the one on screen or the spare), if any, and forgets it. */
 static void
 drop_helper (MrWindow        *self,
@@ -29,13 +48,46 @@ _mr_window_signin_drop_view (MrWindow *self)
   drop_helper (self, &self->signin);
 }
 
+/* The spare is forgotten or promoted: whatever it preloaded goes with it. */
+static void
+forget_preload (MrWindow *self)
+{
+  g_clear_handle_id (&self->spare_refresh_id, g_source_remove);
+  self->spare_preloaded = FALSE;
+  self->spare_ready = FALSE;
+}
+
 void
 _mr_window_signin_drop_spare (MrWindow *self)
 {
+  forget_preload (self);
   drop_helper (self, &self->spare);
 }
 
-/* A spare helper that ended by itself (it could not start, or died) is replaced when needed. */
+void
+_mr_window_signin_wipe (MrWindow *self)
+{
+  _mr_window_signin_drop_view (self);
+  /* A preloaded page belongs to the attempt the wipe just dropped from the visit. A spare still on
+   * about:blank has seen nobody and stays. */
+  if (self->spare_preloaded)
+    _mr_window_signin_drop_spare (self);
+}
+
+static gboolean
+spare_retry_cb (gpointer data)
+{
+  MrWindow *self = data;
+
+  self->spare_retry_id = 0;
+  _mr_window_signin_prepare (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* A spare helper that ended by itself (it could not start, or died, or its preloaded page could
+ * not load) is replaced, on Welcome, after a pause that doubles up to five minutes while it keeps
+ * failing: not at once, which would start helper after helper while the network is down. Sign in
+ * meanwhile starts one of its own and says what is wrong. */
 static void
 spare_failed_cb (MrSigninHelper *helper,
                  const char     *message,
@@ -43,15 +95,97 @@ spare_failed_cb (MrSigninHelper *helper,
 {
   g_debug ("the spare sign-in helper ended: %s", message);
   _mr_window_signin_drop_spare (self);
+  self->spare_retry_s = CLAMP (self->spare_retry_s * 2, 2, 300);
+  g_clear_handle_id (&self->spare_retry_id, g_source_remove);
+  self->spare_retry_id = g_timeout_add_seconds (self->spare_retry_s, spare_retry_cb, self);
+}
+
+/* The provider sent a preloaded page, which nobody has seen, straight to the redirect URI (an
+ * error it reports that way): that answer is for nobody. The helper has ended; Sign in starts
+ * afresh and shows whatever the provider says then. */
+static void
+spare_redirect_cb (MrSigninHelper *helper,
+                   const char     *uri,
+                   MrWindow       *self)
+{
+  g_debug ("a preloaded sign-in page ended at the redirect URI before anyone saw it");
+  _mr_window_signin_drop_spare (self);
+}
+
+static void
+spare_preloaded_cb (MrSigninHelper *helper,
+                    MrWindow       *self)
+{
+  self->spare_ready = TRUE;
+  self->spare_retry_s = 0;
+  /* bench/kiosk-sessions.sh: the wipe → the next person's page ready. */
+  if (g_strcmp0 (mr_window_get_page (self), "welcome") == 0)
+    mr_trace_mark ("signin-spare-ready");
 }
 
 void
 _mr_window_signin_make_spare (MrWindow *self)
 {
-  if (self->spare != NULL || self->config == NULL || _mr_window_uses_system_browser (self))
+  /* Never beside a helper on screen: the next person's is started only once the last one's
+   * has ended. */
+  if (self->spare != NULL || self->signin != NULL || self->config == NULL ||
+      _mr_window_uses_system_browser (self))
     return;
   self->spare = mr_signin_helper_new (self->config->redirect_uri, _mr_window_is_kiosk (self));
   g_signal_connect (self->spare, "failed", G_CALLBACK (spare_failed_cb), self);
+  g_signal_connect (self->spare, "redirect", G_CALLBACK (spare_redirect_cb), self);
+  g_signal_connect (self->spare, "preloaded", G_CALLBACK (spare_preloaded_cb), self);
+}
+
+/* A new attempt's authorize URL, with the provider's page in the language the person reads the
+ * app in (issue 14 item 5). */
+static char *
+begin_attempt (MrWindow *self)
+{
+  g_autofree char *ui_locales = mr_oidc_ui_locales_from_names (g_get_language_names ());
+
+  return mr_visit_begin_sign_in (self->visit, FALSE, ui_locales, NULL);
+}
+
+static gboolean
+preload_expired_cb (gpointer data)
+{
+  MrWindow *self = data;
+
+  self->spare_refresh_id = 0;
+  g_debug ("the preloaded sign-in page is too old: a new one in a new helper");
+  _mr_window_signin_drop_spare (self);
+  _mr_window_signin_prepare (self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+_mr_window_signin_prepare (MrWindow *self)
+{
+  g_autofree char *url = NULL;
+  g_auto(GStrv) hosts = NULL;
+
+  if (g_strcmp0 (mr_window_get_page (self), "welcome") != 0)
+    return;
+  _mr_window_signin_make_spare (self);
+  if (self->spare == NULL || self->spare_preloaded || !mr_signin_helper_is_running (self->spare)
+      || !_mr_window_is_kiosk (self) || !mr_visit_is_prefetched (self->visit))
+    return;
+  url = begin_attempt (self);
+  hosts = mr_visit_dup_sign_in_hosts (self->visit);
+  mr_signin_helper_preload (self->spare, url, (const char * const *) hosts);
+  self->spare_preloaded = TRUE;
+  self->spare_preloaded_at = g_get_real_time ();
+  self->spare_refresh_id = g_timeout_add (self->preload_max_age_ms, preload_expired_cb, self);
+}
+
+/* TRUE when the spare holds the visit's current attempt and it is young enough to be shown (the
+ * timer replaces an old one, but a machine that slept may not have run it yet). */
+static gboolean
+preload_usable (MrWindow *self)
+{
+  return self->spare != NULL && self->spare_preloaded && mr_signin_helper_is_running (self->spare)
+         && g_get_real_time () - self->spare_preloaded_at < (gint64) self->preload_max_age_ms * 1000;
 }
 
 static void
@@ -59,11 +193,16 @@ prefetch_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
+  g_autoptr(MrWindow) self = user_data;
   g_autoptr(GError) error = NULL;
 
   /* A failure here is not shown: signing in retries and says what went wrong then. */
   if (!mr_visit_prefetch_finish (MR_VISIT (source), result, &error))
-    g_debug ("prefetching the sign-in configuration failed: %s", error->message);
+    {
+      g_debug ("prefetching the sign-in configuration failed: %s", error->message);
+      return;
+    }
+  _mr_window_signin_prepare (self);
 }
 
 static void
@@ -111,18 +250,21 @@ activation_token (MrWindow *self)
   return g_app_launch_context_get_startup_notify_id (G_APP_LAUNCH_CONTEXT (context), info, NULL);
 }
 
-/* The page may visit the provider's hosts and the administrator's list; nothing else. */
+/* The page may visit the provider's hosts and the administrator's list; nothing else. A kiosk's
+ * preloaded page is only shown; otherwise a new attempt loads in the spare (started now if none
+ * waits). */
 void
 _mr_window_signin_open (MrWindow *self)
 {
-  /* The provider's page in the language the person reads the app in (issue 14 item 5). */
-  g_autofree char *ui_locales = mr_oidc_ui_locales_from_names (g_get_language_names ());
-  g_autofree char *url = mr_visit_begin_sign_in (self->visit, FALSE, ui_locales, NULL);
-  g_auto(GStrv) hosts = mr_visit_dup_sign_in_hosts (self->visit);
+  gboolean preloaded;
   g_autofree char *token = NULL;
 
   _mr_window_signin_drop_view (self);
+  preloaded = preload_usable (self);
+  if (!preloaded && self->spare_preloaded)
+    _mr_window_signin_drop_spare (self);  /* too old, or its helper is gone */
   _mr_window_signin_make_spare (self);
+  forget_preload (self);
   g_signal_handlers_disconnect_by_data (self->spare, self);
   self->signin = g_steal_pointer (&self->spare);
   g_signal_connect (self->signin, "redirect", G_CALLBACK (redirect_cb), self);
@@ -131,7 +273,17 @@ _mr_window_signin_open (MrWindow *self)
   g_signal_connect_swapped (self->signin, "activity", G_CALLBACK (_mr_window_idle_poke), self);
   _mr_window_show_page (self, "signin");
   token = activation_token (self);
-  mr_signin_helper_open (self->signin, url, (const char * const *) hosts, token);
+  if (preloaded)
+    {
+      mr_signin_helper_show (self->signin, token);
+    }
+  else
+    {
+      g_autofree char *url = begin_attempt (self);
+      g_auto(GStrv) hosts = mr_visit_dup_sign_in_hosts (self->visit);
+
+      mr_signin_helper_open (self->signin, url, (const char * const *) hosts, token);
+    }
 }
 
 static void
@@ -181,6 +333,31 @@ sign_in_action (GtkWidget  *widget,
   mr_visit_prefetch_async (self->visit, prefetch_then_sign_in_cb, g_object_ref (self));
 }
 
+gboolean
+mr_window_get_next_signin_ready (MrWindow *self)
+{
+  g_return_val_if_fail (MR_IS_WINDOW (self), FALSE);
+
+  return self->spare_ready && g_strcmp0 (mr_window_get_page (self), "welcome") == 0;
+}
+
+void
+mr_window_set_signin_preload_max_age (MrWindow *self,
+                                      guint     max_age_ms)
+{
+  g_return_if_fail (MR_IS_WINDOW (self));
+  g_return_if_fail (max_age_ms > 0);
+
+  self->preload_max_age_ms = max_age_ms;
+  /* The page waiting now gets the new lifetime too, from now. */
+  if (self->spare_refresh_id != 0)
+    {
+      g_source_remove (self->spare_refresh_id);
+      self->spare_preloaded_at = g_get_real_time ();
+      self->spare_refresh_id = g_timeout_add (max_age_ms, preload_expired_cb, self);
+    }
+}
+
 MrSigninHelper *
 mr_window_get_signin_helper (MrWindow *self)
 {
@@ -195,11 +372,11 @@ void
 _mr_window_signin_configure (MrWindow *self)
 {
   if (mr_config_validate (self->config, NULL))
-    mr_visit_prefetch_async (self->visit, prefetch_cb, NULL);
-  /* A kiosk's and a desk's helper windows differ (full screen or not): start afresh. */
+    mr_visit_prefetch_async (self->visit, prefetch_cb, g_object_ref (self));
+  /* A kiosk's and a desk's helper windows differ (full screen or not), and a preloaded page was
+   * made from the old settings: start afresh. */
   _mr_window_signin_drop_spare (self);
-  if (g_strcmp0 (mr_window_get_page (self), "welcome") == 0)
-    _mr_window_signin_make_spare (self);
+  _mr_window_signin_prepare (self);
 }
 
 void

@@ -63,7 +63,10 @@ _mr_window_show_page (MrWindow   *self,
                              _mr_window_desk_is_signed_in (self)));
   g_clear_handle_id (&self->done_return_id, g_source_remove);
   if (_mr_window_is_kiosk (self) && g_str_equal (name, "done"))
-    self->done_return_id = g_timeout_add (self->done_return_ms, done_return_cb, self);
+    {
+      self->done_return_id = g_timeout_add (self->done_return_ms, done_return_cb, self);
+      _mr_window_ready_next (self);
+    }
 }
 
 typedef enum {
@@ -160,7 +163,7 @@ _mr_window_show_welcome (MrWindow *self)
   _mr_window_show_page (self, "welcome");
   mr_trace_mark ("welcome-shown");
   /* Ready for the next person: a fresh sign-in helper, nothing of the last one. */
-  _mr_window_signin_make_spare (self);
+  _mr_window_signin_prepare (self);
 }
 
 void
@@ -245,7 +248,7 @@ _mr_window_wipe (MrWindow *self)
   mr_trace_mark ("wipe");
   mr_visit_wipe (self->visit);
   gtk_widget_set_visible (GTK_WIDGET (self->welcome_notice), FALSE);
-  _mr_window_signin_drop_view (self);
+  _mr_window_signin_wipe (self);
   _mr_window_phone_stop (self);
   if (self->form != NULL)  /* not built yet: nothing typed into it */
     mr_refill_form_clear (self->form);
@@ -254,6 +257,17 @@ _mr_window_wipe (MrWindow *self)
   _mr_window_idle_close_warning (self);
   close_staff_windows (self);
   clear_clipboards (self);
+}
+
+/* The Done page, or "Still there?": whoever comes next will want the sign-in page soon, and the
+ * patient's own helper ended with their sign-in (a helper on screen means the warning is over
+ * the sign-in page: then nothing starts). Started now, the spare is up when the wipe comes; see
+ * mr-window-signin.c for why it may outlive the wipe. */
+void
+_mr_window_ready_next (MrWindow *self)
+{
+  if (_mr_window_is_kiosk (self))
+    _mr_window_signin_make_spare (self);
 }
 
 static gboolean
@@ -662,6 +676,7 @@ mr_window_dispose (GObject *object)
     }
   _mr_window_signin_drop_view (self);
   _mr_window_signin_drop_spare (self);
+  g_clear_handle_id (&self->spare_retry_id, g_source_remove);
   g_clear_handle_id (&self->done_return_id, g_source_remove);
   g_clear_handle_id (&self->phone_tick_id, g_source_remove);
   g_clear_object (&self->idle_guard);
@@ -759,6 +774,7 @@ mr_window_init (MrWindow *self)
   _mr_window_browser_init (self);
   g_signal_connect (self, "enable-debugging", G_CALLBACK (enable_debugging_cb), NULL);
   self->done_return_ms = MR_KIOSK_DONE_RETURN_MS;
+  self->preload_max_age_ms = MR_SIGNIN_PRELOAD_MAX_AGE_MS;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.submit", FALSE);
 }
 

@@ -38,6 +38,12 @@ void        mr_window_set_kiosk_timeouts  (MrWindow   *self,
 gboolean    mr_window_get_idle_warning    (MrWindow   *self);
 /* The visible page: "welcome", "signin", "busy", "form", "done" or "error". */
 const char *mr_window_get_page        (MrWindow       *self);
+/* TRUE on a kiosk's Welcome once the next person's sign-in page has loaded, hidden, in a fresh
+ * helper (for tests). */
+gboolean    mr_window_get_next_signin_ready (MrWindow *self);
+/* How long a preloaded sign-in page may wait before it is replaced (default 10 minutes; tests). */
+void        mr_window_set_signin_preload_max_age (MrWindow *self,
+                                                  guint     max_age_ms);
 /* The sign-in helper while the sign-in page is shown, else NULL (for tests). */
 MrSigninHelper *mr_window_get_signin_helper (MrWindow   *self);
 /* The visit the window shows (its state, for tests that time what happens when). */
