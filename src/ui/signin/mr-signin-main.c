@@ -167,6 +167,36 @@ js_done_cb (GObject      *source,
 
 #endif
 
+#ifdef MR_TEST_HOOKS
+/* Test builds only (-Dtest_hooks=true; the Flatpak builds without): the page on screen runs the
+ * script in the file MEDREFILL_TEST_SIGNIN_SCRIPT_FILE names, if it exists by then: each page that
+ * finishes loading while the window is shown, and a preloaded page when "show" maps it (a page
+ * loaded with the window hidden is nobody's yet: nothing types into it). tests/kiosk-wayland
+ * signs in this way, from outside the app: on cage 0.1.4 nothing can type (no virtual keyboard)
+ * and WebKitGTK on GTK 4.8 shows AT-SPI no page. */
+static void
+test_hook_run (Helper *h)
+{
+  const char *path = g_getenv ("MEDREFILL_TEST_SIGNIN_SCRIPT_FILE");
+  g_autofree char *script = NULL;
+
+  if (!h->shown || h->view == NULL || path == NULL
+      || !g_file_get_contents (path, &script, NULL, NULL))
+    return;
+  webkit_web_view_evaluate_javascript (mr_signin_view_get_web_view (MR_SIGNIN_VIEW (h->view)),
+                                       script, -1, NULL, NULL, NULL, NULL, NULL);
+}
+
+static void
+test_hook_load_cb (WebKitWebView   *web_view,
+                   WebKitLoadEvent  event,
+                   Helper          *h)
+{
+  if (event == WEBKIT_LOAD_FINISHED)
+    test_hook_run (h);
+}
+#endif
+
 /* The page's hosts from an "open" or "preload" command, then the load. */
 static gboolean
 load_page (Helper     *h,
@@ -212,6 +242,10 @@ show_window (Helper     *h,
   h->shown = TRUE;
   gtk_window_present (h->window);
   trace_paint (h);
+#ifdef MR_TEST_HOOKS
+  if (h->page_loaded)
+    test_hook_run (h);
+#endif
 }
 
 static void
@@ -320,24 +354,6 @@ page_load_cb (WebKitWebView   *web_view,
 
 static void read_command (Helper *h);
 
-#ifdef MR_TEST_HOOKS
-/* Test builds only (-Dtest_hooks=true; the Flatpak builds without): each page that finishes loading
- * runs the script in the file MEDREFILL_TEST_SIGNIN_SCRIPT_FILE names, if it exists by then.
- * tests/kiosk-wayland signs in this way, from outside the app: on cage 0.1.4 nothing can type
- * (no virtual keyboard) and WebKitGTK on GTK 4.8 shows AT-SPI no page. */
-static void
-test_hook_load_cb (WebKitWebView   *web_view,
-                   WebKitLoadEvent  event,
-                   gpointer         user_data)
-{
-  const char *path = g_getenv ("MEDREFILL_TEST_SIGNIN_SCRIPT_FILE");
-  g_autofree char *script = NULL;
-
-  if (event == WEBKIT_LOAD_FINISHED && path != NULL &&
-      g_file_get_contents (path, &script, NULL, NULL))
-    webkit_web_view_evaluate_javascript (web_view, script, -1, NULL, NULL, NULL, NULL, NULL);
-}
-#endif
 
 static void
 line_cb (GObject      *source,
@@ -528,7 +544,7 @@ main (int   argc,
                     G_CALLBACK (page_load_cb), &h);
 #ifdef MR_TEST_HOOKS
   g_signal_connect (mr_signin_view_get_web_view (MR_SIGNIN_VIEW (h.view)), "load-changed",
-                    G_CALLBACK (test_hook_load_cb), NULL);
+                    G_CALLBACK (test_hook_load_cb), &h);
 #endif
   h.window = build_window (&h, fullscreen);
 
