@@ -9,6 +9,9 @@ G_BEGIN_DECLS
  * environment, prints "medrefill-trace: <what> <wall clock µs>" to stderr; otherwise (and always in
  * a release build) does nothing. The benchmark scripts (bench/) read these lines; the marks never
  * carry patient data. */
-void mr_trace_mark (const char *what);
+void     mr_trace_mark    (const char *what);
+/* Whether marks are printed, for a mark that costs work to find out (always FALSE in a release
+ * build). */
+gboolean mr_trace_enabled (void);
 
 G_END_DECLS

@@ -86,7 +86,8 @@ parse_value (GSettingsSchema *schema,
                            NULL);
   if (value == NULL || !g_settings_schema_key_range_check (schema_key, value))
     return NULL;
-  return g_variant_ref_sink (g_steal_pointer (&value));
+  /* g_variant_parse() gives a reference that is not floating. */
+  return g_steal_pointer (&value);
 }
 
 MrConfigLock *

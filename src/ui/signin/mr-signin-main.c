@@ -322,7 +322,7 @@ trace_paint (Helper *h)
   static const char two_frames[] =
     "return new Promise (r => requestAnimationFrame (() => requestAnimationFrame (() => r (true))));";
 
-  if (g_getenv ("MEDREFILL_TRACE") == NULL || h->paint_traced || !h->shown || !h->page_loaded
+  if (!mr_trace_enabled () || h->paint_traced || !h->shown || !h->page_loaded
       || h->view == NULL)
     return;
   h->paint_traced = TRUE;
