@@ -99,6 +99,9 @@ real_run() {
     xdotool key Tab
     xdotool type --delay 20 "sandbox"
     xdotool key Return
+    # "Stay signed in?" (the sandbox asks it as Entra does): Tab to No, and press it.
+    sleep 2
+    xdotool key Tab Tab Return
     "$work/drive" $app wait "Medicine 1, name" || exit 1
     "$work/drive" $app type "Medicine 1, name" "Metformin"
     "$work/drive" $app type "Medicine 1, strength (for example 500 mg)" "500 mg"
