@@ -3,9 +3,10 @@
 # Issue 16's benchmark: a fleet of kiosks (tests/interop/n8n/fleet.c, the app's own outbox and
 # delivery code) against the shipped workflow, first in n8n's queue mode (Redis, PostgreSQL,
 # main, one webhook processor, two workers: run-n8n.sh start-queue) with a worker killed, the
-# webhook processor killed, Redis restarted, PostgreSQL paused and main restarted while it runs;
-# then against single-process n8n on the same PostgreSQL setup with the faults it has (PostgreSQL
-# paused, n8n restarted). Prints one table of both runs and queue mode's ratios to single.
+# webhook processor killed, Redis restarted, PostgreSQL paused, main restarted and, for 3 s, every
+# answer cut after n8n filed the request (the app-side fault) while it runs; then against
+# single-process n8n on the same PostgreSQL setup with the faults it has (PostgreSQL paused, n8n
+# restarted, answers cut). Prints one table of both runs and queue mode's ratios to single.
 # Usage: bench/fleet.sh [KIOSKS [REQUESTS [RATE]]]   (defaults 100 × 10 at 50 requests/s)
 # QUEUE_FAULTS and SINGLE_FAULTS replace each mode's list (empty: no faults, for throughput and
 # latency without fault windows).
@@ -47,8 +48,8 @@ run () {
   state=""
 }
 
-run queue "${QUEUE_FAULTS-worker@2,webhook@6,redis@10,postgres@14,main@18}"
-run single "${SINGLE_FAULTS-postgres@2,main@6}"
+run queue "${QUEUE_FAULTS-worker@2,webhook@6,redis@10,postgres@14,main@18,cut@26}"
+run single "${SINGLE_FAULTS-postgres@2,main@6,cut@26}"
 python3 - "$results" <<'PY'
 import sys
 runs = {}
@@ -62,6 +63,7 @@ rows = [("kiosks × requests", lambda r: f'{r["kiosks"]} × {r["requests"]}'),
         ("refused (meant to be)", lambda r: f'{r["refused"]} ({r["invalid"]})'),
         ("held", lambda r: r["held"]), ("pending", lambda r: r["pending"]),
         ("lost", lambda r: r["lost"]), ("duplicated rows", lambda r: r["duplicates"]),
+        ("answers cut after filing", lambda r: r["answers_cut"]),
         ("p50 enqueue→accepted (ms)", lambda r: r["p50_ms"]),
         ("p95 (ms)", lambda r: r["p95_ms"]), ("p99 (ms)", lambda r: r["p99_ms"]),
         ("p99 outside fault windows (ms)",

@@ -242,9 +242,203 @@ kiosk_new (guint       index,
   return k;
 }
 
+/* ---- the app-side fault: an answer cut after n8n filed the request --------------------------- */
+
+/* With a "cut" fault in the list, the kiosks reach n8n through this relay on 127.0.0.1. While a
+ * cut lasts, every answer n8n sends is dropped together with both connections, so the workflow
+ * has run (and filed the request) but the kiosk never hears of it: what a dropped Wi-Fi does
+ * after the upload. The outbox must send it again with the same key and get the first
+ * reference, and PostgreSQL must still hold one row. */
+#define CUT_SECONDS 3
+
+static gboolean cutting;
+static guint answers_cut;
+static guint16 upstream_port;
+
+typedef struct {
+  int                refs;
+  GCancellable      *cancel;
+  GSocketConnection *client;
+  GSocketConnection *upstream;
+} Relay;
+
+typedef struct {
+  Relay         *relay;
+  GInputStream  *in;
+  GOutputStream *out;
+  gboolean       answers;   /* n8n → kiosk */
+  guint8         buf[16384];
+} Pump;
+
+static void
+relay_unref (Relay *r)
+{
+  if (--r->refs > 0)
+    return;
+  g_clear_object (&r->client);
+  g_clear_object (&r->upstream);
+  g_object_unref (r->cancel);
+  g_free (r);
+}
+
+/* Both connections shut at once: the kiosk sees its connection end without an answer. */
+static void
+relay_cut (Relay *r)
+{
+  g_cancellable_cancel (r->cancel);
+  if (r->client != NULL)
+    g_socket_shutdown (g_socket_connection_get_socket (r->client), TRUE, TRUE, NULL);
+  if (r->upstream != NULL)
+    g_socket_shutdown (g_socket_connection_get_socket (r->upstream), TRUE, TRUE, NULL);
+}
+
+static void pump_read (Pump *p);
+
+static void
+pump_end (Pump *p)
+{
+  relay_cut (p->relay);
+  relay_unref (p->relay);
+  g_free (p);
+}
+
+static void
+pump_written_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Pump *p = user_data;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL))
+    pump_end (p);
+  else
+    pump_read (p);
+}
+
+static void
+pump_read_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Pump *p = user_data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
+
+  if (n <= 0)
+    {
+      pump_end (p);
+      return;
+    }
+  if (p->answers && cutting)
+    {
+      answers_cut++;
+      pump_end (p);
+      return;
+    }
+  g_output_stream_write_all_async (p->out, p->buf, (gsize) n, G_PRIORITY_DEFAULT,
+                                   p->relay->cancel, pump_written_cb, p);
+}
+
+static void
+pump_read (Pump *p)
+{
+  g_input_stream_read_async (p->in, p->buf, sizeof p->buf, G_PRIORITY_DEFAULT, p->relay->cancel,
+                             pump_read_cb, p);
+}
+
+static void
+pump_start (Relay             *r,
+            GSocketConnection *from,
+            GSocketConnection *to,
+            gboolean           answers)
+{
+  Pump *p = g_new0 (Pump, 1);
+
+  r->refs++;
+  p->relay = r;
+  p->in = g_io_stream_get_input_stream (G_IO_STREAM (from));
+  p->out = g_io_stream_get_output_stream (G_IO_STREAM (to));
+  p->answers = answers;
+  pump_read (p);
+}
+
+static void
+relay_connected_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  Relay *r = user_data;
+
+  r->upstream = g_socket_client_connect_finish (G_SOCKET_CLIENT (source), result, NULL);
+  g_object_unref (source);
+  if (r->upstream == NULL)
+    relay_cut (r);     /* n8n down: the kiosk's connection ends, as a refused one would */
+  else
+    {
+      pump_start (r, r->client, r->upstream, FALSE);
+      pump_start (r, r->upstream, r->client, TRUE);
+    }
+  relay_unref (r);
+}
+
+static gboolean
+relay_incoming_cb (GSocketService    *service,
+                   GSocketConnection *connection,
+                   GObject           *source,
+                   gpointer           user_data)
+{
+  Relay *r = g_new0 (Relay, 1);
+  GSocketClient *client = g_socket_client_new ();
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) to = g_inet_socket_address_new (loopback, upstream_port);
+
+  r->refs = 1;
+  r->cancel = g_cancellable_new ();
+  r->client = g_object_ref (connection);
+  g_socket_client_connect_async (client, G_SOCKET_CONNECTABLE (to), r->cancel,
+                                 relay_connected_cb, r);
+  return TRUE;
+}
+
+/* Starts the relay in front of n8n's @port; returns its own port. */
+static guint16
+relay_start (guint16 port)
+{
+  GSocketService *service = g_socket_service_new ();
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+
+  upstream_port = port;
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (service), any, G_SOCKET_TYPE_STREAM,
+                                      G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error))
+    g_error ("the relay cannot listen: %s", error->message);
+  g_signal_connect (service, "incoming", G_CALLBACK (relay_incoming_cb), NULL);
+  g_socket_service_start (service);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static gboolean
+cut_over_cb (gpointer data);
+
 /* ---- faults ---------------------------------------------------------------------------------- */
 
 static void fault_schedule (void);
+
+/* A fault is over: the next one, and the network coming back, as the app's monitor would say
+ * it: every kiosk tries now. */
+static void
+fault_over (Fault *f)
+{
+  f->ended = g_get_monotonic_time ();
+  g_printerr ("fleet: fault %s over after %.1f s\n", f->kind,
+              (f->ended - f->began) / (double) G_USEC_PER_SEC);
+  fault_running = FALSE;
+  next_fault++;
+  for (guint i = 0; i < kiosks->len; i++)
+    mr_outbox_send_all_now (((Kiosk *) g_ptr_array_index (kiosks, i))->outbox);
+  fault_schedule ();
+}
 
 static void
 fault_done_cb (GPid     pid,
@@ -255,17 +449,17 @@ fault_done_cb (GPid     pid,
   g_autoptr(GError) error = NULL;
 
   g_spawn_close_pid (pid);
-  f->ended = g_get_monotonic_time ();
   if (!g_spawn_check_wait_status (status, &error))
     g_error ("run-n8n.sh fault %s failed: %s", f->kind, error->message);
-  g_printerr ("fleet: fault %s over after %.1f s\n", f->kind,
-              (f->ended - f->began) / (double) G_USEC_PER_SEC);
-  fault_running = FALSE;
-  next_fault++;
-  /* The network coming back, as the app's monitor would say it: every kiosk tries now. */
-  for (guint i = 0; i < kiosks->len; i++)
-    mr_outbox_send_all_now (((Kiosk *) g_ptr_array_index (kiosks, i))->outbox);
-  fault_schedule ();
+  fault_over (f);
+}
+
+static gboolean
+cut_over_cb (gpointer data)
+{
+  cutting = FALSE;
+  fault_over (data);
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -281,6 +475,12 @@ fault_start_cb (gpointer data)
   g_printerr ("fleet: fault %s at %.1f s\n", f->kind,
               (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC);
   f->began = g_get_monotonic_time ();
+  if (g_str_equal (f->kind, "cut"))
+    {
+      cutting = TRUE;
+      g_timeout_add_seconds (CUT_SECONDS, cut_over_cb, f);
+      return G_SOURCE_REMOVE;
+    }
   if (!g_spawn_async (NULL, (char **) argv, NULL,
                       G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, &pid,
                       &error))
@@ -329,6 +529,15 @@ parse_faults (void)
       f->at = at != NULL ? g_ascii_strtod (at + 1, NULL) : 0.0;
       g_ptr_array_add (faults, f);
     }
+}
+
+static gboolean
+has_cut (void)
+{
+  for (guint i = 0; i < faults->len; i++)
+    if (g_str_equal (((Fault *) g_ptr_array_index (faults, i))->kind, "cut"))
+      return TRUE;
+  return FALSE;
 }
 
 /* Whether [@a, @b] overlaps a fault's window, widened by a second on each side. */
@@ -552,12 +761,13 @@ report (gint64 finished)
   g_print ("label=%s mode=%s kiosks=%d requests=%d rate=%.1f faults=%s sent=%u invalid=%u "
            "accepted=%u refused=%u held=%u held_outside_faults=%u filed_but_held=%u "
            "held_without_reason=%u pending=%u filed_but_pending=%u lost=%u "
-           "duplicates=%u rows=%u wrong_reference=%u p50_ms=%.0f p95_ms=%.0f p99_ms=%.0f "
-           "p99_outside_faults_ms=%.0f outside_faults=%u rps=%.2f seconds=%.1f\n",
+           "duplicates=%u rows=%u wrong_reference=%u answers_cut=%u p50_ms=%.0f p95_ms=%.0f "
+           "p99_ms=%.0f p99_outside_faults_ms=%.0f outside_faults=%u rps=%.2f seconds=%.1f\n",
            opt.label != NULL ? opt.label : "-", g_getenv ("MEDREFILL_N8N_MODE"), opt.kiosks,
            opt.requests, opt.rate, opt.faults != NULL && *opt.faults ? opt.faults : "none",
            all_sent->len, invalid, c.accepted, c.refused, c.held, c.held_outside_faults,
-           c.filed_but_held, c.held_no_reason, c.pending, c.filed_but_pending, c.lost, c.duplicates, c.rows, c.wrong_reference, percentile_ms (lat, 0.50),
+           c.filed_but_held, c.held_no_reason, c.pending, c.filed_but_pending, c.lost,
+           c.duplicates, c.rows, c.wrong_reference, answers_cut, percentile_ms (lat, 0.50),
            percentile_ms (lat, 0.95), percentile_ms (lat, 0.99), percentile_ms (clean, 0.99),
            clean->len, seconds > 0 ? c.accepted / seconds : 0.0,
            (finished - started) / (double) G_USEC_PER_SEC);
@@ -566,13 +776,15 @@ report (gint64 finished)
       gboolean ok = c.lost == 0 && c.duplicates == 0 && c.pending == 0 && c.held_no_reason == 0
                     && c.wrong_reference == 0 && c.refused == invalid
                     && c.held <= (guint) opt.max_held && c.held_outside_faults == 0
-                    && c.accepted + c.refused + c.held == all_sent->len;
+                    && c.accepted + c.refused + c.held == all_sent->len
+                    && (!has_cut () || answers_cut > 0);
 
       if (!ok)
         {
           g_printerr ("fleet: FAILED: every request must be accepted once or held with a reason, "
                       "the %u invalid ones refused, at most %d valid ones held, none of them "
-                      "outside a fault\n", invalid, opt.max_held);
+                      "outside a fault, and a cut must have cut answers\n", invalid,
+                      opt.max_held);
           return FALSE;
         }
     }
@@ -613,7 +825,8 @@ main (int argc, char **argv)
     { "invalid", 0, 0, G_OPTION_ARG_INT, &opt.invalid,
       "Requests per kiosk sent with another patient's token (must be refused)", "K" },
     { "faults", 'f', 0, G_OPTION_ARG_STRING, &opt.faults,
-      "Faults and when, in s from the start: worker@5,webhook@15,…", "LIST" },
+      "Faults and when, in s from the start: worker@5,webhook@15,cut@20,… (cut: for "
+      G_STRINGIFY (CUT_SECONDS) " s every answer is dropped after n8n filed the request)", "LIST" },
     { "drain", 0, 0, G_OPTION_ARG_DOUBLE, &opt.drain, "Seconds to wait for the last ones", "S" },
     { "label", 0, 0, G_OPTION_ARG_STRING, &opt.label, "A name for the result line", "TEXT" },
     { "check", 0, 0, G_OPTION_ARG_NONE, &opt.check,
@@ -644,9 +857,17 @@ main (int argc, char **argv)
     g_error ("MEDREFILL_N8N_* are not set: source the n8n.env of run-n8n.sh start");
   /* Only ever the n8n that run-n8n.sh started on this computer. */
   g_assert_true (g_str_has_prefix (n8n_url, "http://127.0.0.1:"));
-  url = g_strconcat (n8n_url, "/webhook/medication-refill", NULL);
   write_jwks (g_getenv ("MEDREFILL_N8N_JWKS_FILE"));
   parse_faults ();
+  if (has_cut ())
+    {
+      const char *port = n8n_url + strlen ("http://127.0.0.1:");
+      guint16 relay = relay_start ((guint16) g_ascii_strtoull (port, NULL, 10));
+
+      url = g_strdup_printf ("http://127.0.0.1:%u/webhook/medication-refill", relay);
+    }
+  else
+    url = g_strconcat (n8n_url, "/webhook/medication-refill", NULL);
   sent_by_id = g_hash_table_new (g_str_hash, g_str_equal);
   all_sent = g_ptr_array_new ();
 
