@@ -39,16 +39,6 @@ get_timing (MrSandbox *self,
   g_mutex_unlock (&self->lock);
 }
 
-static void
-respond_missing (SoupServerMessage *msg,
-                 const char        *parameter)
-{
-  g_autofree char *text = g_strdup_printf ("The request body must contain the following "
-                                           "parameter: '%s'.", parameter);
-
-  mr_sandbox_respond_entra_error (msg, "invalid_request", 900144, text);
-}
-
 /* ---- POST {tenant}/oauth2/v2.0/devicecode ------------------------------------------------- */
 
 static void
@@ -89,46 +79,23 @@ mr_sandbox_handle_devicecode (MrSandbox         *self,
 {
   g_autoptr(GHashTable) form = NULL;
   g_autofree char *device_code = NULL;
-  const char *client_id, *scope;
+  const char *scope;
   MrSandboxDeviceCode *code;
   guint expires_s, interval_s;
 
-  if (soup_server_message_get_method (msg) != SOUP_METHOD_POST)
-    {
-      mr_sandbox_respond_entra_error (msg, "invalid_request", 900561,
-                                      "The endpoint only accepts POST, OPTIONS requests.");
-      return;
-    }
-  form = mr_sandbox_decode_body (msg);
-  client_id = g_hash_table_lookup (form, "client_id");
+  form = mr_sandbox_public_client_form (msg);
+  if (form == NULL)
+    return;
   scope = g_hash_table_lookup (form, "scope");
-  if (client_id == NULL)
-    {
-      respond_missing (msg, "client_id");
-      return;
-    }
-  if (!g_str_equal (client_id, MR_SANDBOX_CLIENT_ID))
-    {
-      mr_sandbox_respond_unknown_client (msg, client_id, MR_SANDBOX_TENANT_ID);
-      return;
-    }
-  if (g_hash_table_contains (form, "client_secret")
-      || g_hash_table_contains (form, "client_assertion"))
-    {
-      mr_sandbox_respond_entra_error (msg, "invalid_client", 700025,
-                                      "Client is public so neither 'client_assertion' nor "
-                                      "'client_secret' should be presented.");
-      return;
-    }
   if (scope == NULL || *scope == '\0')
     {
-      respond_missing (msg, "scope");
+      mr_sandbox_respond_missing (msg, "scope");
       return;
     }
 
   get_timing (self, &expires_s, &interval_s);
   code = g_new0 (MrSandboxDeviceCode, 1);
-  code->client_id = g_strdup (client_id);
+  code->client_id = g_strdup (g_hash_table_lookup (form, "client_id"));
   code->scope = g_strdup (scope);
   code->interval = interval_s;
   code->expires = g_get_real_time () + (gint64) expires_s * G_USEC_PER_SEC;
@@ -323,7 +290,7 @@ mr_sandbox_redeem_device_code (MrSandbox         *self,
 
   if (device_code == NULL)
     {
-      respond_missing (msg, "device_code");
+      mr_sandbox_respond_missing (msg, "device_code");
       return NULL;
     }
   code = g_hash_table_lookup (self->tenant.device_codes, device_code);

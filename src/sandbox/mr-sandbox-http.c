@@ -3,6 +3,7 @@
 #include "mr-sandbox-http.h"
 
 #include "mr-base.h"
+#include "mr-sandbox.h"
 
 static void
 add_string (JsonBuilder *builder,
@@ -171,4 +172,42 @@ mr_sandbox_respond_unknown_client (SoupServerMessage *msg,
                           "tenant. You might have sent your authentication request to the "
                           "wrong tenant.", client_id, tenant_id);
   mr_sandbox_respond_entra_error (msg, "invalid_client", 700016, text);
+}
+
+void
+mr_sandbox_respond_missing (SoupServerMessage *msg,
+                            const char        *parameter)
+{
+  g_autofree char *text = g_strdup_printf ("The request body must contain the following "
+                                           "parameter: '%s'.", parameter);
+
+  mr_sandbox_respond_entra_error (msg, "invalid_request", 900144, text);
+}
+
+GHashTable *
+mr_sandbox_public_client_form (SoupServerMessage *msg)
+{
+  g_autoptr(GHashTable) form = NULL;
+  const char *client_id;
+
+  if (soup_server_message_get_method (msg) != SOUP_METHOD_POST)
+    {
+      mr_sandbox_respond_entra_error (msg, "invalid_request", 900561,
+                                      "The endpoint only accepts POST, OPTIONS requests.");
+      return NULL;
+    }
+  form = mr_sandbox_decode_body (msg);
+  client_id = g_hash_table_lookup (form, "client_id");
+  if (client_id == NULL)
+    mr_sandbox_respond_missing (msg, "client_id");
+  else if (!g_str_equal (client_id, MR_SANDBOX_CLIENT_ID))
+    mr_sandbox_respond_unknown_client (msg, client_id, MR_SANDBOX_TENANT_ID);
+  else if (g_hash_table_contains (form, "client_secret")
+           || g_hash_table_contains (form, "client_assertion"))
+    mr_sandbox_respond_entra_error (msg, "invalid_client", 700025,
+                                    "Client is public so neither 'client_assertion' nor "
+                                    "'client_secret' should be presented.");
+  else
+    return g_steal_pointer (&form);
+  return NULL;
 }

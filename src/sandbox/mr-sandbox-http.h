@@ -38,6 +38,13 @@ void        mr_sandbox_respond_entra_error (SoupServerMessage *msg,
 void        mr_sandbox_respond_unknown_client (SoupServerMessage *msg,
                                                const char        *client_id,
                                                const char        *tenant_id);
+/* AADSTS900144: the request body lacks @parameter. */
+void        mr_sandbox_respond_missing    (SoupServerMessage *msg,
+                                           const char        *parameter);
+/* What Entra's token and device-code endpoints check first: a POST, this app's client_id, and
+ * neither a secret nor an assertion (a public client). The form, or NULL once the error has
+ * been answered. */
+GHashTable *mr_sandbox_public_client_form (SoupServerMessage *msg);
 /* Graph's error shape {"error":{"code","message","innerError":{…}}}. */
 void        mr_sandbox_graph_error        (SoupServerMessage *msg,
                                            guint              status,

@@ -385,16 +385,6 @@ sign_id_token (MrSandbox           *self,
 /* ---- token endpoint ---------------------------------------------------------------------- */
 
 static void
-respond_missing (SoupServerMessage *msg,
-                 const char        *parameter)
-{
-  g_autofree char *text = g_strdup_printf ("The request body must contain the following "
-                                           "parameter: '%s'.", parameter);
-
-  mr_sandbox_respond_entra_error (msg, "invalid_request", 900144, text);
-}
-
-static void
 respond_expired (SoupServerMessage *msg)
 {
   mr_sandbox_respond_entra_error (msg, "invalid_grant", 70008,
@@ -583,7 +573,7 @@ redeem_code (MrSandbox         *self,
 
   if (code == NULL)
     {
-      respond_missing (msg, "code");
+      mr_sandbox_respond_missing (msg, "code");
       return;
     }
   entry = g_hash_table_lookup (self->tenant.codes, code);
@@ -607,7 +597,7 @@ redeem_code (MrSandbox         *self,
     }
   if (redirect_uri == NULL)
     {
-      respond_missing (msg, "redirect_uri");
+      mr_sandbox_respond_missing (msg, "redirect_uri");
       return;
     }
   if (!g_str_equal (redirect_uri, entry->redirect_uri))
@@ -667,7 +657,7 @@ redeem_refresh_token (MrSandbox         *self,
 
   if (token == NULL)
     {
-      respond_missing (msg, "refresh_token");
+      mr_sandbox_respond_missing (msg, "refresh_token");
       return;
     }
   if (!check_resource (msg, scope, &api))
@@ -699,39 +689,15 @@ mr_sandbox_handle_token (MrSandbox         *self,
                          SoupServerMessage *msg)
 {
   g_autoptr(GHashTable) form = NULL;
-  const char *client_id, *grant_type;
+  const char *grant_type;
 
-  if (soup_server_message_get_method (msg) != SOUP_METHOD_POST)
-    {
-      mr_sandbox_respond_entra_error (msg, "invalid_request", 900561,
-                           "The endpoint only accepts POST, OPTIONS requests.");
-      return;
-    }
-
-  form = mr_sandbox_decode_body (msg);
-  client_id = g_hash_table_lookup (form, "client_id");
+  form = mr_sandbox_public_client_form (msg);
+  if (form == NULL)
+    return;
   grant_type = g_hash_table_lookup (form, "grant_type");
-  if (client_id == NULL)
-    {
-      respond_missing (msg, "client_id");
-      return;
-    }
-  if (!g_str_equal (client_id, MR_SANDBOX_CLIENT_ID))
-    {
-      mr_sandbox_respond_unknown_client (msg, client_id, MR_SANDBOX_TENANT_ID);
-      return;
-    }
-  if (g_hash_table_contains (form, "client_secret")
-      || g_hash_table_contains (form, "client_assertion"))
-    {
-      mr_sandbox_respond_entra_error (msg, "invalid_client", 700025,
-                           "Client is public so neither 'client_assertion' nor "
-                           "'client_secret' should be presented.");
-      return;
-    }
   if (grant_type == NULL)
     {
-      respond_missing (msg, "grant_type");
+      mr_sandbox_respond_missing (msg, "grant_type");
       return;
     }
 
