@@ -3,7 +3,7 @@
 # The short fleet run of the n8n suite (issue 16): n8n in queue mode (run-n8n.sh start-queue, in
 # a state directory of its own), 5 kiosks × 4 requests through the app's outbox, the first of
 # each kiosk with another patient's token (to be refused), and one of each fault while they are
-# sent, the app-side one last (answers cut after n8n filed the request, for 3 s); fails unless
+# sent, the app-side one second (answers cut after n8n filed the request, for 3 s); fails unless
 # every valid request is accepted and filed exactly once and every refused one is held with a
 # reason. @1 is the fleet program. Stops everything it started, whatever happens.
 set -uo pipefail
@@ -25,4 +25,4 @@ set -a
 . "$state/n8n.env"
 set +a
 "$fleet" --label ci --kiosks 5 --requests 4 --invalid 1 --rate 0.5 \
-  --faults worker@2,webhook@4,redis@6,postgres@8,main@10,cut@12 --drain 90 --check --max-held 5
+  --faults worker@2,cut@4,webhook@6,redis@8,postgres@10,main@12 --drain 90 --check --max-held 5

@@ -11,6 +11,7 @@
 #include "mr-delivery.h"
 
 #include <string.h>
+#include <sys/resource.h>
 #include <glib/gstdio.h>
 
 #include "mr-test-jwt.h"
@@ -248,11 +249,14 @@ kiosk_new (guint       index,
  * cut lasts, every answer n8n sends is dropped together with both connections, so the workflow
  * has run (and filed the request) but the kiosk never hears of it: what a dropped Wi-Fi does
  * after the upload. The outbox must send it again with the same key and get the first
- * reference, and PostgreSQL must still hold one row. */
+ * reference, and PostgreSQL must still hold one row. A cut lasts CUT_SECONDS, and longer (up to
+ * CUT_MAX_SECONDS) until it has cut an answer, so that a slow machine's run still has one. */
 #define CUT_SECONDS 3
+#define CUT_MAX_SECONDS 30
 
 static gboolean cutting;
 static guint answers_cut;
+static guint answers_cut_before;
 static guint16 upstream_port;
 
 typedef struct {
@@ -419,7 +423,7 @@ relay_start (guint16 port)
 }
 
 static gboolean
-cut_over_cb (gpointer data);
+cut_tick_cb (gpointer data);
 
 /* ---- faults ---------------------------------------------------------------------------------- */
 
@@ -455,10 +459,16 @@ fault_done_cb (GPid     pid,
 }
 
 static gboolean
-cut_over_cb (gpointer data)
+cut_tick_cb (gpointer data)
 {
+  Fault *f = data;
+  gint64 lasted = g_get_monotonic_time () - f->began;
+
+  if (lasted < CUT_SECONDS * G_USEC_PER_SEC
+      || (answers_cut == answers_cut_before && lasted < CUT_MAX_SECONDS * G_USEC_PER_SEC))
+    return G_SOURCE_CONTINUE;
   cutting = FALSE;
-  fault_over (data);
+  fault_over (f);
   return G_SOURCE_REMOVE;
 }
 
@@ -478,7 +488,8 @@ fault_start_cb (gpointer data)
   if (g_str_equal (f->kind, "cut"))
     {
       cutting = TRUE;
-      g_timeout_add_seconds (CUT_SECONDS, cut_over_cb, f);
+      answers_cut_before = answers_cut;
+      g_timeout_add (250, cut_tick_cb, f);
       return G_SOURCE_REMOVE;
     }
   if (!g_spawn_async (NULL, (char **) argv, NULL,
@@ -733,6 +744,7 @@ static gboolean
 report (gint64 finished)
 {
   Counts c = { 0 };
+  struct rusage usage = { 0 };
   g_autoptr(GArray) lat = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GArray) clean = g_array_new (FALSE, FALSE, sizeof (gint64));
   gint64 last = started;
@@ -758,11 +770,14 @@ report (gint64 finished)
   g_array_sort (lat, cmp_gint64);
   g_array_sort (clean, cmp_gint64);
   seconds = (last - started) / (double) G_USEC_PER_SEC;
+  getrusage (RUSAGE_SELF, &usage);
+  /* The fleet driver's own CPU too: it shares the machine with n8n. */
   g_print ("label=%s mode=%s kiosks=%d requests=%d rate=%.1f faults=%s sent=%u invalid=%u "
            "accepted=%u refused=%u held=%u held_outside_faults=%u filed_but_held=%u "
            "held_without_reason=%u pending=%u filed_but_pending=%u lost=%u "
            "duplicates=%u rows=%u wrong_reference=%u answers_cut=%u p50_ms=%.0f p95_ms=%.0f "
-           "p99_ms=%.0f p99_outside_faults_ms=%.0f outside_faults=%u rps=%.2f seconds=%.1f\n",
+           "p99_ms=%.0f p99_outside_faults_ms=%.0f outside_faults=%u rps=%.2f seconds=%.1f "
+           "cpu_s=%.1f\n",
            opt.label != NULL ? opt.label : "-", g_getenv ("MEDREFILL_N8N_MODE"), opt.kiosks,
            opt.requests, opt.rate, opt.faults != NULL && *opt.faults ? opt.faults : "none",
            all_sent->len, invalid, c.accepted, c.refused, c.held, c.held_outside_faults,
@@ -770,7 +785,9 @@ report (gint64 finished)
            c.duplicates, c.rows, c.wrong_reference, answers_cut, percentile_ms (lat, 0.50),
            percentile_ms (lat, 0.95), percentile_ms (lat, 0.99), percentile_ms (clean, 0.99),
            clean->len, seconds > 0 ? c.accepted / seconds : 0.0,
-           (finished - started) / (double) G_USEC_PER_SEC);
+           (finished - started) / (double) G_USEC_PER_SEC,
+           usage.ru_utime.tv_sec + usage.ru_stime.tv_sec
+           + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6);
   if (opt.check)
     {
       gboolean ok = c.lost == 0 && c.duplicates == 0 && c.pending == 0 && c.held_no_reason == 0
@@ -826,7 +843,8 @@ main (int argc, char **argv)
       "Requests per kiosk sent with another patient's token (must be refused)", "K" },
     { "faults", 'f', 0, G_OPTION_ARG_STRING, &opt.faults,
       "Faults and when, in s from the start: worker@5,webhook@15,cut@20,… (cut: for "
-      G_STRINGIFY (CUT_SECONDS) " s every answer is dropped after n8n filed the request)", "LIST" },
+      G_STRINGIFY (CUT_SECONDS) " s, and until one is, every answer is dropped after n8n filed "
+      "the request)", "LIST" },
     { "drain", 0, 0, G_OPTION_ARG_DOUBLE, &opt.drain, "Seconds to wait for the last ones", "S" },
     { "label", 0, 0, G_OPTION_ARG_STRING, &opt.label, "A name for the result line", "TEXT" },
     { "check", 0, 0, G_OPTION_ARG_NONE, &opt.check,
