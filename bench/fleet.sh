@@ -31,8 +31,8 @@ trap cleanup EXIT
 
 # CPU seconds each part has used so far (from /proc: n8n's processes with their task runners,
 # Redis, PostgreSQL with its backends), as a line "@2 label=@1 part=s …"; the table takes the
-# fleet's run as the difference of the lines before and after it. A part restarted by a fault
-# counts from its restart only, so compare parts on a run without faults.
+# fleet's run as the difference of the lines before and after it, on runs without faults (a
+# part restarted by a fault would count from its restart only).
 cpu_report () {
   python3 - "$1" "$state" "$2" <<'PY'
 import glob, os, sys
@@ -126,9 +126,9 @@ for name, get in rows:
         r = ratio(q["p99_outside_faults_ms"], s["p99_outside_faults_ms"])
     print(f"| {name} | {a} | {b} | {r} |")
 # CPU per accepted request during the fleet's run, each part and the whole (the fleet driver's
-# own from its line).
+# own from its line); only for a run without faults, whose processes all lived through it.
 for mode in ("queue", "single"):
-    if mode in runs and mode in cpu:
+    if mode in runs and mode in cpu and runs[mode]["faults"] == "none":
         was = before.get(mode, {})
         parts = {k: float(v) - float(was.get(k, 0)) for k, v in cpu[mode].items()}
         parts["fleet"] = runs[mode]["cpu_s"]
