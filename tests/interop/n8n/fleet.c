@@ -422,9 +422,6 @@ relay_start (guint16 port)
   return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 }
 
-static gboolean
-cut_tick_cb (gpointer data);
-
 /* ---- faults ---------------------------------------------------------------------------------- */
 
 static void fault_schedule (void);
